@@ -1,0 +1,1 @@
+"""The FastAPI service: the one gate to the graph."""

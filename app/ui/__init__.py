@@ -1,0 +1,1 @@
+"""Streamlit UI: a client of the API."""

@@ -1,0 +1,68 @@
+"""One exception base for the whole project, so callers can catch Paraat's own errors apart
+from bugs. Every message is meant to be shown to a user as one clear line."""
+
+from __future__ import annotations
+
+
+class ParaatError(Exception):
+    """Base of every error Paraat raises on purpose."""
+
+
+class ConfigError(ParaatError):
+    """A setting is missing or unsafe."""
+
+
+class Neo4jServerError(ParaatError):
+    """The managed local Neo4j could not be installed, started, stopped or reached."""
+
+
+class JavaNotFoundError(Neo4jServerError):
+    pass
+
+
+class MavenError(Neo4jServerError):
+    pass
+
+
+class PortInUseError(Neo4jServerError):
+    pass
+
+
+class ServerStartTimeout(Neo4jServerError):
+    pass
+
+
+class DataDirError(Neo4jServerError):
+    """The data folder is read-only, full or otherwise unusable."""
+
+
+class Neo4jUnavailableError(ParaatError):
+    """No Neo4j answers at the configured URI."""
+
+
+class Neo4jAuthError(ParaatError):
+    """Neo4j refused the user name or password."""
+
+
+class ReadOnlyViolation(ParaatError):
+    """A write was attempted through a read-only entry point."""
+
+
+class SchemaError(ParaatError):
+    """The graph's schema does not fit this version of Paraat (e.g. embedding dimension)."""
+
+
+class ValidationError(ParaatError):
+    """Input data was rejected; the message says which field and why."""
+
+
+class IngestError(ParaatError):
+    """An import could not be carried out; the graph is left as it was."""
+
+
+class MatchError(ParaatError):
+    """A demand question could not be matched (empty graph, bad question)."""
+
+
+class NotFoundError(ParaatError):
+    """A requested node does not exist."""

