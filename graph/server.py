@@ -435,7 +435,8 @@ class ManagedNeo4j:
 
     def _connect(self, auth: tuple[str, str]) -> Driver:
         return GraphDatabase.driver(self.uri, auth=auth, connection_timeout=3,
-                                    max_connection_lifetime=60)
+                                    max_connection_lifetime=60,
+                                    notifications_min_severity="OFF")
 
     def _wait_for_bolt(self, timeout: float, *, proc: subprocess.Popen[bytes] | None,
                        auth: tuple[str, str] | None = None, initial: str | None = None) -> None:

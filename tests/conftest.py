@@ -73,7 +73,8 @@ def neo4j_target(tmp_path_factory: pytest.TempPathFactory, lib_dir: Path
 @pytest.fixture(scope="session")
 def session_driver(neo4j_target: Neo4jTarget) -> Iterator[Driver]:
     with GraphDatabase.driver(neo4j_target.uri,
-                              auth=(neo4j_target.user, neo4j_target.password)) as d:
+                              auth=(neo4j_target.user, neo4j_target.password),
+                              notifications_min_severity="OFF") as d:
         yield d
 
 

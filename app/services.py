@@ -1,0 +1,41 @@
+"""Wiring shared by the CLI and the API: a driver with the schema applied, and the encoder."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from neo4j import Driver
+
+from graph.connection import get_driver
+from graph.schema import EmbeddingSpec, apply_schema
+from graph.settings import Settings, get_settings
+from matching.encoder import EmbeddingCache, Encoder, get_encoder
+
+log = logging.getLogger(__name__)
+
+
+def encoder_for(settings: Settings | None = None) -> Encoder:
+    s = settings or get_settings()
+    return get_encoder(s.embed_model)
+
+
+def embedding_cache(settings: Settings | None = None) -> EmbeddingCache:
+    s = settings or get_settings()
+    return EmbeddingCache(s.cache_dir / "embeddings")
+
+
+@contextmanager
+def graph_session(settings: Settings | None = None, *, with_encoder: bool = True
+                  ) -> Iterator[tuple[Driver, Encoder | None]]:
+    """A verified driver whose schema fits the configured encoder (SchemaError otherwise)."""
+    s = settings or get_settings()
+    encoder = encoder_for(s) if with_encoder else None
+    driver = get_driver(s)
+    try:
+        spec = EmbeddingSpec(encoder.name, encoder.dimension) if encoder else None
+        apply_schema(driver, spec)
+        yield driver, encoder
+    finally:
+        driver.close()

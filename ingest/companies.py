@@ -1,0 +1,253 @@
+"""The company write path shared by the seed, registry and synthetic pipelines.
+
+Records are prepared in Python (capabilities inferred, search texts, content hash), then
+written in `UNWIND $rows` batches, one transaction per batch: the node, its municipality,
+capabilities, clusters and (if given) its embedding. A batch is all-or-nothing, and because
+every write is a MERGE keyed on the KvK number and unchanged content is left untouched, a
+re-run after a crash converges to the graph of a clean run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from neo4j import Driver, ManagedTransaction
+from neo4j import exceptions as neo4j_exc
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from graph import queries
+from graph.repository import batched
+from matching.encoder import EmbeddingCache, Encoder, text_hash
+from matching.text import concept_terms, embedding_text, infer_capabilities, record_hash
+from ontology.taxonomy import Taxonomy
+from ontology.validation import municipality_id
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH = 2000
+
+
+class CompanyRecord(BaseModel):
+    """A company as the pipelines hand it to the writer (already validated)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    kvk_number: str = Field(pattern=r"^\d{8}$")
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=5000)
+    description_en: str | None = None
+    activity: str | None = None
+    municipality: str | None = None
+    website: str | None = None
+    employees: int | None = Field(default=None, ge=0)
+    sbi_code: str | None = None
+    kvk_status: str | None = None
+    capabilities: list[str] = Field(default_factory=list)  # declared
+    clusters: list[str] | None = None
+    ecosystems: list[str] | None = None
+    source: str | None = None
+    synthetic: bool = False
+
+    @field_validator("municipality")
+    @classmethod
+    def _municipality_id(cls, v: str | None) -> str | None:
+        return municipality_id(v) if v else None
+
+
+@dataclass
+class WriteStats:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    embedded: int = 0
+    write_seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    def add(self, other: WriteStats) -> None:
+        for k in ("created", "updated", "unchanged", "embedded"):
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+        self.write_seconds += other.write_seconds
+        self.embed_seconds += other.embed_seconds
+
+
+@dataclass
+class RunContext:
+    source: str
+    file: str | None = None
+    file_hash: str | None = None
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    now: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+
+
+def prepare(record: CompanyRecord, taxonomy: Taxonomy) -> dict[str, Any]:
+    """The row the Cypher batch receives, with its content hash."""
+    text = " ".join(x for x in (record.name, record.description, record.description_en or "")
+                    if x)
+    declared = [c for c in dict.fromkeys(record.capabilities) if c in taxonomy.capabilities]
+    caps: dict[str, dict[str, Any]] = {
+        cid: {"id": cid, "source": "declared", "confidence": 1.0, "evidence": None}
+        for cid in declared
+    }
+    hits = taxonomy.find_in_text(text)
+    for inf in infer_capabilities(text, taxonomy, hits):
+        caps.setdefault(inf.id, {"id": inf.id, "source": "inferred",
+                                 "confidence": inf.confidence, "evidence": inf.evidence})
+    props = {
+        "name": record.name,
+        "description": record.description,
+        "description_en": record.description_en,
+        "activity": record.activity,
+        "website": record.website,
+        "employees": record.employees,
+        "sbi_code": record.sbi_code,
+        "kvk_status": record.kvk_status or "registered",
+        "synthetic": record.synthetic,
+        "concept_terms": concept_terms(text, list(caps), taxonomy, hits),
+    }
+    content = {**props, "municipality": record.municipality,
+               "capabilities": sorted(caps.items()), "clusters": record.clusters,
+               "ecosystems": record.ecosystems}
+    return {
+        "kvk_number": record.kvk_number,
+        "props": props,
+        "record_hash": record_hash(content),
+        "source": record.source,
+        "municipality": record.municipality,
+        "municipality_name": record.municipality,
+        "capabilities": sorted(caps.values(), key=lambda c: c["id"]),
+        "capability_ids": sorted(caps),
+        "embedding_text": embedding_text(record.name, record.description),
+        "clusters": record.clusters,
+        "ecosystems": record.ecosystems,
+    }
+
+
+class CompanyWriter:
+    """Writes prepared company rows; one transaction per batch."""
+
+    def __init__(self, driver: Driver, database: str | None = None) -> None:
+        self.driver = driver
+        self.database = database
+
+    def existing_hashes(self, kvks: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
+        records, _, _ = self.driver.execute_query(
+            queries.EXISTING_COMPANY_HASHES, kvks=list(kvks), database_=self.database)
+        return {r["kvk"]: (r["record_hash"], r["embedding_hash"]) for r in records}
+
+    def write_batch(self, rows: list[dict[str, Any]], ctx: RunContext,
+                    embeddings: list[dict[str, Any]] | None = None,
+                    existing: set[str] | None = None) -> tuple[int, int]:
+        """One transaction: new rows are created, changed rows merged and re-linked."""
+        try:
+            return self._write(rows, ctx, embeddings, existing)
+        except neo4j_exc.ConstraintError:
+            log.info("a company appeared meanwhile; redoing the batch with MERGE")
+            return self._write(rows, ctx, embeddings, None)
+
+    def _write(self, rows: list[dict[str, Any]], ctx: RunContext,
+               embeddings: list[dict[str, Any]] | None, existing: set[str] | None
+               ) -> tuple[int, int]:
+        fresh = [r for r in rows if r["kvk_number"] not in existing] if existing is not None \
+            else []
+        rest = [r for r in rows if r["kvk_number"] in existing] if existing is not None \
+            else rows
+        municipalities = sorted({(r["municipality"], r["municipality_name"]) for r in rows
+                                 if r["municipality"]})
+        params = {"now": ctx.now, "run_id": ctx.run_id, "file_hash": ctx.file_hash,
+                  "source": ctx.source}
+
+        def work(tx: ManagedTransaction) -> tuple[int, int]:
+            if municipalities:
+                tx.run(queries.ENSURE_MUNICIPALITIES,
+                       rows=[{"id": m, "name": n} for m, n in municipalities]).consume()
+            created = 0
+            if fresh:
+                rec = tx.run(queries.CREATE_COMPANIES, rows=fresh, **params).single()
+                created = int(rec["created"]) if rec else 0
+            changed: dict[str, bool] = {}
+            if rest:
+                changed = {r["kvk"]: r["created"]
+                           for r in tx.run(queries.UPSERT_COMPANIES, rows=rest, **params)}
+            relink = [r for r in rest if r["kvk_number"] in changed]
+            if relink:
+                tx.run(queries.LINK_COMPANIES, rows=relink).consume()
+            grouped = [r for r in [*fresh, *relink]
+                       if r["clusters"] is not None or r["ecosystems"] is not None]
+            if grouped:
+                tx.run(queries.LINK_COMPANY_GROUPS, rows=[
+                    {**r, "clusters": r["clusters"] or [], "ecosystems": r["ecosystems"] or []}
+                    for r in grouped]).consume()
+            if embeddings:
+                tx.run(queries.SET_COMPANY_EMBEDDINGS, rows=embeddings).consume()
+            created += sum(1 for v in changed.values() if v)
+            return created, len(changed) - sum(1 for v in changed.values() if v)
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+
+def embed_rows(rows: list[dict[str, Any]], encoder: Encoder, known: dict[str, str | None],
+               cache: EmbeddingCache | None = None) -> list[dict[str, Any]]:
+    """Embeddings for rows whose text changed (by hash); the cache spares re-encoding."""
+    todo: list[tuple[str, str, str]] = []
+    for r in rows:
+        h = text_hash(r["embedding_text"], encoder.name)
+        if known.get(r["kvk_number"]) != h:
+            todo.append((r["kvk_number"], r["embedding_text"], h))
+    if not todo:
+        return []
+    vectors: dict[str, np.ndarray] = cache.get_many([h for _, _, h in todo]) if cache else {}
+    missing = [(t, h) for _, t, h in todo if h not in vectors]
+    if missing:
+        encoded = encoder.encode_passages([t for t, _ in missing], progress=False)
+        fresh = {h: encoded[i] for i, (_, h) in enumerate(missing)}
+        if cache is not None:
+            cache.put_many(fresh)
+        vectors.update(fresh)
+    return [{"kvk_number": k, "embedding": vectors[h].astype(float).tolist(), "hash": h}
+            for k, _, h in todo]
+
+
+def write_companies(
+    driver: Driver,
+    records: Iterable[CompanyRecord],
+    taxonomy: Taxonomy,
+    ctx: RunContext,
+    *,
+    encoder: Encoder | None = None,
+    cache: EmbeddingCache | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Callable[[int], None] | None = None,
+    after_batch: Callable[[int], None] | None = None,
+) -> WriteStats:
+    """Prepare, embed and write records batch by batch; returns what changed."""
+    writer = CompanyWriter(driver)
+    stats = WriteStats()
+    for i, batch in enumerate(batched(records, batch_size)):
+        rows = [prepare(r, taxonomy) for r in batch]
+        known = writer.existing_hashes([r["kvk_number"] for r in rows])
+        embeddings: list[dict[str, Any]] | None = None
+        if encoder is not None:
+            t0 = time.perf_counter()
+            embeddings = embed_rows(rows, encoder, {k: v[1] for k, v in known.items()}, cache)
+            stats.embed_seconds += time.perf_counter() - t0
+            stats.embedded += len(embeddings)
+        t0 = time.perf_counter()
+        created, updated = writer.write_batch(rows, ctx, embeddings, existing=set(known))
+        stats.write_seconds += time.perf_counter() - t0
+        stats.created += created
+        stats.updated += updated
+        stats.unchanged += len(rows) - created - updated
+        if progress:
+            progress(len(rows))
+        if after_batch:
+            after_batch(i)
+    driver.execute_query(queries.AWAIT_FULLTEXT_REFRESH)
+    return stats

@@ -1,0 +1,76 @@
+"""`paraat ingest ontology`: the taxonomy from `ontology/*.ttl` into Neo4j, idempotently."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from neo4j import Driver
+
+from graph import queries
+from matching.encoder import Encoder, text_hash
+from ontology.taxonomy import Concept, Taxonomy, load_taxonomy
+
+log = logging.getLogger(__name__)
+
+
+def _props(c: Concept) -> dict[str, Any]:
+    return {
+        "iri": c.iri,
+        "label_nl": c.label("nl"),
+        "label_en": c.label("en"),
+        "alt_nl": list(c.alt_labels.get("nl", [])),
+        "alt_en": list(c.alt_labels.get("en", [])),
+        "definition_nl": c.definition.get("nl"),
+        "definition_en": c.definition.get("en"),
+        "source": c.source,
+    }
+
+
+def concept_text(c: Concept, max_labels: int = 16) -> str:
+    """What a concept's embedding is made of: its labels in both languages.
+
+    Short on purpose: questions are short, and encoding cost grows with length."""
+    parts = [c.label("nl"), c.label("en"), *c.all_labels()]
+    return "; ".join(list(dict.fromkeys(p for p in parts if p))[:max_labels])
+
+
+def load_ontology(driver: Driver, taxonomy: Taxonomy | None = None,
+                  encoder: Encoder | None = None) -> dict[str, int]:
+    tax = taxonomy or load_taxonomy()
+    areas = [{"id": a.id, "props": {**_props(a), "name_nl": a.label("nl"),
+                                    "name_en": a.label("en")}}
+             for a in tax.nld_areas.values()]
+    caps = [{"id": c.id, "props": _props(c)} for c in tax.capabilities.values()]
+    links = [{"id": c.id, "broader": list(c.broader), "areas": list(c.nld_areas)}
+             for c in tax.capabilities.values()]
+
+    def work(tx: Any) -> None:
+        tx.run(queries.UPSERT_NLD_AREAS, rows=areas).consume()
+        tx.run(queries.UPSERT_CAPABILITIES, rows=caps).consume()
+        tx.run(queries.LINK_CAPABILITIES, rows=links).consume()
+
+    with driver.session() as session:
+        session.execute_write(work)
+    embedded = 0
+    if encoder is not None:
+        embedded = embed_capabilities(driver, tax, encoder)
+    return {"nld_areas": len(areas), "capabilities": len(caps), "embedded": embedded}
+
+
+def embed_capabilities(driver: Driver, tax: Taxonomy, encoder: Encoder) -> int:
+    records, _, _ = driver.execute_query(queries.CAPABILITY_EMBEDDING_HASHES)
+    known = {r["id"]: r["hash"] for r in records}
+    todo = []
+    for c in tax.capabilities.values():
+        text = concept_text(c)
+        h = text_hash(text, encoder.name)
+        if known.get(c.id) != h:
+            todo.append((c.id, text, h))
+    if not todo:
+        return 0
+    vecs = encoder.encode_passages([t for _, t, _ in todo])
+    rows = [{"id": cid, "embedding": vecs[i].astype(float).tolist(), "hash": h}
+            for i, (cid, _, h) in enumerate(todo)]
+    driver.execute_query(queries.SET_CAPABILITY_EMBEDDINGS, rows=rows)
+    return len(rows)

@@ -1,0 +1,9 @@
+"""Paraat ontology package: Turtle files (OWL, SKOS, SHACL) plus loaders.
+
+Importing the package is cheap; the Turtle files are parsed on the first `load_taxonomy()`.
+"""
+
+from ontology.taxonomy import Concept, ConceptHit, Taxonomy, load_taxonomy
+from ontology.vocab import PA, iri_for, parse_iri
+
+__all__ = ["PA", "Concept", "ConceptHit", "Taxonomy", "iri_for", "load_taxonomy", "parse_iri"]

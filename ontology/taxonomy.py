@@ -1,0 +1,580 @@
+"""Capability and NLD-area taxonomy loaded from the Turtle files, with bilingual label search.
+
+Users type Dutch and English, with or without hyphens, accents and capitals, and Dutch glues
+words together ("warmtebeeldcamera's", "nachtzichtapparatuur"). Label matching therefore works
+on folded tokens (NFKD without accents, casefolded, split on everything that is not a letter or
+digit) and lets a label of at least `MIN_COMPOUND_PART` characters match as the first or last
+part of a longer word.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Final, Literal
+
+from pydantic import BaseModel, ConfigDict
+from rdflib import OWL, RDF, SKOS, Graph, URIRef
+from rdflib import Literal as RDFLiteral
+from rdflib.namespace import DCTERMS, PROV, SH
+
+from ontology.vocab import (
+    CAPABILITY_SCHEME,
+    GEO,
+    ID,
+    NLD_SCHEME,
+    ONTOLOGY_IRI,
+    ORG,
+    PA,
+    SCHEMA,
+    SCHEME,
+    SHAPES,
+    parse_iri,
+)
+
+logger = logging.getLogger(__name__)
+
+ConceptKind = Literal["capability", "nld"]
+
+#: Data files of the ontology package, in load order.
+ONTOLOGY_FILES: Final = ("paraat.ttl", "nld-areas.ttl", "capabilities.ttl")
+SHAPES_FILE: Final = "shapes.ttl"
+ALL_FILES: Final = (*ONTOLOGY_FILES, SHAPES_FILE)
+
+#: Labels shorter than this only match whole words ("AI", "IR", "UAV" must not hit inside words).
+MIN_COMPOUND_PART: Final = 4
+
+_KIND_ORDER: Final[dict[str, int]] = {"capability": 0, "nld": 1}
+_LANGS: Final = ("nl", "en")
+
+
+class Concept(BaseModel):
+    """A SKOS concept from the capability or NLD-area scheme."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    iri: str
+    kind: ConceptKind
+    pref_label: dict[str, str]
+    alt_labels: dict[str, list[str]]
+    definition: dict[str, str]
+    broader: tuple[str, ...] = ()
+    narrower: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    nld_areas: tuple[str, ...] = ()
+    source: str = ""
+
+    def __hash__(self) -> int:  # dict fields are unhashable; identity is (kind, id)
+        return hash((self.kind, self.id))
+
+    def label(self, lang: str = "nl") -> str:
+        """Preferred label in `lang`, falling back to the other language, then the id."""
+        for candidate in (lang, *_LANGS):
+            if candidate in self.pref_label:
+                return self.pref_label[candidate]
+        return next(iter(self.pref_label.values()), self.id)
+
+    def all_labels(self, lang: str | None = None) -> list[str]:
+        """Preferred plus alternative labels (one language or both), e.g. for embedding text."""
+        langs = (lang,) if lang else tuple(sorted(set(self.pref_label) | set(self.alt_labels)))
+        out: list[str] = []
+        for lg in langs:
+            if lg in self.pref_label:
+                out.append(self.pref_label[lg])
+            out.extend(self.alt_labels.get(lg, []))
+        return out
+
+
+class ConceptHit(BaseModel):
+    """One label occurrence in free text; `start`/`end` index the original text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    concept: Concept
+    matched_text: str
+    start: int
+    end: int
+    label: str
+    compound: bool = False
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation
+# ---------------------------------------------------------------------------------------------
+
+
+def _fold_char(ch: str) -> str:
+    if ch.isascii():
+        return ch.lower()
+    return "".join(
+        c.casefold() for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
+    )
+
+
+def _fold_with_map(text: str) -> tuple[str, list[int]]:
+    """Folded text plus, for each folded character, the index of its source character."""
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        folded = _fold_char(ch)
+        out.append(folded)
+        index.extend([i] * len(folded))
+    return "".join(out), index
+
+
+def _tokens(folded: str) -> Iterator[tuple[str, int, int]]:
+    """Alphanumeric runs of an already folded string as (token, start, end)."""
+    start = -1
+    for i, ch in enumerate(folded):
+        if ch.isalnum():
+            if start < 0:
+                start = i
+        elif start >= 0:
+            yield folded[start:i], start, i
+            start = -1
+    if start >= 0:
+        yield folded[start:], start, len(folded)
+
+
+def label_tokens(text: str) -> tuple[str, ...]:
+    folded, _ = _fold_with_map(text)
+    return tuple(t for t, _, _ in _tokens(folded))
+
+
+def normalize_label(text: str) -> str:
+    """Case-, accent-, hyphen- and whitespace-insensitive key: "Counter-UAS" -> "counter uas"."""
+    return " ".join(label_tokens(text))
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------------
+
+
+def _read_graph(names: Iterable[str]) -> Graph:
+    g = Graph()
+    bind_prefixes(g)
+    package = files(__package__ or "ontology")
+    for name in names:
+        g.parse(data=(package / name).read_text(encoding="utf-8"), format="turtle")
+    return g
+
+
+def bind_prefixes(g: Graph) -> Graph:
+    """Bind the prefixes used in the Paraat Turtle files so serialisations stay readable."""
+    for prefix, ns in (
+        ("pa", PA._NS),
+        ("pash", SHAPES),
+        ("cap", ID["capability/"]),
+        ("nld", ID["nld/"]),
+        ("scheme", SCHEME),
+        ("schema", SCHEMA),
+        ("org", ORG),
+        ("geo", GEO),
+        ("skos", SKOS),
+        ("dct", DCTERMS),
+        ("prov", PROV),
+        ("sh", SH),
+    ):
+        g.bind(prefix, ns, override=True)
+    return g
+
+
+def _lang_map(g: Graph, s: URIRef, p: URIRef) -> dict[str, str]:
+    out: dict[str, str] = {}
+    literals = [o for o in g.objects(s, p) if isinstance(o, RDFLiteral) and o.language]
+    for o in sorted(literals, key=str):  # deterministic if a language has several values
+        out.setdefault(o.language or "", str(o))
+    return out
+
+
+def _lang_lists(g: Graph, s: URIRef, p: URIRef) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for o in g.objects(s, p):
+        if isinstance(o, RDFLiteral):
+            out.setdefault(o.language or "", []).append(str(o))
+    return {lang: sorted(v, key=str.casefold) for lang, v in sorted(out.items())}
+
+
+def _ids(g: Graph, s: URIRef, p: URIRef) -> tuple[str, ...]:
+    out = []
+    for o in g.objects(s, p):
+        parsed = parse_iri(str(o))
+        if parsed is None:
+            logger.warning("ignoring non-Paraat object %s of %s %s", o, s, p)
+            continue
+        out.append(parsed[1])
+    return tuple(sorted(out))
+
+
+def _concepts(g: Graph, cls: URIRef, kind: ConceptKind) -> dict[str, Concept]:
+    out: dict[str, Concept] = {}
+    for s in g.subjects(RDF.type, cls):
+        if not isinstance(s, URIRef):
+            continue
+        parsed = parse_iri(str(s))
+        notation = g.value(s, SKOS.notation)
+        if parsed is None:
+            raise ValueError(f"concept IRI outside the Paraat id space: {s}")
+        cid = parsed[1]
+        if notation is not None and str(notation) != cid:
+            logger.warning("skos:notation %r differs from IRI id %r", str(notation), cid)
+        out[cid] = Concept(
+            id=cid,
+            iri=str(s),
+            kind=kind,
+            pref_label=_lang_map(g, s, SKOS.prefLabel),
+            alt_labels=_lang_lists(g, s, SKOS.altLabel),
+            definition=_lang_map(g, s, SKOS.definition),
+            broader=_ids(g, s, SKOS.broader),
+            narrower=_ids(g, s, SKOS.narrower),
+            related=_ids(g, s, SKOS.related),
+            nld_areas=_ids(g, s, PA.relevantTo),
+            source=str(g.value(s, DCTERMS.source) or ""),
+        )
+    return dict(sorted(out.items()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Taxonomy
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Label:
+    tokens: tuple[str, ...]
+    text: str
+    concept: Concept
+    #: Short all-caps acronym ("IR", "AI"): in free text it must be written in capitals too,
+    #: otherwise the Dutch title "ir." or the word "ai" would count as a hit.
+    acronym: bool
+    #: Dutch labels may be the first or last part of a compound word; English ones may not
+    #: ("space" must not hit "aerospace").
+    dutch: bool
+
+
+def _plural_stems(token: str) -> list[str]:
+    stems = []
+    if len(token) > 2 and token.endswith("s"):
+        stems.append(token[:-1])
+    if len(token) > 3 and token.endswith("es"):
+        stems.append(token[:-2])
+    return stems
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    start: int
+    end: int
+    label: _Label
+    compound: bool
+
+    def sort_key(self) -> tuple[int, int, bool, str]:
+        """Leftmost first, then longest: Dutch compounds read head-first, so in
+        "dronedetectiesystemen" the label starting at the word start ("dronedetectie") wins
+        over a longer one that starts later ("detectiesystemen")."""
+        return (self.start, -self.end, self.compound, self.label.concept.id)
+
+
+class Taxonomy:
+    """Read-only view on the capability and NLD-area schemes; build it via `load_taxonomy()`."""
+
+    def __init__(self, graph: Graph) -> None:
+        self._graph = graph
+        self.capabilities: dict[str, Concept] = _concepts(graph, PA.Capability, "capability")
+        self.nld_areas: dict[str, Concept] = _concepts(graph, PA.NLDArea, "nld")
+        self.version: str = str(graph.value(ONTOLOGY_IRI, OWL.versionInfo) or "")
+        self._check_references()
+        self._lookup: dict[str, list[tuple[int, Concept]]] = {}
+        self._labels: dict[tuple[tuple[str, ...], str, str], _Label] = {}
+        self._by_first: dict[str, list[_Label]] = {}
+        self._single: dict[str, list[_Label]] = {}
+        for concept in self.concepts():
+            self._index(concept)
+        self._build_label_index()
+
+    # -- construction ----------------------------------------------------------------------
+
+    def _check_references(self) -> None:
+        for c in self.capabilities.values():
+            for ref in (*c.broader, *c.narrower, *c.related):
+                if ref not in self.capabilities:
+                    logger.warning("capability %s refers to unknown capability %s", c.id, ref)
+            for area in c.nld_areas:
+                if area not in self.nld_areas:
+                    logger.warning("capability %s refers to unknown NLD area %s", c.id, area)
+
+    def _add_lookup(self, key: str, priority: int, concept: Concept) -> None:
+        if key:
+            entries = self._lookup.setdefault(key, [])
+            if all(c is not concept or p != priority for p, c in entries):
+                entries.append((priority, concept))
+
+    def _add_label(self, tokens: tuple[str, ...], text: str, concept: Concept, dutch: bool) -> None:
+        key = (tokens, concept.kind, concept.id)
+        existing = self._labels.get(key)
+        if existing is not None and (existing.dutch or not dutch):
+            return
+        acronym = (
+            len(tokens) == 1
+            and len(tokens[0]) < MIN_COMPOUND_PART
+            and not any(ch.islower() for ch in text)
+        )
+        self._labels[key] = _Label(tokens, text, concept, acronym, dutch)
+
+    def _index(self, concept: Concept) -> None:
+        labelled = [(0, text, lang) for lang, text in concept.pref_label.items()]
+        labelled += [
+            (1, text, lang) for lang, texts in concept.alt_labels.items() for text in texts
+        ]
+        for priority, text, lang in labelled:
+            tokens = label_tokens(text)
+            if not tokens:
+                continue
+            dutch = lang.lower().startswith("nl")
+            self._add_lookup(" ".join(tokens), priority, concept)
+            self._add_label(tokens, text, concept, dutch)
+            if len(tokens) > 1:
+                # Dutch writes many phrases as one word: "drone-detectie" -> "dronedetectie".
+                joined = "".join(tokens)
+                self._add_lookup(joined, 2, concept)
+                if len(joined) >= MIN_COMPOUND_PART:
+                    self._add_label((joined,), text, concept, dutch)
+        id_tokens = label_tokens(concept.id)
+        self._add_lookup(" ".join(id_tokens), 3, concept)
+        self._add_lookup("".join(id_tokens), 3, concept)
+
+    def _build_label_index(self) -> None:
+        for label in self._labels.values():
+            self._by_first.setdefault(label.tokens[0], []).append(label)
+            if len(label.tokens) == 1:
+                self._single.setdefault(label.tokens[0], []).append(label)
+
+    # -- access ----------------------------------------------------------------------------
+
+    def concepts(self) -> Iterator[Concept]:
+        yield from self.capabilities.values()
+        yield from self.nld_areas.values()
+
+    def get(self, id_: str, kind: ConceptKind | None = None) -> Concept | None:
+        """Concept by id (capabilities first when no kind is given)."""
+        if kind in (None, "capability") and id_ in self.capabilities:
+            return self.capabilities[id_]
+        if kind in (None, "nld") and id_ in self.nld_areas:
+            return self.nld_areas[id_]
+        return None
+
+    def _require(self, id_: str) -> Concept:
+        concept = self.get(id_)
+        if concept is None:
+            raise KeyError(f"unknown concept id: {id_!r}")
+        return concept
+
+    @property
+    def top_capabilities(self) -> tuple[Concept, ...]:
+        return tuple(c for c in self.capabilities.values() if not c.broader)
+
+    def graph(self, *, include_shapes: bool = True) -> Graph:
+        """A fresh copy of the merged ontology graph, so callers cannot corrupt the cache."""
+        g = bind_prefixes(Graph())
+        for triple in self._graph:
+            g.add(triple)
+        if include_shapes:
+            g += _shapes_graph()
+        return g
+
+    # -- label search ----------------------------------------------------------------------
+
+    def lookup_all(self, label: str, kind: ConceptKind | None = None) -> list[Concept]:
+        """Every concept with this label, best first: prefLabel, altLabel, joined form, id."""
+        tokens = label_tokens(label)
+        entries = list(self._lookup.get(" ".join(tokens), []))
+        entries += self._lookup.get("".join(tokens), []) if len(tokens) > 1 else []
+        ranked = sorted(entries, key=lambda e: (e[0], _KIND_ORDER[e[1].kind], e[1].id))
+        out: list[Concept] = []
+        for _, concept in ranked:
+            if (kind is None or concept.kind == kind) and concept not in out:
+                out.append(concept)
+        return out
+
+    def lookup(self, label: str, kind: ConceptKind | None = None) -> Concept | None:
+        """Exact (normalised) label or id match; on ties capabilities win over NLD areas."""
+        found = self.lookup_all(label, kind)
+        return found[0] if found else None
+
+    def find_in_text(
+        self, text: str, kinds: Iterable[ConceptKind] | None = None
+    ) -> list[ConceptHit]:
+        """All label occurrences in `text` (leftmost-longest, no overlaps within a kind).
+
+        Overlaps are resolved separately for capabilities and NLD areas, so "quantumcomputing"
+        yields both the capability and the NLD area. Short all-caps acronyms ("IR", "AI") only
+        match text written in capitals.
+        """
+        wanted = set(kinds) if kinds is not None else set(_KIND_ORDER)
+        folded, index = _fold_with_map(text)
+        toks = list(_tokens(folded))
+        candidates = [
+            c
+            for c in self._candidates(toks)
+            if c.label.concept.kind in wanted
+            and not (
+                c.label.acronym
+                and any(ch.islower() for ch in text[index[c.start] : index[c.end - 1] + 1])
+            )
+        ]
+        accepted: list[_Candidate] = []
+        covered_until: dict[str, int] = {}
+        for cand in sorted(candidates, key=_Candidate.sort_key):
+            kind = cand.label.concept.kind
+            if cand.start >= covered_until.get(kind, 0):
+                covered_until[kind] = cand.end
+                accepted.append(cand)
+        hits = []
+        for cand in accepted:
+            start, end = index[cand.start], index[cand.end - 1] + 1
+            hits.append(
+                ConceptHit(
+                    concept=cand.label.concept,
+                    matched_text=text[start:end],
+                    start=start,
+                    end=end,
+                    label=cand.label.text,
+                    compound=cand.compound,
+                )
+            )
+        hits.sort(key=lambda h: (h.start, _KIND_ORDER[h.concept.kind], h.concept.id))
+        return hits
+
+    def _candidates(self, toks: list[tuple[str, int, int]]) -> Iterator[_Candidate]:
+        for i, (tok, start, end) in enumerate(toks):
+            # The whole word, or (Dutch compound) a tail of it, can start a label.
+            heads = [(tok, start)] + [
+                (tok[k:], start + k) for k in range(1, len(tok) - MIN_COMPOUND_PART + 1)
+            ]
+            for head, head_start in heads:
+                for label in self._by_first.get(head, ()):
+                    if head_start != start and not label.dutch:
+                        continue
+                    match = self._match_rest(label, toks, i)
+                    if match is not None:
+                        last_end, tail_compound = match
+                        compound = head_start != start or tail_compound
+                        yield _Candidate(head_start, last_end, label, compound)
+            # Plural of a one-word label: "sensors", "antennas", "radars".
+            for stem in _plural_stems(tok):
+                for label in self._single.get(stem, ()):
+                    if not label.acronym:
+                        yield _Candidate(start, end, label, False)
+            # Dutch compound: a one-word label as the first part of a longer word.
+            for k in range(MIN_COMPOUND_PART, len(tok)):
+                for label in self._single.get(tok[:k], ()):
+                    if label.dutch:
+                        yield _Candidate(start, start + k, label, True)
+
+    @staticmethod
+    def _match_rest(
+        label: _Label, toks: list[tuple[str, int, int]], i: int
+    ) -> tuple[int, bool] | None:
+        n = len(label.tokens)
+        if n == 1:
+            return toks[i][2], False
+        if i + n > len(toks):
+            return None
+        for k in range(1, n - 1):
+            if toks[i + k][0] != label.tokens[k]:
+                return None
+        last_tok, last_start, last_end = toks[i + n - 1]
+        want = label.tokens[-1]
+        if last_tok == want or last_tok in (want + "s", want + "es"):
+            return last_end, False
+        if label.dutch and len(want) >= MIN_COMPOUND_PART and last_tok.startswith(want):
+            return last_start + len(want), True
+        return None
+
+    # -- hierarchy -------------------------------------------------------------------------
+
+    def _closure(self, id_: str, step: str) -> list[str]:
+        self._require(id_)
+        seen: list[str] = []
+        frontier = [id_]
+        while frontier:
+            nxt: list[str] = []
+            for cid in frontier:
+                concept = self.get(cid)
+                for other in getattr(concept, step, ()) if concept else ():
+                    if other != id_ and other not in seen:
+                        seen.append(other)
+                        nxt.append(other)
+            frontier = nxt
+        return seen
+
+    def broader_closure(self, id_: str) -> list[str]:
+        """All ancestors, nearest first (excluding the concept itself)."""
+        return self._closure(id_, "broader")
+
+    def narrower_closure(self, id_: str) -> list[str]:
+        """All descendants, nearest first (excluding the concept itself)."""
+        return self._closure(id_, "narrower")
+
+    def areas_of(self, id_: str) -> tuple[str, ...]:
+        """NLD areas of a concept: its own pa:relevantTo plus those of its ancestors.
+
+        An NLD area id yields itself, so callers can pass either kind.
+        """
+        concept = self._require(id_)
+        if concept.kind == "nld":
+            return (concept.id,)
+        areas: list[str] = []
+        for cid in (id_, *self.broader_closure(id_)):
+            for area in self.capabilities[cid].nld_areas:
+                if area not in areas:
+                    areas.append(area)
+        return tuple(areas)
+
+
+@functools.cache
+def _shapes_graph() -> Graph:
+    return _read_graph([SHAPES_FILE])
+
+
+def shapes_graph() -> Graph:
+    """The SHACL shapes (cached; treat as read-only)."""
+    return _shapes_graph()
+
+
+@functools.cache
+def load_taxonomy() -> Taxonomy:
+    """Parse the Turtle files once per process."""
+    taxonomy = Taxonomy(_read_graph(ONTOLOGY_FILES))
+    logger.debug(
+        "loaded taxonomy %s: %d capabilities, %d NLD areas",
+        taxonomy.version,
+        len(taxonomy.capabilities),
+        len(taxonomy.nld_areas),
+    )
+    return taxonomy
+
+
+__all__ = [
+    "ALL_FILES",
+    "CAPABILITY_SCHEME",
+    "MIN_COMPOUND_PART",
+    "NLD_SCHEME",
+    "ONTOLOGY_FILES",
+    "SHAPES_FILE",
+    "Concept",
+    "ConceptHit",
+    "ConceptKind",
+    "Taxonomy",
+    "bind_prefixes",
+    "label_tokens",
+    "load_taxonomy",
+    "normalize_label",
+    "shapes_graph",
+]

