@@ -214,12 +214,12 @@ def ingest_ontology() -> None:
 @ingest_app.command("seed")
 def ingest_seed() -> None:
     """Load everything the Drenthe agenda names (ontology first); safe to repeat."""
-    from app.services import graph_session
+    from app.services import embedding_cache, graph_session
     from ingest.seed import load_seed
 
     try:
         with graph_session() as (driver, encoder):
-            summary = load_seed(driver, encoder=encoder)
+            summary = load_seed(driver, encoder=encoder, cache=embedding_cache())
     except ParaatError as e:
         raise _fail(e) from e
     typer.echo(json.dumps(summary))
@@ -319,6 +319,217 @@ def ingest_synthetic(
     typer.echo(json.dumps(stats.__dict__))
 
 
+# --------------------------------------------------------------------------- match / eval
+
+
+def _matcher(driver: Any, encoder: Any) -> Any:
+    from matching.matcher import Matcher
+    from ontology.taxonomy import load_taxonomy
+
+    return Matcher(driver, encoder, load_taxonomy(), get_settings().match)
+
+
+@app.command("match")
+def match(
+    question: str,
+    top: Annotated[int, typer.Option("--top", min=1, max=100)] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Only a JSON list on stdout")] = False,
+    nld_area: Annotated[list[str] | None, typer.Option("--nld-area")] = None,
+    cluster: Annotated[list[str] | None, typer.Option("--cluster")] = None,
+    municipality: Annotated[list[str] | None, typer.Option("--municipality")] = None,
+    capability: Annotated[list[str] | None, typer.Option("--capability")] = None,
+    store: Annotated[bool, typer.Option(help="Keep the question as a DemandQuestion")] = True,
+) -> None:
+    """Rank Drentse suppliers for a demand question (Dutch or English), with reasons."""
+    from pydantic import ValidationError as PydanticValidationError
+
+    from app.services import graph_session
+    from matching.matcher import MatchFilters, MatchRequest
+
+    try:
+        request = MatchRequest(question=question, top_k=top, filters=MatchFilters(
+            nld_areas=nld_area, clusters=cluster, municipalities=municipality,
+            capabilities=capability))
+    except PydanticValidationError as e:
+        raise _fail(ParaatError("; ".join(
+            f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors()))) from e
+    try:
+        with graph_session() as (driver, encoder):
+            matcher = _matcher(driver, encoder)
+            result = matcher.match(request)
+            if store:
+                result.demand_question_id = matcher.store(result, request, owner="cli")
+    except ParaatError as e:
+        raise _fail(e) from e
+    if as_json:
+        typer.echo(json.dumps([h.model_dump() for h in result.hits], ensure_ascii=False))
+        return
+    if result.concepts:
+        typer.echo("concepten: " + ", ".join(f"{c['label']} ({c['via']})"
+                                             for c in result.concepts))
+    for h in result.hits:
+        typer.echo(f"{h.rank:>2}. {h.name}  [{h.kvk_number}, {h.municipality or '?'}]  "
+                   f"score {h.score:.3f}")
+        for path in h.explanation["graph_paths"][:2]:
+            typer.echo(f"      {path}")
+        for ph in h.explanation["phrases"][:1]:
+            typer.echo(f"      “{ph['text'][:160]}”")
+    if not result.hits:
+        typer.echo("Geen leveranciers gevonden / no suppliers found.")
+
+
+@app.command("eval")
+def eval_cmd(
+    file: Annotated[Path, typer.Argument(help="questions.jsonl")] = Path(
+        "matching/eval/questions.jsonl"),
+    registry: Annotated[Path | None, typer.Option(help="Companies the questions are judged "
+                                                        "against (CSV)")] = None,
+    use_current_graph: Annotated[bool, typer.Option(
+        help="Evaluate against the configured graph as it is (nothing loaded or cleared)")
+    ] = False,
+    tune: Annotated[bool, typer.Option(help="Grid-search the fusion weights")] = False,
+    out: Annotated[Path | None, typer.Option(help="Write the JSON report here")] = None,
+) -> None:
+    """MRR / nDCG@10 / Recall@5 per language for hybrid, dense, lexical and graph."""
+    from tqdm import tqdm
+
+    from app.services import embedding_cache, encoder_for
+    from graph.schema import EmbeddingSpec, apply_schema
+    from graph.server import ManagedNeo4j, free_port, install_jars
+    from ingest.seed import load_seed
+    from matching.evaluate import evaluate, index_registry, load_questions
+    from ontology.taxonomy import load_taxonomy
+
+    s = get_settings()
+    try:
+        questions = load_questions(file)
+        encoder = encoder_for(s)
+        tax = load_taxonomy()
+        server: ManagedNeo4j | None = None
+        if use_current_graph:
+            from graph.connection import get_driver
+
+            driver = get_driver(s)
+        else:
+            # A private, throw-away Neo4j: evaluation never touches the user's graph.
+            install_jars(s.neo4j_lib_dir)
+            home = s.cache_dir / "eval-neo4j"
+            server = ManagedNeo4j(home, s.neo4j_lib_dir, bolt_port=free_port(), http_port=0,
+                                  heap="1g", pagecache="256m")
+            server.start(timeout=s.neo4j_start_timeout)
+            from neo4j import GraphDatabase
+
+            driver = GraphDatabase.driver(server.uri, auth=("neo4j", server.password),
+                                          notifications_min_severity="OFF")
+            from graph.schema import clear_graph
+
+            clear_graph(driver)
+        try:
+            apply_schema(driver, EmbeddingSpec(encoder.name, encoder.dimension))
+            if not use_current_graph:
+                typer.echo("loading seed + registry into the evaluation graph…", err=True)
+                load_seed(driver, encoder=encoder, taxonomy=tax, cache=embedding_cache(s))
+                index_registry(driver, registry or Path("matching/eval/registry.csv"), tax,
+                               encoder, embedding_cache(s))
+            matcher = _matcher(driver, encoder)
+            with tqdm(total=len(questions), unit="vraag", file=sys.stderr) as bar:
+                report = evaluate(matcher, questions, progress=bar.update, do_tune=tune)
+        finally:
+            driver.close()
+            if server is not None:
+                server.stop()
+    except ParaatError as e:
+        raise _fail(e) from e
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    if out:
+        out.write_text(text)
+    typer.echo(text if not out else f"report: {out}")
+    typer.echo("\nmode      lang  MRR    nDCG@10  R@5", err=True)
+    for mode, res in report["modes"].items():
+        for lang in ("all", "nl", "en"):
+            r = res[lang]
+            typer.echo(f"{mode:<9} {lang:<5} {r['mrr']:.3f}  {r['ndcg@10']:.3f}    "
+                       f"{r['recall@5']:.3f}", err=True)
+
+
+@app.command("reindex")
+def reindex() -> None:
+    """Re-embed every company and concept with the configured model (after a model change)."""
+    from app.services import embedding_cache, encoder_for
+    from graph.connection import get_driver
+    from graph.schema import EmbeddingSpec, reset_embeddings
+    from ingest.companies import reembed_all
+    from ingest.ontology_loader import embed_capabilities
+    from ontology.taxonomy import load_taxonomy
+
+    s = get_settings()
+    try:
+        encoder = encoder_for(s)
+        with get_driver(s) as driver:
+            cleared = reset_embeddings(driver, EmbeddingSpec(encoder.name, encoder.dimension))
+            n_caps = embed_capabilities(driver, load_taxonomy(), encoder)
+            n = reembed_all(driver, encoder, embedding_cache(s))
+    except ParaatError as e:
+        raise _fail(e) from e
+    typer.echo(json.dumps({"cleared": cleared, "companies": n, "capabilities": n_caps,
+                           "model": encoder.name}))
+
+
+# --------------------------------------------------------------------------- rdf
+
+
+@export_app.command("rdf")
+def export_rdf_cmd(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, json-ld or nt")
+                   ] = "turtle",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File (default: stdout)")
+                   ] = None,
+) -> None:
+    """Export the whole graph with the ontology as RDF (the ontology's IRIs, no blank nodes)."""
+    from app.services import graph_session
+    from ingest.rdf import export_rdf, normalise_format, serialize
+
+    try:
+        name = normalise_format(fmt)
+        with graph_session(with_encoder=False) as (driver, _):
+            graph = export_rdf(driver)
+        text = serialize(graph, name)
+        if out is not None:
+            try:
+                out.write_text(text, encoding="utf-8")
+            except OSError as e:
+                raise ParaatError(f"Cannot write {out}: {e.strerror or e}") from e
+    except ParaatError as e:
+        raise _fail(e) from e
+    if out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        typer.echo(f"{len(graph)} triples ({name}) written to {out}", err=True)
+
+
+@ingest_app.command("rdf")
+def ingest_rdf_cmd(
+    file: Annotated[Path, typer.Argument(help=".ttl, .jsonld/.json or .nt file",
+                                         exists=True, dir_okay=False)],
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="turtle, json-ld or nt (default: from the extension)")] = None,
+    embed: Annotated[bool, typer.Option(help="Compute embeddings (slow on CPU; cached)")
+                     ] = True,
+) -> None:
+    """Read an RDF export back into the graph; a file that does not parse changes nothing."""
+    from app.services import embedding_cache, graph_session
+    from ingest.rdf import import_rdf
+
+    try:
+        with graph_session(with_encoder=embed) as (driver, encoder):
+            summary = import_rdf(driver, file, fmt, encoder=encoder,
+                                 cache=embedding_cache() if embed else None)
+    except ParaatError as e:
+        raise _fail(e) from e
+    typer.echo(json.dumps(summary))
+
+
 # --------------------------------------------------------------------------- reset
 
 
@@ -393,7 +604,7 @@ def up(
     seed: Annotated[bool, typer.Option(help="Load the seed data if the graph is empty.")] = True,
 ) -> None:
     """Start everything (Neo4j if managed, API, UI), print the URLs; Ctrl-C stops it all."""
-    from graph.connection import ensure_server, get_driver, managed_server
+    from graph.connection import ensure_server, managed_server
 
     s = get_settings()
     started_neo4j = False
@@ -404,8 +615,10 @@ def up(
         uri = ensure_server(s)
         typer.echo(f"Neo4j:     {uri}")
         if seed:
-            with get_driver(s) as driver:
-                _seed_if_empty(driver)
+            from app.services import graph_session
+
+            with graph_session(s) as (driver, encoder):
+                _seed_if_empty(driver, encoder)
         api_url = f"http://127.0.0.1:{api_port}"
         procs.append(subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "api",
                                        "--port", str(api_port)]))
@@ -436,19 +649,18 @@ def up(
             managed_server(s).stop()
 
 
-def _seed_if_empty(driver: Any) -> None:
+def _seed_if_empty(driver: Any, encoder: Any) -> None:
+    from app.services import embedding_cache
     from graph import queries
+    from ingest.seed import load_seed
 
-    records, _, _ = driver.execute_query(queries.COUNT_NODES)
-    if int(records[0]["n"]) > 1:
+    records, _, _ = driver.execute_query(queries.COUNT_COMPANIES)
+    if int(records[0]["n"]) > 0:
         return
-    try:
-        from ingest.seed import load_seed
-    except ImportError:
-        typer.echo("seed loader not available yet; starting with an empty graph", err=True)
-        return
-    summary = load_seed(driver)
-    typer.echo(f"Seed data loaded: {summary}")
+    typer.echo("Empty graph: loading the seed data (ontology, agenda companies)…", err=True)
+    summary = load_seed(driver, encoder=encoder, cache=embedding_cache())
+    typer.echo(f"Seed data loaded: {summary['Company']} companies, "
+               f"{summary['capabilities']} capabilities, {summary['Cluster']} clusters")
 
 
 if __name__ == "__main__":  # `python -m app.cli`

@@ -323,6 +323,12 @@ CALL db.create.setNodeVectorProperty(c, 'embedding', row.embedding)
 SET c.embedding_hash = row.hash
 """
 
+COMPANIES_WITHOUT_EMBEDDING = """
+MATCH (c:Company) WHERE c.embedding IS NULL
+RETURN c.kvk_number AS kvk, c.name AS name, c.description AS description
+LIMIT $limit
+"""
+
 CREATE_IMPORT_RUN = """
 CREATE (r:ImportRun {id: $id, source: $source, file: $file, file_hash: $file_hash,
                      started_at: datetime($now), status: 'running'})
@@ -339,4 +345,195 @@ COMPANY_NAMES_IN = """
 UNWIND $municipalities AS mid
 MATCH (c:Company)-[:LOCATED_IN]->(:Municipality {id: mid})
 RETURN c.kvk_number AS kvk, c.name AS name, mid AS municipality
+"""
+
+# --------------------------------------------------------------------------- matching
+
+# Filters are parameters; a null filter matches everything. They run inside the same query
+# as the ranking, so a filtered search ranks all companies that pass, not a truncated list.
+_COMPANY_FILTER = """
+  ($municipalities IS NULL OR EXISTS {
+      MATCH (c)-[:LOCATED_IN]->(m:Municipality) WHERE m.id IN $municipalities })
+  AND ($clusters IS NULL OR EXISTS {
+      MATCH (c)-[:MEMBER_OF]->(k:Cluster) WHERE k.id IN $clusters })
+  AND ($nld_areas IS NULL OR EXISTS {
+      MATCH (c)-[:HAS_CAPABILITY]->(:Capability)-[:IN_AREA]->(a:NLDArea)
+      WHERE a.id IN $nld_areas }
+      OR EXISTS { MATCH (c)-[:MEMBER_OF]->(:Cluster)-[:RELEVANT_TO]->(a:NLDArea)
+      WHERE a.id IN $nld_areas })
+  AND ($capabilities IS NULL OR EXISTS {
+      MATCH (c)-[:HAS_CAPABILITY]->(:Capability)-[:BROADER*0..3]->(k:Capability)
+      WHERE k.id IN $capabilities })
+  AND ($min_employees IS NULL OR c.employees >= $min_employees)
+  AND ($max_employees IS NULL OR c.employees <= $max_employees)
+"""
+
+MATCH_COUNT_COMPANIES = "MATCH (c:Company) RETURN count(c) AS n"
+
+# Dense, approximate: the vector index, over-fetched so filters still leave enough.
+MATCH_DENSE_INDEX = """
+CALL db.index.vector.queryNodes('company_embedding', $k, $vector) YIELD node AS c, score
+WHERE """ + _COMPANY_FILTER + """
+RETURN c.kvk_number AS kvk, vector.similarity.cosine(c.embedding, $vector) AS score
+ORDER BY score DESC LIMIT $limit
+"""
+
+# Dense, exact: every company that passes the filters (used when filters are selective).
+MATCH_DENSE_EXACT = """
+MATCH (c:Company) WHERE c.embedding IS NOT NULL AND """ + _COMPANY_FILTER + """
+WITH c, vector.similarity.cosine(c.embedding, $vector) AS score
+ORDER BY score DESC LIMIT $limit
+RETURN c.kvk_number AS kvk, score
+"""
+
+COUNT_FILTERED_COMPANIES = """
+MATCH (c:Company) WHERE """ + _COMPANY_FILTER + """
+RETURN count(c) AS n
+"""
+
+# Lexical: both Lucene indexes (Dutch and English analyzers); the query string is escaped
+# Lucene syntax built by matching.lexical, passed as a parameter.
+MATCH_LEXICAL = """
+CALL () {
+  CALL db.index.fulltext.queryNodes('company_text', $lucene, {limit: $k})
+  YIELD node, score RETURN node, score
+  UNION ALL
+  CALL db.index.fulltext.queryNodes('company_text_en', $lucene, {limit: $k})
+  YIELD node, score RETURN node, score
+}
+WITH node AS c, max(score) AS score
+WHERE """ + _COMPANY_FILTER + """
+RETURN c.kvk_number AS kvk, score
+ORDER BY score DESC LIMIT $limit
+"""
+
+# Concepts near the question's embedding (the ontology bridge beyond exact labels).
+MATCH_CONCEPTS_BY_VECTOR = """
+CALL db.index.vector.queryNodes('capability_embedding', $k, $vector) YIELD node, score
+RETURN node.id AS id, score
+"""
+
+# Graph: companies holding a question concept (declared or inferred, weighted by confidence),
+# a narrower concept (more specific), a broader one (less specific), or belonging to a cluster
+# that serves the concept's NLD area. Every path is returned so the explanation shows it.
+MATCH_GRAPH = """
+UNWIND $concepts AS q
+MATCH (k:Capability {id: q.id})
+CALL (k, q) {
+  MATCH (c:Company)-[r:HAS_CAPABILITY]->(k)
+  RETURN c, 'direct' AS via, k.id AS held, r.source AS how, r.confidence AS conf,
+         q.weight * coalesce(r.confidence, 1.0) * $w_direct AS s
+  UNION
+  MATCH (c:Company)-[r:HAS_CAPABILITY]->(n:Capability)-[:BROADER*1..2]->(k)
+  RETURN c, 'narrower' AS via, n.id AS held, r.source AS how, r.confidence AS conf,
+         q.weight * coalesce(r.confidence, 1.0) * $w_narrower AS s
+  UNION
+  MATCH (c:Company)-[r:HAS_CAPABILITY]->(p:Capability)<-[:BROADER]-(k)
+  WHERE EXISTS { (p)<-[:BROADER]-(:Capability) }
+  RETURN c, 'broader' AS via, p.id AS held, r.source AS how, r.confidence AS conf,
+         q.weight * coalesce(r.confidence, 1.0) * $w_broader AS s
+  UNION
+  MATCH (c:Company)-[:MEMBER_OF]->(cl:Cluster)-[:RELEVANT_TO]->(a:NLDArea)<-[:IN_AREA]-(k)
+  RETURN c, 'cluster' AS via, cl.id AS held, a.id AS how, null AS conf,
+         q.weight * $w_cluster AS s
+}
+WITH c, q, via, held, how, conf, s WHERE """ + _COMPANY_FILTER + """
+RETURN c.kvk_number AS kvk, q.id AS concept, via, held, how, conf, s
+"""
+
+# Everything the explanation and the fusion need about the candidate pool, in one round trip.
+MATCH_CANDIDATES = """
+UNWIND $kvks AS kvk
+MATCH (c:Company {kvk_number: kvk})
+OPTIONAL MATCH (c)-[:LOCATED_IN]->(m:Municipality)
+RETURN c.kvk_number AS kvk, c.name AS name, c.description AS description,
+       c.description_en AS description_en, c.website AS website, c.employees AS employees,
+       m.id AS municipality, m.name AS municipality_name, c.kvk_status AS kvk_status,
+       c.synthetic AS synthetic, c.last_verified AS last_verified, c.source AS source,
+       CASE WHEN c.embedding IS NULL THEN null
+            ELSE vector.similarity.cosine(c.embedding, $vector) END AS dense
+"""
+
+CREATE_DEMAND_QUESTION = """
+CREATE (d:DemandQuestion {id: $id, question: $question, lang: $lang, created_at: datetime(),
+                          filters: $filters, owner: $owner, top_k: $top_k})
+WITH d
+CALL (d) {
+  UNWIND $hits AS h
+  MATCH (c:Company {kvk_number: h.kvk})
+  CREATE (d)-[:MATCHED {rank: h.rank, score: h.score}]->(c)
+}
+CALL (d) {
+  UNWIND $concepts AS cid
+  MATCH (k:Capability {id: cid})
+  CREATE (d)-[:ABOUT]->(k)
+}
+RETURN d.id AS id
+"""
+
+
+# --- RDF export/import (ingest/rdf.py) ----------------------------------------------------
+
+# Node properties per label for the export; vectors are nulled here so they never travel
+# (ingest/rdf.py decides which of the other properties have an RDF form).
+RDF_EXPORT_NODES: dict[str, str] = {
+    "Capability": "MATCH (k:Capability) RETURN k {.*, embedding: null} AS props",
+    "NLDArea": "MATCH (a:NLDArea) RETURN a {.*, embedding: null} AS props",
+    "Company": "MATCH (c:Company) RETURN c {.*, embedding: null} AS props",
+    **{label: f"MATCH (n:{label}) RETURN n {{.*}} AS props"
+       for label in ("Municipality", "Cluster", "Ecosystem", "KnowledgeInstitution",
+                     "MilitaryFacility", "Organisation")},
+}
+
+# Every edge of the model between exported labels ($labels), with HAS_CAPABILITY's properties.
+RDF_EXPORT_LINKS = """
+MATCH (a)-[r:LOCATED_IN|MEMBER_OF|PART_OF|RELEVANT_TO|HAS_CAPABILITY|KNOWLEDGE_PARTNER|BROADER
+             |IN_AREA]->(b)
+WITH a, r, b, [l IN labels(a) WHERE l IN $labels][0] AS src_label,
+     [l IN labels(b) WHERE l IN $labels][0] AS dst_label
+WHERE src_label IS NOT NULL AND dst_label IS NOT NULL
+RETURN src_label, CASE src_label WHEN 'Company' THEN a.kvk_number ELSE a.id END AS src,
+       type(r) AS rel, dst_label,
+       CASE dst_label WHEN 'Company' THEN b.kvk_number ELSE b.id END AS dst,
+       r.source AS source, r.confidence AS confidence, r.evidence AS evidence,
+       r.set_by AS set_by
+"""
+
+# Companies exactly as the file has them: provenance (source, imported_at, file_hash) comes from
+# the file, not from this run; null props remove what the file does not hold.
+RDF_UPSERT_COMPANIES = """
+UNWIND $rows AS row
+MERGE (c:Company {kvk_number: row.kvk_number})
+SET c += row.props
+"""
+
+# A company's links are replaced by the file's, with exactly the file's edge properties.
+RDF_LINK_COMPANIES = """
+UNWIND $rows AS row
+MATCH (c:Company {kvk_number: row.kvk_number})
+CALL (c) {
+  OPTIONAL MATCH (c)-[old:LOCATED_IN|HAS_CAPABILITY|MEMBER_OF|PART_OF]->()
+  DELETE old
+}
+CALL (c, row) {
+  UNWIND row.municipalities AS mid
+  MATCH (m:Municipality {id: mid})
+  CREATE (c)-[:LOCATED_IN]->(m)
+}
+CALL (c, row) {
+  UNWIND row.capabilities AS cap
+  MATCH (k:Capability {id: cap.id})
+  CREATE (c)-[:HAS_CAPABILITY {set_by: cap.set_by, source: cap.source,
+                               confidence: cap.confidence, evidence: cap.evidence}]->(k)
+}
+CALL (c, row) {
+  UNWIND row.clusters AS cid
+  MATCH (k:Cluster {id: cid})
+  CREATE (c)-[:MEMBER_OF]->(k)
+}
+CALL (c, row) {
+  UNWIND row.ecosystems AS eid
+  MATCH (e:Ecosystem {id: eid})
+  CREATE (c)-[:PART_OF]->(e)
+}
 """

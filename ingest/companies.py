@@ -160,7 +160,7 @@ class CompanyWriter:
             else rows
         municipalities = sorted({(r["municipality"], r["municipality_name"]) for r in rows
                                  if r["municipality"]})
-        params = {"now": ctx.now, "run_id": ctx.run_id, "file_hash": ctx.file_hash,
+        params: dict[str, Any] = {"now": ctx.now, "run_id": ctx.run_id, "file_hash": ctx.file_hash,
                   "source": ctx.source}
 
         def work(tx: ManagedTransaction) -> tuple[int, int]:
@@ -251,3 +251,19 @@ def write_companies(
             after_batch(i)
     driver.execute_query(queries.AWAIT_FULLTEXT_REFRESH)
     return stats
+
+
+def reembed_all(driver: Driver, encoder: Encoder, cache: EmbeddingCache | None = None,
+                batch: int = 256) -> int:
+    """Embed every company that has no vector (after `reset_embeddings`), batch by batch."""
+    done = 0
+    while True:
+        records, _, _ = driver.execute_query(queries.COMPANIES_WITHOUT_EMBEDDING, limit=batch)
+        if not records:
+            return done
+        rows = [{"kvk_number": r["kvk"], "embedding_text": embedding_text(r["name"],
+                                                                           r["description"])}
+                for r in records]
+        emb = embed_rows(rows, encoder, {}, cache)
+        driver.execute_query(queries.SET_COMPANY_EMBEDDINGS, rows=emb)
+        done += len(emb)

@@ -8,7 +8,7 @@ from typing import Any
 from neo4j import Driver
 
 from graph import queries
-from matching.encoder import Encoder, text_hash
+from matching.encoder import EmbeddingCache, Encoder, text_hash
 from ontology.taxonomy import Concept, Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,8 @@ def concept_text(c: Concept, max_labels: int = 16) -> str:
 
 
 def load_ontology(driver: Driver, taxonomy: Taxonomy | None = None,
-                  encoder: Encoder | None = None) -> dict[str, int]:
+                  encoder: Encoder | None = None, cache: EmbeddingCache | None = None
+                  ) -> dict[str, int]:
     tax = taxonomy or load_taxonomy()
     areas = [{"id": a.id, "props": {**_props(a), "name_nl": a.label("nl"),
                                     "name_en": a.label("en")}}
@@ -54,11 +55,12 @@ def load_ontology(driver: Driver, taxonomy: Taxonomy | None = None,
         session.execute_write(work)
     embedded = 0
     if encoder is not None:
-        embedded = embed_capabilities(driver, tax, encoder)
+        embedded = embed_capabilities(driver, tax, encoder, cache)
     return {"nld_areas": len(areas), "capabilities": len(caps), "embedded": embedded}
 
 
-def embed_capabilities(driver: Driver, tax: Taxonomy, encoder: Encoder) -> int:
+def embed_capabilities(driver: Driver, tax: Taxonomy, encoder: Encoder,
+                       cache: EmbeddingCache | None = None) -> int:
     records, _, _ = driver.execute_query(queries.CAPABILITY_EMBEDDING_HASHES)
     known = {r["id"]: r["hash"] for r in records}
     todo = []
@@ -69,8 +71,15 @@ def embed_capabilities(driver: Driver, tax: Taxonomy, encoder: Encoder) -> int:
             todo.append((c.id, text, h))
     if not todo:
         return 0
-    vecs = encoder.encode_passages([t for _, t, _ in todo])
-    rows = [{"id": cid, "embedding": vecs[i].astype(float).tolist(), "hash": h}
-            for i, (cid, _, h) in enumerate(todo)]
+    vectors = cache.get_many([h for _, _, h in todo]) if cache else {}
+    missing = [(t, h) for _, t, h in todo if h not in vectors]
+    if missing:
+        encoded = encoder.encode_passages([t for t, _ in missing])
+        fresh = {h: encoded[i] for i, (_, h) in enumerate(missing)}
+        if cache is not None:
+            cache.put_many(fresh)
+        vectors.update(fresh)
+    rows = [{"id": cid, "embedding": vectors[h].astype(float).tolist(), "hash": h}
+            for cid, _, h in todo]
     driver.execute_query(queries.SET_CAPABILITY_EMBEDDINGS, rows=rows)
     return len(rows)

@@ -19,7 +19,7 @@ from graph import queries
 from graph.errors import IngestError
 from ingest.companies import CompanyRecord, RunContext, write_companies
 from ingest.ontology_loader import load_ontology
-from matching.encoder import Encoder
+from matching.encoder import EmbeddingCache, Encoder
 from ontology.taxonomy import Taxonomy, load_taxonomy
 from ontology.validation import validate_companies
 
@@ -123,11 +123,12 @@ def _website(v: str) -> str | None:
 
 
 def load_seed(driver: Driver, *, encoder: Encoder | None = None, taxonomy: Taxonomy | None = None,
-              directory: Path | None = None) -> dict[str, int]:
+              directory: Path | None = None, cache: EmbeddingCache | None = None
+              ) -> dict[str, int]:
     """Load ontology + seed; returns node counts per kind written."""
     tax = taxonomy or load_taxonomy()
     summary: dict[str, int] = {}
-    onto = load_ontology(driver, tax, encoder)
+    onto = load_ontology(driver, tax, encoder, cache)
     summary["capabilities"] = onto["capabilities"]
     summary["nld_areas"] = onto["nld_areas"]
 
@@ -158,7 +159,7 @@ def load_seed(driver: Driver, *, encoder: Encoder | None = None, taxonomy: Taxon
     path = (directory or seed_dir()) / "companies.csv"
     ctx = RunContext(source=SEED_SOURCE, file="seed/companies.csv",
                      file_hash=hashlib.sha256(path.read_bytes()).hexdigest())
-    stats = write_companies(driver, records, tax, ctx, encoder=encoder)
+    stats = write_companies(driver, records, tax, ctx, encoder=encoder, cache=cache)
     summary["Company"] = len(records)
     summary["companies_created"] = stats.created
     summary["companies_updated"] = stats.updated

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ontology.taxonomy import ConceptHit, Taxonomy
@@ -77,7 +77,7 @@ def _squash(s: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
-def record_hash(payload: dict[str, object]) -> str:
+def record_hash(payload: Mapping[str, object]) -> str:
     """Stable content hash of a record; provenance fields are left out by the caller."""
     data = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]

@@ -281,14 +281,16 @@ def test_seed_companies_use_placeholder_kvk_numbers() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["municipalities.csv", "ecosystems.csv", "knowledge_institutions.csv", "military_facilities.csv"],
+    ["municipalities.csv", "ecosystems.csv", "knowledge_institutions.csv",
+     "military_facilities.csv"],
 )
 def test_coordinates_in_northern_netherlands(name: str) -> None:
     df = load(name)
     id_col = FILES[name][0]
     for _, row in df.iterrows():
         lat, lon = row["lat"].strip(), row["lon"].strip()
-        assert bool(lat) == bool(lon), f"{name} {row[id_col]}: lat/lon must be both set or both empty"
+        assert bool(lat) == bool(lon), (
+            f"{name} {row[id_col]}: lat/lon must be both set or both empty")
         if not lat:
             continue
         assert LAT_MIN <= float(lat) <= LAT_MAX, f"{name} {row[id_col]}: lat {lat} outside box"

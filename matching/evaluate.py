@@ -1,0 +1,185 @@
+"""`paraat eval`: MRR, nDCG@10 and Recall@5 per language for every signal and the hybrid.
+
+A labelled set is a JSONL file of questions (`id, lang, question, relevant[]`) and a registry
+CSV of the companies they are judged against; the seed companies are always indexed too.
+All four rankings come from one retrieval per question, so the gain of each signal shows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import statistics
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from neo4j import Driver
+
+from graph.errors import IngestError
+from ingest.companies import CompanyRecord, RunContext, write_companies
+from matching.encoder import EmbeddingCache, Encoder
+from matching.matcher import Matcher, MatchSettings, Mode, mrr_ndcg_recall
+from ontology.taxonomy import Taxonomy
+
+log = logging.getLogger(__name__)
+
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical", "graph")
+EVAL_DIR = Path(__file__).with_name("eval")
+
+
+@dataclass
+class Question:
+    id: str
+    lang: str
+    question: str
+    relevant: set[str]
+    cross_lingual: bool = False
+
+
+def load_questions(path: Path) -> list[Question]:
+    out = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise IngestError(f"Cannot read {path}: {e}") from e
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            out.append(Question(str(d["id"]), str(d.get("lang", "nl")), str(d["question"]),
+                                {str(x) for x in d["relevant"]},
+                                bool(d.get("cross_lingual", False))))
+        except (ValueError, KeyError, TypeError) as e:
+            raise IngestError(f"{path}, line {n}: not a question object ({e})") from e
+    if not out:
+        raise IngestError(f"{path} holds no questions.")
+    return out
+
+
+def load_registry(path: Path) -> list[CompanyRecord]:
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    recs = []
+    for r in df.to_dict("records"):
+        recs.append(CompanyRecord(
+            kvk_number=r["kvk_number"], name=r["name"], description=r["description"],
+            municipality=r.get("municipality") or None, website=r.get("website") or None,
+            employees=int(r["employees"]) if r.get("employees") else None,
+            sbi_code=r.get("sbi_code") or None, source=r.get("source") or path.name))
+    return recs
+
+
+def index_registry(driver: Driver, path: Path, taxonomy: Taxonomy, encoder: Encoder,
+                   cache: EmbeddingCache | None) -> int:
+    recs = load_registry(path)
+    write_companies(driver, recs, taxonomy, RunContext(source=f"eval:{path.name}"),
+                    encoder=encoder, cache=cache)
+    return len(recs)
+
+
+@dataclass
+class Retrieved:
+    question: Question
+    comps: dict[str, dict[str, float]]
+    concepts: list[str]
+
+
+def retrieve_all(matcher: Matcher, questions: Iterable[Question],
+                 progress: Callable[[int], None] | None = None) -> list[Retrieved]:
+    out = []
+    for q in questions:
+        sig = matcher.signals(q.question)
+        cands = matcher.candidates(sig)
+        dense_all = {k: float(v["dense"]) for k, v in cands.items() if v["dense"] is not None}
+        out.append(Retrieved(q, matcher.component_scores(sig, dense_all),
+                             [c.id for c in sig.concepts]))
+        if progress:
+            progress(1)
+    return out
+
+
+def _metrics(rows: list[tuple[float, float, float]]) -> dict[str, float]:
+    if not rows:
+        return {"n": 0}
+    return {"n": len(rows),
+            "mrr": round(statistics.fmean(r[0] for r in rows), 4),
+            "ndcg@10": round(statistics.fmean(r[1] for r in rows), 4),
+            "recall@5": round(statistics.fmean(r[2] for r in rows), 4)}
+
+
+def score(matcher: Matcher, retrieved: list[Retrieved], mode: Mode,
+          weights: tuple[float, float, float] | None = None) -> dict[str, Any]:
+    per: dict[str, list[tuple[float, float, float]]] = {"all": [], "nl": [], "en": [],
+                                                        "cross_lingual": []}
+    for r in retrieved:
+        ranked = [k for k, _ in matcher.fuse(r.comps, mode, weights)][:10]
+        m = mrr_ndcg_recall(ranked, r.question.relevant)
+        per["all"].append(m)
+        per.setdefault(r.question.lang, []).append(m)
+        if r.question.cross_lingual:
+            per["cross_lingual"].append(m)
+    return {k: _metrics(v) for k, v in per.items()}
+
+
+def tune(matcher: Matcher, retrieved: list[Retrieved], step: float = 0.05
+         ) -> tuple[tuple[float, float, float], dict[str, Any]]:
+    """Grid search over the simplex of (dense, lexical, graph) weights.
+
+    The objective is the worst of the per-language MRRs plus Recall@5, so a weight set that
+    helps one language by hurting the other is not chosen."""
+    best: tuple[float, tuple[float, float, float], dict[str, Any]] | None = None
+    n = round(1 / step)
+    for i, j in itertools.product(range(n + 1), repeat=2):
+        if i + j > n:
+            continue
+        w = (i * step, j * step, (n - i - j) * step)
+        res = score(matcher, retrieved, "hybrid", w)
+        obj = min(res["nl"]["mrr"], res["en"]["mrr"]) + 0.5 * min(
+            res["nl"]["recall@5"], res["en"]["recall@5"])
+        if best is None or obj > best[0] + 1e-9:
+            best = (obj, w, res)
+    assert best is not None
+    return best[1], best[2]
+
+
+def evaluate(matcher: Matcher, questions: list[Question],
+             progress: Callable[[int], None] | None = None,
+             do_tune: bool = False) -> dict[str, Any]:
+    retrieved = retrieve_all(matcher, questions, progress)
+    report: dict[str, Any] = {
+        "questions": len(questions),
+        "languages": {lg: sum(q.lang == lg for q in questions) for lg in ("nl", "en")},
+        "encoder": matcher.encoder.name,
+        "weights": {"dense": matcher.s.w_dense, "lexical": matcher.s.w_lexical,
+                    "graph": matcher.s.w_graph},
+        "modes": {m: score(matcher, retrieved, m) for m in MODES},
+    }
+    if do_tune:
+        w, res = tune(matcher, retrieved)
+        report["tuned"] = {"weights": {"dense": w[0], "lexical": w[1], "graph": w[2]},
+                           "scores": res}
+    report["failures"] = _failures(matcher, retrieved)
+    return report
+
+
+def _failures(matcher: Matcher, retrieved: list[Retrieved], limit: int = 15
+              ) -> list[dict[str, Any]]:
+    """Questions whose first relevant hit is not at rank 1, for a person to look at."""
+    out = []
+    for r in retrieved:
+        ranked = [k for k, _ in matcher.fuse(r.comps, "hybrid")]
+        first = next((i for i, k in enumerate(ranked, 1) if k in r.question.relevant), None)
+        if first != 1:
+            out.append({"id": r.question.id, "lang": r.question.lang,
+                        "question": r.question.question, "first_relevant_rank": first,
+                        "top3": ranked[:3], "relevant": sorted(r.question.relevant),
+                        "concepts": r.concepts})
+    return out[:limit]
+
+
+def default_settings() -> MatchSettings:
+    return MatchSettings()

@@ -1,0 +1,438 @@
+"""The hybrid matcher: a demand question -> ranked, explained Drentse suppliers.
+
+Three signals are computed inside Neo4j and fused by a weighted sum of normalised scores:
+
+- dense: cosine between the question's embedding and each company's (vector index);
+- lexical: BM25 over the Dutch and English Lucene indexes (concept labels bridge compounds);
+- graph: ontology concepts found in the question (labels in both languages, and concept
+  embeddings) lift companies that hold them, a narrower or broader concept, or belong to a
+  cluster serving the concept's NLD area.
+
+The weights come from settings and were chosen on the labelled set with `paraat eval`. The
+explanation of a hit is built from the same signals that ranked it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from neo4j import Driver
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from graph import queries
+from graph.errors import MatchError
+from graph.settings import MatchSettings
+from matching import lexical
+from matching.encoder import Encoder
+from ontology.taxonomy import Taxonomy
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "dense", "lexical", "graph"]
+MAX_QUESTION_CHARS = 1000
+
+
+class MatchFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    nld_areas: list[str] | None = Field(default=None, max_length=10)
+    clusters: list[str] | None = Field(default=None, max_length=50)
+    municipalities: list[str] | None = Field(default=None, max_length=20)
+    capabilities: list[str] | None = Field(default=None, max_length=50)
+    min_employees: int | None = Field(default=None, ge=0)
+    max_employees: int | None = Field(default=None, ge=0)
+
+    def params(self) -> dict[str, Any]:
+        d = self.model_dump()
+        return {k: (v or None) if isinstance(v, list) else v for k, v in d.items()}
+
+    def is_empty(self) -> bool:
+        return all(v is None for v in self.params().values())
+
+
+class MatchRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    top_k: int = Field(default=10, ge=1, le=100)
+    filters: MatchFilters = Field(default_factory=MatchFilters)
+    lang: Literal["nl", "en"] | None = None
+
+    @field_validator("question")
+    @classmethod
+    def _has_words(cls, v: str) -> str:
+        v = v.replace("\x00", " ").strip()
+        if not re.search(r"[^\W\d_]{2,}", v):
+            raise ValueError("question must contain words (letters), e.g. 'drones voor "
+                             "surveillance' / 'vraag moet woorden bevatten'")
+        return v
+
+
+@dataclass
+class QuestionConcept:
+    id: str
+    weight: float
+    via: str  # "label" or "embedding"
+    matched: str  # the words in the question, or "~0.91" for an embedding match
+
+
+@dataclass
+class GraphPath:
+    concept: str
+    via: str  # direct | narrower | broader | cluster
+    held: str  # the capability (or cluster) the company holds
+    how: str | None  # declared | inferred (or the NLD area for cluster paths)
+    confidence: float | None
+    score: float
+
+
+@dataclass
+class Signals:
+    question: str
+    lang: str
+    terms: list[str]
+    concepts: list[QuestionConcept]
+    vector: np.ndarray
+    dense: dict[str, float]  # kvk -> cosine (pool from the vector index)
+    lexical: dict[str, float]  # kvk -> BM25
+    graph: dict[str, list[GraphPath]]
+    dense_floor: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def graph_score(self, kvk: str) -> float:
+        # Per concept the best path counts; concepts add up (a supplier with two asked-for
+        # capabilities beats one with one).
+        best: dict[str, float] = {}
+        for p in self.graph.get(kvk, []):
+            best[p.concept] = max(best.get(p.concept, 0.0), p.score)
+        return sum(best.values())
+
+
+class Hit(BaseModel):
+    rank: int
+    kvk_number: str
+    name: str
+    score: float
+    municipality: str | None = None
+    website: str | None = None
+    employees: int | None = None
+    kvk_status: str | None = None
+    synthetic: bool = False
+    last_verified: str | None = None
+    explanation: dict[str, Any]
+
+
+class MatchResult(BaseModel):
+    question: str
+    lang: str
+    mode: str
+    concepts: list[dict[str, Any]]
+    hits: list[Hit]
+    timings_ms: dict[str, float]
+    demand_question_id: str | None = None
+
+
+def detect_lang(text: str) -> str:
+    words = re.findall(r"[^\W\d_]+", lexical.fold(text))
+    nl = sum(w in _NL for w in words)
+    en = sum(w in _EN for w in words)
+    if nl == en:
+        return "en" if re.search(r"\b(the|and|for|with)\b", text.lower()) else "nl"
+    return "nl" if nl > en else "en"
+
+
+_NL = frozenset("de het een en van voor met wij zoeken die dat op is zijn ons naar bij uit "
+                "leverancier leveranciers nodig wie welke kan graag ook in te".split())
+_EN = frozenset("the a an and of for with we need looking who which is are our to from in "
+                "supplier suppliers can also that this".split())
+
+
+def _norm(values: dict[str, float], floor: float = 0.0) -> dict[str, float]:
+    if not values:
+        return {}
+    top = max(values.values())
+    span = top - floor
+    if span <= 1e-9:
+        return {k: 1.0 for k in values}
+    return {k: max(0.0, min(1.0, (v - floor) / span)) for k, v in values.items()}
+
+
+class Matcher:
+    """Stateless apart from its collaborators; one per process is fine."""
+
+    def __init__(self, driver: Driver, encoder: Encoder, taxonomy: Taxonomy,
+                 settings: MatchSettings | None = None) -> None:
+        self.driver = driver
+        self.encoder = encoder
+        self.taxonomy = taxonomy
+        self.s = settings or MatchSettings()
+
+    # ------------------------------------------------------------------ signals
+    def question_concepts(self, question: str, vector: np.ndarray) -> list[QuestionConcept]:
+        found: dict[str, QuestionConcept] = {}
+        for hit in self.taxonomy.find_in_text(question, kinds=("capability",)):
+            w = 0.85 if hit.compound else 1.0
+            cur = found.get(hit.concept.id)
+            if cur is None or w > cur.weight:
+                found[hit.concept.id] = QuestionConcept(hit.concept.id, w, "label",
+                                                        hit.matched_text)
+        if self.s.concept_top > 0:
+            records, _, _ = self.driver.execute_query(
+                queries.MATCH_CONCEPTS_BY_VECTOR, k=self.s.concept_top,
+                vector=vector.astype(float).tolist(), routing_="r")
+            t = self.s.concept_threshold
+            for r in records:
+                score = float(r["score"])
+                # Neo4j's cosine index score is (1 + cos) / 2.
+                cos = 2 * score - 1
+                if cos >= t and r["id"] not in found:
+                    w = 0.8 * (cos - t) / max(1e-6, 1 - t) + 0.2
+                    found[r["id"]] = QuestionConcept(r["id"], round(w, 4), "embedding",
+                                                     f"~{cos:.2f}")
+        return list(found.values())
+
+    def signals(self, question: str, filters: MatchFilters | None = None,
+                lang: str | None = None) -> Signals:
+        f = (filters or MatchFilters()).params()
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        vector = self.encoder.encode_queries([question])[0]
+        timings["encode"] = time.perf_counter() - t0
+        vec = vector.astype(float).tolist()
+
+        t0 = time.perf_counter()
+        concepts = self.question_concepts(question, vector)
+        timings["concepts"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        dense = self._dense(vec, f)
+        timings["dense"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        q_terms = lexical.terms(question)
+        phrases: list[str] = []
+        for c in concepts:
+            if c.via == "label":
+                concept = self.taxonomy.capabilities[c.id]
+                phrases += [concept.label("nl"), concept.label("en")]
+        lucene = lexical.lucene_query(question, phrases)
+        lex: dict[str, float] = {}
+        if lucene:
+            records, _, _ = self.driver.execute_query(
+                queries.MATCH_LEXICAL, lucene=lucene, k=self.s.pool * 3, limit=self.s.pool,
+                **f, routing_="r")
+            lex = {r["kvk"]: float(r["score"]) for r in records}
+        timings["lexical"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        graph: dict[str, list[GraphPath]] = {}
+        if concepts:
+            records, _, _ = self.driver.execute_query(
+                queries.MATCH_GRAPH, concepts=[{"id": c.id, "weight": c.weight}
+                                               for c in concepts],
+                w_direct=self.s.w_direct, w_narrower=self.s.w_narrower,
+                w_broader=self.s.w_broader, w_cluster=self.s.w_cluster, **f, routing_="r")
+            for r in records:
+                graph.setdefault(r["kvk"], []).append(GraphPath(
+                    r["concept"], r["via"], r["held"], r["how"],
+                    None if r["conf"] is None else float(r["conf"]), float(r["s"])))
+        timings["graph"] = time.perf_counter() - t0
+        floor = sorted(dense.values(), reverse=True)[min(len(dense), 50) - 1] if dense else 0.0
+        return Signals(question, lang or detect_lang(question), q_terms, concepts, vector,
+                       dense, lex, graph, floor, timings)
+
+    def _dense(self, vec: list[float], f: dict[str, Any]) -> dict[str, float]:
+        filtered = any(v is not None for v in f.values())
+        exact = False
+        if filtered:
+            records, _, _ = self.driver.execute_query(queries.COUNT_FILTERED_COMPANIES, **f,
+                                                      routing_="r")
+            exact = int(records[0]["n"]) <= self.s.exact_dense_below
+        if exact:
+            records, _, _ = self.driver.execute_query(
+                queries.MATCH_DENSE_EXACT, vector=vec, limit=self.s.pool, **f, routing_="r")
+        else:
+            k = self.s.pool * (10 if filtered else 1)
+            records, _, _ = self.driver.execute_query(
+                queries.MATCH_DENSE_INDEX, vector=vec, k=k, limit=self.s.pool, **f,
+                routing_="r")
+        return {r["kvk"]: float(r["score"]) for r in records}
+
+    # ------------------------------------------------------------------ ranking
+    def component_scores(self, sig: Signals, dense_all: dict[str, float]
+                         ) -> dict[str, dict[str, float]]:
+        """Normalised dense/lexical/graph per candidate (the union of the three pools)."""
+        d = _norm(dense_all, sig.dense_floor)
+        lx = _norm(sig.lexical)
+        graph_raw = {k: sig.graph_score(k) for k in sig.graph}
+        g = _norm(graph_raw)
+        out = {}
+        for kvk in set(dense_all) | set(sig.lexical) | set(sig.graph):
+            out[kvk] = {"dense": d.get(kvk, 0.0), "lexical": lx.get(kvk, 0.0),
+                        "graph": g.get(kvk, 0.0), "dense_cosine": dense_all.get(kvk, 0.0),
+                        "bm25": sig.lexical.get(kvk, 0.0), "graph_raw": graph_raw.get(kvk, 0.0)}
+        return out
+
+    def fuse(self, comps: dict[str, dict[str, float]], mode: Mode = "hybrid",
+             weights: tuple[float, float, float] | None = None) -> list[tuple[str, float]]:
+        wd, wl, wg = weights or (self.s.w_dense, self.s.w_lexical, self.s.w_graph)
+        scored = []
+        for kvk, c in comps.items():
+            if mode == "dense":
+                s = c["dense_cosine"]
+            elif mode == "lexical":
+                s = c["bm25"]
+            elif mode == "graph":
+                s = c["graph_raw"] + 1e-3 * c["dense"]  # ties among graph hits: by dense
+                if c["graph_raw"] <= 0:
+                    continue
+            else:
+                s = wd * c["dense"] + wl * c["lexical"] + wg * c["graph"]
+            if mode == "lexical" and c["bm25"] <= 0:
+                continue
+            scored.append((kvk, s))
+        scored.sort(key=lambda x: (-x[1], x[0]))
+        return scored
+
+    def candidates(self, sig: Signals) -> dict[str, dict[str, Any]]:
+        kvks = sorted(set(sig.dense) | set(sig.lexical) | set(sig.graph))
+        if not kvks:
+            return {}
+        records, _, _ = self.driver.execute_query(
+            queries.MATCH_CANDIDATES, kvks=kvks, vector=sig.vector.astype(float).tolist(),
+            routing_="r")
+        return {r["kvk"]: dict(r) for r in records}
+
+    # ------------------------------------------------------------------ the API
+    def ensure_ready(self) -> None:
+        records, _, _ = self.driver.execute_query(queries.MATCH_COUNT_COMPANIES, routing_="r")
+        if int(records[0]["n"]) == 0:
+            raise MatchError("The graph holds no companies yet: load data first "
+                             "(paraat ingest seed) / de graaf bevat nog geen bedrijven.")
+
+    def match(self, request: MatchRequest, mode: Mode = "hybrid") -> MatchResult:
+        self.ensure_ready()
+        t0 = time.perf_counter()
+        sig = self.signals(request.question, request.filters, request.lang)
+        t1 = time.perf_counter()
+        cands = self.candidates(sig)
+        dense_all = {k: float(v["dense"]) for k, v in cands.items() if v["dense"] is not None}
+        comps = self.component_scores(sig, dense_all)
+        ranked = self.fuse(comps, mode)[: request.top_k]
+        sig.timings["fuse"] = time.perf_counter() - t1
+        hits = []
+        for rank, (kvk, score) in enumerate(ranked, start=1):
+            c = cands[kvk]
+            hits.append(Hit(
+                rank=rank, kvk_number=kvk, name=c["name"], score=round(score, 4),
+                municipality=c["municipality_name"] or c["municipality"],
+                website=c["website"], employees=c["employees"], kvk_status=c["kvk_status"],
+                synthetic=bool(c["synthetic"]),
+                last_verified=str(c["last_verified"]) if c["last_verified"] else None,
+                explanation=self.explain(sig, c, comps[kvk], score)))
+        sig.timings["total"] = time.perf_counter() - t0
+        return MatchResult(
+            question=request.question, lang=sig.lang, mode=mode,
+            concepts=[{"id": q.id, "label": self.taxonomy.capabilities[q.id].label(sig.lang),
+                       "via": q.via, "matched": q.matched, "weight": q.weight}
+                      for q in sig.concepts],
+            hits=hits, timings_ms={k: round(v * 1000, 1) for k, v in sig.timings.items()})
+
+    # ------------------------------------------------------------------ explanations
+    def explain(self, sig: Signals, cand: dict[str, Any], comp: dict[str, float],
+                score: float) -> dict[str, Any]:
+        lang = sig.lang
+        name = cand["name"]
+        concepts = []
+        paths = []
+        for p in sorted(sig.graph.get(cand["kvk"], []), key=lambda p: -p.score):
+            concept = self.taxonomy.capabilities[p.concept]
+            q_label = concept.label(lang)
+            if p.via == "cluster":
+                held_label = p.held
+                path = (f'vraag → "{q_label}" → NLD-gebied {p.how} → cluster {p.held} → '
+                        f"{name} (MEMBER_OF)") if lang == "nl" else \
+                    (f'question → "{q_label}" → NLD area {p.how} → cluster {p.held} → '
+                     f"{name} (MEMBER_OF)")
+            else:
+                held = self.taxonomy.capabilities[p.held]
+                held_label = held.label(lang)
+                how = p.how or "declared"
+                mid = "" if p.via == "direct" else f' → {p.via} "{held_label}"'
+                path = (f'{"vraag" if lang == "nl" else "question"} → "{q_label}"{mid} → '
+                        f"{name} via HAS_CAPABILITY ({how}"
+                        + (f", {p.confidence:.2f})" if p.confidence is not None else ")"))
+            paths.append(path)
+            concepts.append({"id": p.concept, "label": q_label, "via": p.via,
+                             "held": p.held, "held_label": held_label, "source": p.how,
+                             "confidence": p.confidence, "score": round(p.score, 4)})
+        text = cand["description_en"] if lang == "en" and cand.get("description_en") \
+            else cand["description"]
+        lex_terms = lexical.matched_terms(sig.terms, text or "") if comp["bm25"] > 0 else []
+        return {
+            "concepts": concepts,
+            "graph_paths": paths,
+            "lexical_terms": lex_terms,
+            "phrases": self._phrases(text or "", sig, lex_terms, concepts),
+            "scores": {"final": round(score, 4), **{k: round(v, 4) for k, v in comp.items()},
+                       "weights": {"dense": self.s.w_dense, "lexical": self.s.w_lexical,
+                                   "graph": self.s.w_graph}},
+            "stale": cand.get("last_verified") is None,
+            "verified": cand.get("last_verified") is not None,
+        }
+
+    def _phrases(self, text: str, sig: Signals, lex_terms: Sequence[str],
+                 concepts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Sentences of the company text holding the matched concepts or terms, with spans
+        [start, end, what] into the sentence."""
+        wanted = {c["held"] for c in concepts} | {c["id"] for c in concepts}
+        found: list[tuple[str, list[list[Any]]]] = []
+        for a, b in lexical.split_sentences(text):
+            sentence = text[a:b]
+            spans: dict[tuple[int, int], str] = {}
+            for h in self.taxonomy.find_in_text(sentence, kinds=("capability",)):
+                if h.concept.id in wanted:
+                    spans[(h.start, h.end)] = h.concept.id
+            for t in lex_terms:
+                stem = t[: max(4, len(t) - 2)]
+                for m in re.finditer(re.escape(stem), sentence, re.IGNORECASE):
+                    spans.setdefault((m.start(), m.end()), t)
+            if spans:
+                found.append((sentence, [[s, e, k] for (s, e), k in sorted(spans.items())][:8]))
+        found.sort(key=lambda x: -len(x[1]))
+        return [{"text": t, "highlights": hl} for t, hl in found[:2]]
+
+    # ------------------------------------------------------------------ storing
+    def store(self, result: MatchResult, request: MatchRequest, owner: str | None = None
+              ) -> str:
+        qid = uuid.uuid4().hex
+        self.driver.execute_query(
+            queries.CREATE_DEMAND_QUESTION, id=qid, question=request.question,
+            lang=result.lang, filters=json.dumps(request.filters.params()), owner=owner,
+            top_k=request.top_k,
+            hits=[{"kvk": h.kvk_number, "rank": h.rank, "score": h.score} for h in result.hits],
+            concepts=[c["id"] for c in result.concepts])
+        return qid
+
+
+def mrr_ndcg_recall(ranked: Sequence[str], relevant: set[str], k: int = 10
+                    ) -> tuple[float, float, float]:
+    """MRR, nDCG@k and Recall@5 of one ranking."""
+    rr = 0.0
+    for i, kvk in enumerate(ranked, start=1):
+        if kvk in relevant:
+            rr = 1.0 / i
+            break
+    dcg = sum(1.0 / math.log2(i + 1) for i, kvk in enumerate(ranked[:k], start=1)
+              if kvk in relevant)
+    ideal = sum(1.0 / math.log2(i + 1) for i in range(1, min(k, len(relevant)) + 1))
+    ndcg = dcg / ideal if ideal else 0.0
+    recall5 = len(set(ranked[:5]) & relevant) / len(relevant) if relevant else 0.0
+    return rr, ndcg, recall5
