@@ -530,6 +530,56 @@ def ingest_rdf_cmd(
     typer.echo(json.dumps(summary))
 
 
+# --------------------------------------------------------------------------- bench
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        return [int(x.replace("_", "").replace("k", "000")) for x in text.split(",") if x]
+    except ValueError as e:
+        raise typer.BadParameter(f"sizes must be numbers like 10000,100k: {text}") from e
+
+
+@bench_app.command("ingest")
+def bench_ingest_cmd(
+    sizes: Annotated[str, typer.Option(help="Comma-separated company counts")] = "10k,100k",
+    out: Annotated[Path, typer.Option(help="Folder for the JSON result")] = Path(
+        ".paraat/bench"),
+) -> None:
+    """Graph write rate (vs. row-at-a-time MERGE) and embedding rate, as JSON."""
+    from matching.bench import bench_ingest, write_json
+
+    try:
+        res = bench_ingest(get_settings(), _sizes(sizes), log_=lambda m: typer.echo(m, err=True))
+    except ParaatError as e:
+        raise _fail(e) from e
+    typer.echo(write_json(res, out, "ingest"))
+
+
+@bench_app.command("matching")
+def bench_matching_cmd(
+    sizes: Annotated[str, typer.Option(help="Comma-separated company counts")] = "1k,10k,100k",
+    out: Annotated[Path, typer.Option(help="Folder for the JSON result")] = Path(
+        ".paraat/bench"),
+) -> None:
+    """Query latency p50/p95 vs. a brute-force numpy baseline, encoder speed, as JSON."""
+    from matching.bench import bench_matching, write_json
+
+    try:
+        res = bench_matching(get_settings(), _sizes(sizes),
+                             log_=lambda m: typer.echo(m, err=True))
+    except ParaatError as e:
+        raise _fail(e) from e
+    typer.echo(write_json(res, out, "matching"))
+
+
+@bench_app.command("all")
+def bench_all(out: Annotated[Path, typer.Option()] = Path(".paraat/bench")) -> None:
+    """Every benchmark with its default sizes."""
+    bench_ingest_cmd(out=out)
+    bench_matching_cmd(out=out)
+
+
 # --------------------------------------------------------------------------- reset
 
 

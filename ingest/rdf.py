@@ -3,7 +3,8 @@
 The export is the ontology (`ontology/paraat.ttl`, the NLD-area and capability schemes) plus
 every instance under `https://w3id.org/paraat/id/{kind}/{id}`, so a file can be opened in any
 RDF tool and read back into an empty Neo4j. Reading it back and exporting again gives an
-isomorphic graph: there are no blank nodes, and every value has one fixed RDF form.
+isomorphic graph: instance data has no blank nodes (only the ontology's OWL restrictions do),
+and every value has one fixed RDF form.
 
 Mapping (Neo4j -> RDF):
 
@@ -18,10 +19,11 @@ Mapping (Neo4j -> RDF):
   `…/company/{kvk}/capability/{id}`), as `paraat.ttl` intends, with `pa:capabilitySource`
   (declared/inferred), `pa:confidence` (xsd:decimal), the evidence as `dct:description`, and
   `prov:wasAttributedTo` the company when the company set it itself (`set_by = 'company'`);
-- values: `pa:kvkNumber`, `schema:name`, `pa:description`@nl (Dutch text), `schema:description`@en
-  (English text; `pa:description` allows one value), `pa:website` (xsd:anyURI; `schema:url` is
-  implied by rdfs:subPropertyOf), `pa:employees` (xsd:integer), `pa:sbiCode`, `pa:kvkStatus`,
-  `pa:lastVerified` (xsd:date), `geo:lat`/`geo:long` (xsd:decimal), `dct:source`;
+- values: `pa:kvkNumber`, `schema:name`, `pa:description`@nl (Dutch text),
+  `schema:description`@en (English text; the shapes allow one `pa:description`),
+  `pa:website` (xsd:anyURI; `schema:url` is implied by rdfs:subPropertyOf), `pa:employees`
+  (xsd:integer), `pa:sbiCode`, `pa:kvkStatus`, `pa:lastVerified` (xsd:date),
+  `geo:lat`/`geo:long` (xsd:decimal), `dct:source`;
 - company provenance: `dct:source` (source text), `prov:generatedAtTime` (imported_at,
   xsd:dateTime) and `prov:wasDerivedFrom` the imported file, named by its SHA-256 as an RFC 6920
   `ni:///sha-256;…` IRI (the ontology has no file-hash property, and this needs none);
@@ -31,17 +33,18 @@ Mapping (Neo4j -> RDF):
   `units` -> `schema:department` (unordered in RDF: read back sorted).
 
 Not exported, because they are derived or internal: embeddings and their hashes,
-`record_hash`, `concept_terms`, `import_run`, `synthetic` (read back as kvk_status ==
-'synthetic', which is how the synthetic generator marks them), `ParaatMeta` and `ImportRun`
-nodes, and the app's own nodes (demand questions, users, shortlists …).
+`record_hash`, `concept_terms`, `import_run` (cleared on import: the provenance is now the
+file's), `synthetic` (read back as kvk_status == 'synthetic', which is how the synthetic
+generator marks them), `ParaatMeta` and `ImportRun` nodes, and the app's own nodes (demand
+questions, users, shortlists …).
 
 The import parses and checks the whole file before it writes anything, so a bad file raises
 IngestError and leaves the graph as it was. It then writes the file's concepts (so concept
 nodes are exactly what was exported), the reference entities with the seed's queries, and the
 companies with queries that set exactly the file's edge properties and provenance (the registry
-path would re-infer capabilities and stamp imported_at with now). Derived values are computed
-again: `concept_terms` and `record_hash` with the packaged taxonomy, like every other pipeline,
-and embeddings when an encoder is given.
+path would re-infer capabilities and stamp imported_at with now). A company's links are
+replaced by the file's. Derived values are computed again: `concept_terms` and `record_hash`
+with the packaged taxonomy, like every other pipeline, and embeddings when an encoder is given.
 """
 
 from __future__ import annotations
@@ -384,11 +387,19 @@ def serialize(graph: Graph, fmt: str) -> str:
 # --------------------------------------------------------------------------- import: parse
 
 
+def _is_file(s: str) -> bool:
+    if "\n" in s or "\0" in s or len(s) > 4096:
+        return False
+    try:
+        return Path(s).is_file()
+    except OSError:
+        return False
+
+
 def _read_input(path_or_data: Path | str | bytes, fmt: str | None) -> tuple[str, str, str]:
     """(text, format, what) from a path or in-memory data; data defaults to Turtle."""
-    if isinstance(path_or_data, Path) or (
-            isinstance(path_or_data, str) and "\n" not in path_or_data
-            and len(path_or_data) < 4096 and Path(path_or_data).is_file()):
+    if isinstance(path_or_data, Path) or (isinstance(path_or_data, str)
+                                          and _is_file(path_or_data)):
         path = Path(path_or_data)
         what = path.name
         fmt = fmt or guess_format(path)
@@ -728,7 +739,10 @@ def import_rdf(driver: Driver, path_or_data: Path | str | bytes, fmt: str | None
     """Read an export back into Neo4j; returns counts. Bad input -> IngestError, no writes.
 
     A str is a path when such a file exists, otherwise RDF text; bytes are RDF data. Without
-    `fmt` a path's extension decides and data is taken as Turtle.
+    `fmt` a path's extension decides and data is taken as Turtle. The file is parsed and
+    checked completely first; the writes then go in several transactions (concepts,
+    reference entities, company batches), all MERGEs, so a re-run after a database failure
+    converges. Without an encoder, embeddings are left as they are (`paraat reindex`).
     """
     text, name, what = _read_input(path_or_data, fmt)
     g = parse_rdf(text, name, what)

@@ -187,15 +187,15 @@ class Matcher:
             records, _, _ = self.driver.execute_query(
                 queries.MATCH_CONCEPTS_BY_VECTOR, k=self.s.concept_top,
                 vector=vector.astype(float).tolist(), routing_="r")
+            # Neo4j's cosine index score is (1 + cos) / 2. e5 cosines are compressed, so a
+            # concept counts when it clears the threshold and is close to the best one.
+            cosines = [(r["id"], 2 * float(r["score"]) - 1) for r in records]
             t = self.s.concept_threshold
-            for r in records:
-                score = float(r["score"])
-                # Neo4j's cosine index score is (1 + cos) / 2.
-                cos = 2 * score - 1
-                if cos >= t and r["id"] not in found:
-                    w = 0.8 * (cos - t) / max(1e-6, 1 - t) + 0.2
-                    found[r["id"]] = QuestionConcept(r["id"], round(w, 4), "embedding",
-                                                     f"~{cos:.2f}")
+            top = max((c for _, c in cosines), default=0.0)
+            for cid, cos in cosines:
+                if cos >= t and cos >= top - self.s.concept_margin and cid not in found:
+                    w = 0.3 + 0.5 * (cos - t) / max(0.01, top - t)
+                    found[cid] = QuestionConcept(cid, round(w, 4), "embedding", f"~{cos:.2f}")
         return list(found.values())
 
     def signals(self, question: str, filters: MatchFilters | None = None,

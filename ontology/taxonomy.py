@@ -181,7 +181,7 @@ def bind_prefixes(g: Graph) -> Graph:
         ("prov", PROV),
         ("sh", SH),
     ):
-        g.bind(prefix, ns, override=True)
+        g.bind(prefix, ns, override=True, replace=True)
     return g
 
 

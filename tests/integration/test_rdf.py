@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pyshacl
 import pytest
 from neo4j import Driver
 from rdflib import RDF, BNode, Graph, Literal
@@ -22,7 +23,7 @@ from graph.errors import IngestError
 from graph.schema import apply_schema, clear_graph
 from ingest.rdf import export_rdf, import_rdf, parse_rdf, serialize, statement_iri
 from ingest.seed import load_seed
-from ontology.taxonomy import load_taxonomy
+from ontology.taxonomy import load_taxonomy, shapes_graph
 from ontology.vocab import PA, iri_for, parse_iri
 
 from ..conftest import TEST_EMBEDDING, unavailable
@@ -33,8 +34,16 @@ OPTIONAL MATCH (c)-[r:HAS_CAPABILITY]->(k:Capability)
 WITH c, collect([k.id, r.source, r.confidence, r.evidence, r.set_by]) AS caps
 RETURN c.kvk_number AS kvk, c.source AS source, c.imported_at AS imported_at,
        c.file_hash AS file_hash, c.concept_terms AS concept_terms, c.synthetic AS synthetic,
-       c.description AS description, c.employees AS employees, caps
+       c.description AS description, c.employees AS employees,
+       c.last_verified AS last_verified, caps
 ORDER BY kvk
+"""
+# What the seed does not have yet but registrations will: a company's own declaration and a
+# verification date. Both must survive the round trip too.
+SELF_DECLARED = """
+MATCH (c:Company {kvk_number: '99000005'})-[r:HAS_CAPABILITY]->()
+WITH c, r LIMIT 1
+SET r.set_by = 'company', c.last_verified = date('2025-06-30')
 """
 COUNT_RELS = "MATCH ()-[r]->() RETURN count(r) AS n"
 
@@ -84,8 +93,12 @@ def seeded(driver: Driver) -> Driver:
 
 
 def test_turtle_round_trip_restores_the_graph(seeded: Driver) -> None:
+    seeded.execute_query(SELF_DECLARED)
     before = _state(seeded)
     exported = export_rdf(seeded)
+    dopple = iri_for("company", "99000005")
+    assert len(list(exported.triples((None, PROV.wasAttributedTo, dopple)))) == 1
+    assert exported.value(dopple, PA.lastVerified) is not None
     text = serialize(exported, "turtle")
 
     _empty(seeded)
@@ -100,15 +113,13 @@ def test_turtle_round_trip_restores_the_graph(seeded: Driver) -> None:
     assert hashes == []
 
 
-@pytest.mark.parametrize("fmt", ["json-ld", "nt"])
-def test_json_ld_and_nt_round_trip(seeded: Driver, fmt: str) -> None:
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+def test_json_ld_and_nt_parse_back_isomorphic(seeded: Driver) -> None:
+    # Import after parsing is the same code for every format (see the Turtle round trip).
     exported = export_rdf(seeded)
-    text = serialize(exported, fmt)
-    assert_isomorphic(exported, parse_rdf(text, fmt), f"{fmt} serialise -> parse")
-
-    _empty(seeded)
-    import_rdf(seeded, text, fmt)
-    assert_isomorphic(exported, export_rdf(seeded), f"{fmt} import -> export")
+    for fmt in ("json-ld", "nt"):
+        assert_isomorphic(exported, parse_rdf(serialize(exported, fmt), fmt),
+                          f"{fmt} serialise -> parse")
 
 
 def test_turtle_passes_rapper_without_warnings(seeded: Driver, tmp_path: Path) -> None:
@@ -162,6 +173,9 @@ def test_export_has_provenance_and_capability_origin(seeded: Driver) -> None:
     ontology = load_taxonomy().graph(include_shapes=False)
     with_bnodes = {t for t in g if any(isinstance(x, BNode) for x in t)}
     assert with_bnodes <= set(ontology)
+    # Companies in the export conform to the registration shapes (one pa:description etc.).
+    conforms, _, report = pyshacl.validate(g, shacl_graph=shapes_graph(), inference="none")
+    assert conforms, report
     # Derived and internal values stay out.
     teijin = iri_for("company", "99000001")
     preds = {str(p) for p in g.predicates(teijin)}
@@ -224,15 +238,9 @@ def test_cli_export_and_ingest(seeded: Driver, neo4j_env: dict[str, str],
     assert run.returncode == 0, run.stderr
     assert_isomorphic(exported, export_rdf(seeded), "CLI ingest")
 
-    bad = tmp_path / "bad.ttl"
-    bad.write_text("@prefix pa: <https://w3id.org/paraat/ontology#> .\npa:x pa:y", "utf-8")
-    run = _paraat("ingest", "rdf", str(bad), "--no-embed", env=neo4j_env)
-    assert run.returncode == 1
-    assert run.stderr.startswith("paraat: Cannot parse bad.ttl as turtle"), run.stderr
 
-
-def test_unknown_extension_needs_a_format(driver: Driver, tmp_path: Path) -> None:
+def test_unknown_extension_needs_a_format(session_driver: Driver, tmp_path: Path) -> None:
     path = tmp_path / "graph.rdfx"
     path.write_text("", "utf-8")
     with pytest.raises(IngestError, match="--format"):
-        import_rdf(driver, path)
+        import_rdf(session_driver, path)

@@ -1,0 +1,215 @@
+"""`paraat bench`: ingest and matching speed, with a baseline measured in the same run.
+
+Absolute times on shared 2-core machines are noisy, so every figure comes with a ratio to a
+baseline run alongside it: row-at-a-time MERGE for graph writes, brute-force numpy cosine for
+retrieval. Benchmarks run on a private, throw-away Neo4j so they never touch real data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from neo4j import Driver, GraphDatabase
+
+from graph import queries
+from graph.schema import EmbeddingSpec, apply_schema, clear_graph
+from graph.server import ManagedNeo4j, free_port, install_jars
+from graph.settings import NEO4J_VERSION, Settings
+from ingest.companies import RunContext, prepare, write_companies
+from ingest.ontology_loader import load_ontology
+from ingest.synthetic import generate
+from matching.encoder import Encoder, get_encoder, measure_throughput
+from matching.matcher import Matcher, MatchRequest
+from ontology.taxonomy import Taxonomy, load_taxonomy
+
+log = logging.getLogger(__name__)
+
+QUESTIONS = [
+    "Wij zoeken nachtzichtapparatuur voor voertuigbemanningen",
+    "counter-drone detection for an airfield",
+    "lichtgewicht ballistische bescherming voor voertuigen",
+    "precision machined titanium parts for aircraft",
+    "actieve kool filters voor CBRN-bescherming",
+    "autonomous ground robot for resupply",
+    "elektromotoren voor marineschepen",
+    "cybersecurity for operational technology",
+    "3D-printen van metalen onderdelen",
+    "field rations and energy bars for soldiers",
+]
+
+
+@contextmanager
+def bench_server(settings: Settings, heap: str = "2g", pagecache: str = "1g"
+                 ) -> Iterator[tuple[Driver, ManagedNeo4j]]:
+    install_jars(settings.neo4j_lib_dir)
+    server = ManagedNeo4j(settings.cache_dir / "bench-neo4j", settings.neo4j_lib_dir,
+                          bolt_port=free_port(), http_port=0, heap=heap, pagecache=pagecache)
+    server.start(timeout=settings.neo4j_start_timeout)
+    driver = GraphDatabase.driver(server.uri, auth=("neo4j", server.password),
+                                  notifications_min_severity="OFF")
+    try:
+        yield driver, server
+    finally:
+        driver.close()
+        server.stop()
+
+
+def _environment(encoder: Encoder | None = None) -> dict[str, Any]:
+    import os
+
+    return {"neo4j": NEO4J_VERSION, "python": platform.python_version(),
+            "cpus": os.cpu_count(), "encoder": encoder.name if encoder else None,
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
+def _fresh(driver: Driver, tax: Taxonomy, dim: int, model: str) -> None:
+    clear_graph(driver)
+    apply_schema(driver, EmbeddingSpec(model, dim))
+    load_ontology(driver, tax)
+
+
+def bench_ingest(settings: Settings, sizes: list[int], *, baseline_rows: int = 2000,
+                 embed_sample: int = 200, log_: Callable[[str], None] = print
+                 ) -> dict[str, Any]:
+    tax = load_taxonomy()
+    encoder = get_encoder(settings.embed_model)
+    out: dict[str, Any] = {"benchmark": "ingest", "environment": _environment(encoder),
+                           "sizes": []}
+    with bench_server(settings) as (driver, _):
+        # Baseline: one MERGE per company per transaction, as naive code would write.
+        _fresh(driver, tax, encoder.dimension, encoder.name)
+        rows = [prepare(r, tax) for r in generate(baseline_rows, tax, seed=99)]
+        t0 = time.perf_counter()
+        ctx = RunContext(source="bench-baseline")
+        for r in rows:
+            driver.execute_query(queries.UPSERT_COMPANIES, rows=[r], now=ctx.now,
+                                 run_id=ctx.run_id, file_hash=None, source=ctx.source)
+            driver.execute_query(queries.LINK_COMPANIES, rows=[r])
+        base_rate = baseline_rows / (time.perf_counter() - t0)
+        out["baseline_row_at_a_time_companies_per_s"] = round(base_rate, 1)
+        log_(f"baseline (row at a time): {base_rate:.0f} companies/s")
+        for n in sizes:
+            _fresh(driver, tax, encoder.dimension, encoder.name)
+            t0 = time.perf_counter()
+            records = list(generate(n, tax, seed=1))
+            gen_s = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            stats = write_companies(driver, records, tax, RunContext(source="bench"),
+                                    batch_size=5000)
+            total = time.perf_counter() - t0
+            rate = n / stats.write_seconds
+            entry = {"companies": n, "graph_write_s": round(stats.write_seconds, 2),
+                     "graph_write_companies_per_s": round(rate, 1),
+                     "ratio_vs_row_at_a_time": round(rate / base_rate, 1),
+                     "prepare_s (inference, texts; python)": round(total - stats.write_seconds,
+                                                                    2),
+                     "end_to_end_companies_per_s": round(n / total, 1),
+                     "generate_s": round(gen_s, 2), "created": stats.created}
+            out["sizes"].append(entry)
+            log_(json.dumps(entry))
+    texts = [r.description for r in generate(embed_sample, tax, seed=5)]
+    emb_rate = measure_throughput(encoder, texts, seconds_budget=20)
+    out["embedding_sentences_per_s"] = round(emb_rate, 1)
+    out["embedding_hours_for"] = {str(n): round(n / emb_rate / 3600, 2) for n in sizes}
+    out["target_graph_write_companies_per_s"] = 5000
+    return out
+
+
+def _derived_vectors(encoder: Encoder, tax: Taxonomy, n: int, templates: int = 300,
+                     seed: int = 0) -> np.ndarray:
+    """n unit vectors derived from `templates` real embeddings plus small noise, so latency
+    can be measured at sizes that would take hours to embed on 2 cores."""
+    rng = np.random.default_rng(seed)
+    texts = [r.description for r in generate(templates, tax, seed=seed + 1)]
+    base = encoder.encode_passages(texts)
+    idx = rng.integers(0, len(base), size=n)
+    v = base[idx] + rng.normal(0, 0.02, size=(n, base.shape[1])).astype(np.float32)
+    return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+
+
+def bench_matching(settings: Settings, sizes: list[int], *, repeats: int = 3,
+                   log_: Callable[[str], None] = print) -> dict[str, Any]:
+    tax = load_taxonomy()
+    encoder = get_encoder(settings.embed_model)
+    out: dict[str, Any] = {"benchmark": "matching", "environment": _environment(encoder),
+                           "vectors": "derived from real template embeddings + noise "
+                                      "(labelled; see matching/bench.py)", "sizes": []}
+    texts = [r.description for r in generate(200, tax, seed=7)]
+    out["encoder_sentences_per_s"] = round(measure_throughput(encoder, texts, 15), 1)
+    t0 = time.perf_counter()
+    for q in QUESTIONS:
+        encoder.encode_queries([q])
+    out["query_encode_ms"] = round((time.perf_counter() - t0) / len(QUESTIONS) * 1000, 1)
+    with bench_server(settings) as (driver, _):
+        for n in sizes:
+            _fresh(driver, tax, encoder.dimension, encoder.name)
+            records = list(generate(n, tax, seed=1))
+            write_companies(driver, records, tax, RunContext(source="bench"), batch_size=5000)
+            vecs = _derived_vectors(encoder, tax, n)
+            kvks = [r.kvk_number for r in records]
+            t0 = time.perf_counter()
+            for i in range(0, n, 5000):
+                driver.execute_query(queries.SET_COMPANY_EMBEDDINGS, rows=[
+                    {"kvk_number": k, "embedding": vecs[j].tolist(), "hash": "bench"}
+                    for j, k in enumerate(kvks[i:i + 5000], start=i)])
+            driver.execute_query(queries.AWAIT_INDEXES, seconds=3600)
+            index_s = time.perf_counter() - t0
+            matcher = Matcher(driver, encoder, tax, settings.match)
+            matcher.match(MatchRequest(question=QUESTIONS[0]))  # warm up
+            lat: list[float] = []
+            for _ in range(repeats):
+                for q in QUESTIONS:
+                    t = time.perf_counter()
+                    matcher.match(MatchRequest(question=q, top_k=10))
+                    lat.append((time.perf_counter() - t) * 1000)
+            # Baseline: brute-force cosine over the same vectors in numpy (+ query encoding).
+            base: list[float] = []
+            for _ in range(repeats):
+                for q in QUESTIONS:
+                    t = time.perf_counter()
+                    qv = encoder.encode_queries([q])[0]
+                    scores = vecs @ qv
+                    top = np.argpartition(-scores, 10)[:10]
+                    _ = top[np.argsort(-scores[top])]
+                    base.append((time.perf_counter() - t) * 1000)
+            # Paraat's dense retrieval alone (the part comparable to the baseline).
+            dense: list[float] = []
+            for _ in range(repeats):
+                for q in QUESTIONS:
+                    t = time.perf_counter()
+                    qv = encoder.encode_queries([q])[0]
+                    matcher._dense(qv.astype(float).tolist(), {
+                        "nld_areas": None, "clusters": None, "municipalities": None,
+                        "capabilities": None, "min_employees": None, "max_employees": None})
+                    dense.append((time.perf_counter() - t) * 1000)
+            entry = {
+                "companies": n, "write_vectors_and_index_s": round(index_s, 1),
+                "hybrid_p50_ms": round(statistics.median(lat), 1),
+                "hybrid_p95_ms": round(float(np.percentile(lat, 95)), 1),
+                "dense_index_p50_ms": round(statistics.median(dense), 1),
+                "dense_index_p95_ms": round(float(np.percentile(dense, 95)), 1),
+                "bruteforce_numpy_p50_ms": round(statistics.median(base), 1),
+                "bruteforce_numpy_p95_ms": round(float(np.percentile(base, 95)), 1),
+                "ratio_dense_p95_vs_bruteforce": round(
+                    float(np.percentile(dense, 95)) / float(np.percentile(base, 95)), 2),
+            }
+            out["sizes"].append(entry)
+            log_(json.dumps(entry))
+    out["target_p95_ms"] = 100
+    return out
+
+
+def write_json(result: dict[str, Any], out_dir: Path, name: str) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2))
+    return path

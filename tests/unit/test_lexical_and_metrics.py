@@ -1,0 +1,57 @@
+"""Pure parts of the matcher: Lucene query building, language detection, metrics."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from matching.lexical import lucene_query, matched_terms, split_sentences, terms
+from matching.matcher import detect_lang, mrr_ndcg_recall
+
+
+def test_terms_drop_stopwords_and_fold_diacritics() -> None:
+    assert terms("Wij zoeken een coöperatie voor ballistische bescherming") == [
+        "cooperatie", "ballistische", "bescherming"]
+
+
+@pytest.mark.parametrize("evil", [
+    'name:"x" OR *:*', "a AND NOT b", "title:(x) ~2 ^10", "\\\" }) DETACH DELETE n //",
+    "drone* [a TO z] {x}", "&& || ! ( ) : / \\",
+])
+def test_user_text_cannot_inject_lucene_syntax(evil: str) -> None:
+    q = lucene_query(evil)
+    # Operators are folded to lowercase (Lucene only honours upper-case AND/OR/NOT) or dropped.
+    for part in filter(None, q.split(" OR ")):
+        assert part.isalnum() and part == part.lower(), part
+    assert "*" not in q and ":" not in q and "(" not in q
+
+
+def test_concept_phrases_are_quoted_and_boosted() -> None:
+    q = lucene_query("warmtebeeldcamera", phrases=["warmtebeeld", "thermal imaging"])
+    assert q == 'warmtebeeldcamera OR "warmtebeeld"^0.5 OR "thermal imaging"^0.5'
+
+
+def test_matched_terms_use_stems_and_compounds() -> None:
+    text = "Wij bouwen drones en warmtebeeldcamera's voor inspecties."
+    assert matched_terms(["drone", "warmtebeeld", "inspectie", "bakker"], text) == [
+        "drone", "warmtebeeld", "inspectie"]
+
+
+def test_sentences() -> None:
+    text = "Eerste zin. Tweede zin! Derde zin? 3D-printen kan ook."
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "Eerste zin.", "Tweede zin!", "Derde zin?", "3D-printen kan ook."]
+
+
+def test_detect_lang() -> None:
+    assert detect_lang("Wij zoeken nachtzichtapparatuur voor voertuigbemanningen") == "nl"
+    assert detect_lang("counter-drone detection for an airfield") == "en"
+
+
+def test_metrics_against_hand_computed_values() -> None:
+    rr, ndcg, r5 = mrr_ndcg_recall(["a", "x", "b", "y"], {"b", "z"})
+    assert rr == pytest.approx(1 / 3)
+    assert ndcg == pytest.approx((1 / math.log2(4)) / (1 + 1 / math.log2(3)))
+    assert r5 == 0.5
+    assert mrr_ndcg_recall([], {"a"}) == (0.0, 0.0, 0.0)
