@@ -385,7 +385,9 @@ class Taxonomy:
         for triple in self._graph:
             g.add(triple)
         if include_shapes:
-            g += _shapes_graph()
+            # Parsed afresh: pyshacl adds RDFS/OWL axioms to the cached shapes graph it
+            # validates with, and those must not leak into exports or comparisons.
+            g += _read_graph([SHAPES_FILE])
         return g
 
     # -- label search ----------------------------------------------------------------------
