@@ -580,6 +580,74 @@ def bench_all(out: Annotated[Path, typer.Option()] = Path(".paraat/bench")) -> N
     bench_matching_cmd(out=out)
 
 
+# --------------------------------------------------------------------------- users
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="Who the token is for")],
+    role: Annotated[str, typer.Option("--role", help="admin, bizdev, scout or company")],
+    kvk: Annotated[str | None, typer.Option("--kvk", help="KvK number (company role only)")
+                   ] = None,
+) -> None:
+    """Create an API user and print its token once (only a hash of it is stored)."""
+    from pydantic import ValidationError as PydanticValidationError
+
+    from app.api.users import UserCreate, create_user
+    from app.services import graph_session
+
+    s = get_settings()
+    try:
+        user = UserCreate(name=name, role=role, kvk_number=kvk)  # type: ignore[arg-type]
+    except PydanticValidationError as e:
+        raise _fail(ParaatError("; ".join(
+            f"{'.'.join(map(str, x['loc'])) or 'user'}: {x['msg']}" for x in e.errors()))
+        ) from e
+    try:
+        with graph_session(s, with_encoder=False) as (driver, _):
+            created, token = create_user(driver, user, s.api_secret.get_secret_value())
+    except ParaatError as e:
+        raise _fail(e) from e
+    typer.echo(f"created user {created.id} ({created.role}"
+               + (f", KvK {created.kvk_number}" if created.kvk_number else "")
+               + "). The token below is shown only now; store it safely:", err=True)
+    typer.echo(token)
+
+
+@users_app.command("list")
+def users_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List API users (never their tokens or token hashes)."""
+    from app.api.users import list_users
+    from app.services import graph_session
+
+    try:
+        with graph_session(with_encoder=False) as (driver, _):
+            users = list_users(driver)
+    except ParaatError as e:
+        raise _fail(e) from e
+    if as_json:
+        typer.echo(json.dumps([u.model_dump() for u in users], ensure_ascii=False))
+        return
+    for u in users:
+        typer.echo("\t".join([u.id, u.name, u.role, u.kvk_number or "-", u.created_at or "-",
+                              "revoked" if u.revoked else "active"]))
+
+
+@users_app.command("revoke")
+def users_revoke(user_id: Annotated[str, typer.Argument(help="User id from `users list`")]
+                 ) -> None:
+    """Revoke a user's token; the API refuses it from the next request on."""
+    from app.api.users import revoke_user
+    from app.services import graph_session
+
+    try:
+        with graph_session(with_encoder=False) as (driver, _):
+            revoke_user(driver, user_id)
+    except ParaatError as e:
+        raise _fail(e) from e
+    typer.echo(f"revoked {user_id}")
+
+
 # --------------------------------------------------------------------------- reset
 
 
@@ -659,6 +727,8 @@ def up(
     s = get_settings()
     started_neo4j = False
     procs: list[subprocess.Popen[bytes]] = []
+    # A shell starting us in the background ignores SIGINT; Ctrl-C must still stop everything.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         if s.managed and not managed_server(s).is_running():
             started_neo4j = True

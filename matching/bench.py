@@ -97,6 +97,10 @@ def bench_ingest(settings: Settings, sizes: list[int], *, baseline_rows: int = 2
         base_rate = baseline_rows / (time.perf_counter() - t0)
         out["baseline_row_at_a_time_companies_per_s"] = round(base_rate, 1)
         log_(f"baseline (row at a time): {base_rate:.0f} companies/s")
+        # Warm-up: a fresh JVM compiles Cypher and JIT-compiles the write path first.
+        _fresh(driver, tax, encoder.dimension, encoder.name)
+        write_companies(driver, generate(5000, tax, seed=98), tax, RunContext(source="warm"),
+                        batch_size=5000)
         for n in sizes:
             _fresh(driver, tax, encoder.dimension, encoder.name)
             t0 = time.perf_counter()

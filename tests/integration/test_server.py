@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from neo4j import Driver, GraphDatabase
 
@@ -35,13 +36,16 @@ def test_server_reports_neo4j_5_26_community(session_driver: Driver) -> None:
 def test_start_status_stop_restart_keeps_data_and_two_homes(tmp_path: Path, lib_dir: Path
                                                             ) -> None:
     home_a, home_b = tmp_path / "a", tmp_path / "b"
-    port_a, port_b = free_port(), free_port()
+    port_a, port_b, http_a = free_port(), free_port(), free_port()
     env = {"PARAAT_DATA_DIR": str(tmp_path / "data")}
     try:
         started = paraat("neo4j", "start", "--home", str(home_a), "--bolt-port", str(port_a),
-                         "--http-port", "0", env=env)
+                         "--http-port", str(http_a), env=env)
         assert started.returncode == 0, started.stderr
         assert started.stdout.strip() == f"bolt://127.0.0.1:{port_a}"
+        # Neo4j Browser (from Maven Central too) on loopback for scouts who know Cypher
+        browser = httpx.get(f"http://127.0.0.1:{http_a}/browser/", timeout=10)
+        assert browser.status_code == 200 and "Neo4j Browser" in browser.text
 
         status = paraat("neo4j", "status", "--home", str(home_a), "--json", env=env)
         assert status.returncode == 0, status.stderr
