@@ -29,6 +29,7 @@ class MatchSettings(BaseModel):
     concept_threshold: float = 0.835
     concept_margin: float = 0.02
     concept_top: int = 3
+    expand_query: bool = True
     pool: int = 100
     exact_dense_below: int = 50_000
 

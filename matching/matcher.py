@@ -198,12 +198,23 @@ class Matcher:
                     found[cid] = QuestionConcept(cid, round(w, 4), "embedding", f"~{cos:.2f}")
         return list(found.values())
 
+    def expanded(self, question: str) -> str:
+        """The question plus the labels (both languages) of the concepts it names: anchors
+        the dense query in both languages, so a Dutch question meets English descriptions."""
+        if not self.s.expand_query:
+            return question
+        labels: list[str] = []
+        for hit in self.taxonomy.find_in_text(question, kinds=("capability",)):
+            labels += [hit.concept.label("nl"), hit.concept.label("en")]
+        extra = [lb for lb in dict.fromkeys(labels) if lb.lower() not in question.lower()]
+        return f"{question} ({', '.join(extra)})" if extra else question
+
     def signals(self, question: str, filters: MatchFilters | None = None,
                 lang: str | None = None) -> Signals:
         f = (filters or MatchFilters()).params()
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        vector = self.encoder.encode_queries([question])[0]
+        vector = self.encoder.encode_queries([self.expanded(question)])[0]
         timings["encode"] = time.perf_counter() - t0
         vec = vector.astype(float).tolist()
 
