@@ -66,6 +66,12 @@ CONSTRAINTS: tuple[str, ...] = tuple(
     for label, prop in NODE_KEYS
 )
 
+# Lookups that are not node keys but must not scan (a token check on every API request).
+PROPERTY_INDEXES: tuple[str, ...] = (
+    "CREATE INDEX user_token_hash IF NOT EXISTS FOR (u:User) ON (u.token_hash)",
+    "CREATE INDEX company_synthetic IF NOT EXISTS FOR (c:Company) ON (c.synthetic)",
+)
+
 COMPANY_VECTOR_INDEX = "company_embedding"
 CAPABILITY_VECTOR_INDEX = "capability_embedding"
 COMPANY_FULLTEXT_INDEX = "company_text"
@@ -536,4 +542,196 @@ CALL (c, row) {
   MATCH (e:Ecosystem {id: eid})
   CREATE (c)-[:PART_OF]->(e)
 }
+"""
+
+
+# --- API (app/api) ----------------------------------------------------------------------------
+
+# Users: tokens are stored only as an HMAC (token_hash); lookups go by that hash.
+API_CREATE_USER = """
+CREATE (u:User {id: $id, name: $name, role: $role, kvk_number: $kvk_number,
+                token_hash: $token_hash, created_at: datetime(), revoked: false})
+RETURN u.id AS id
+"""
+
+API_USER_BY_TOKEN_HASH = """
+MATCH (u:User {token_hash: $token_hash}) WHERE u.revoked = false
+RETURN u.id AS id, u.name AS name, u.role AS role, u.kvk_number AS kvk_number
+LIMIT 1
+"""
+
+API_LIST_USERS = """
+MATCH (u:User)
+RETURN u.id AS id, u.name AS name, u.role AS role, u.kvk_number AS kvk_number,
+       toString(u.created_at) AS created_at, u.revoked AS revoked,
+       toString(u.revoked_at) AS revoked_at
+ORDER BY u.created_at, u.id
+"""
+
+API_REVOKE_USER = """
+MATCH (u:User {id: $id})
+SET u.revoked = true, u.revoked_at = coalesce(u.revoked_at, datetime())
+RETURN u.id AS id
+"""
+
+# Companies: null filters match everything; `q` is a case-insensitive substring of the name.
+_API_COMPANY_FILTER = """
+  ($municipality IS NULL OR EXISTS {
+      MATCH (c)-[:LOCATED_IN]->(m:Municipality) WHERE m.id = $municipality })
+  AND ($capability IS NULL OR EXISTS {
+      MATCH (c)-[:HAS_CAPABILITY]->(:Capability)-[:BROADER*0..3]->(k:Capability)
+      WHERE k.id = $capability })
+  AND ($q IS NULL OR toLower(c.name) CONTAINS toLower($q))
+"""
+
+API_COUNT_COMPANIES = """
+MATCH (c:Company) WHERE """ + _API_COMPANY_FILTER + """
+RETURN count(c) AS total
+"""
+
+API_LIST_COMPANIES = """
+MATCH (c:Company) WHERE """ + _API_COMPANY_FILTER + """
+WITH c ORDER BY c.name, c.kvk_number SKIP $offset LIMIT $limit
+OPTIONAL MATCH (c)-[:LOCATED_IN]->(m:Municipality)
+WITH c, head(collect(m)) AS m
+RETURN c.kvk_number AS kvk_number, c.name AS name, m.id AS municipality,
+       m.name AS municipality_name, c.kvk_status AS kvk_status,
+       coalesce(c.synthetic, false) AS synthetic, c.website AS website,
+       c.employees AS employees
+ORDER BY name, kvk_number
+"""
+
+# One company with everything its profile page shows; NLD areas come via its capabilities
+# and via its clusters, each with the route it was reached by.
+API_COMPANY_PROFILE = """
+MATCH (c:Company {kvk_number: $kvk})
+CALL (c) {
+  OPTIONAL MATCH (c)-[:LOCATED_IN]->(m:Municipality)
+  RETURN head(collect(m {.id, .name})) AS municipality
+}
+CALL (c) {
+  OPTIONAL MATCH (c)-[r:HAS_CAPABILITY]->(k:Capability)
+  WITH r, k ORDER BY coalesce(r.confidence, 1.0) DESC, k.id
+  RETURN collect(CASE WHEN k IS NULL THEN null ELSE {
+      id: k.id, label_nl: k.label_nl, label_en: k.label_en,
+      source: CASE r.source WHEN 'inferred' THEN 'inferred' ELSE 'declared' END,
+      confidence: r.confidence,
+      evidence: r.evidence, set_by: r.set_by} END) AS capabilities
+}
+CALL (c) {
+  OPTIONAL MATCH (c)-[:MEMBER_OF]->(cl:Cluster)
+  WITH cl ORDER BY cl.name
+  RETURN collect(cl {.id, .name, .kind}) AS clusters
+}
+CALL (c) {
+  OPTIONAL MATCH (c)-[:PART_OF]->(e:Ecosystem)
+  WITH e ORDER BY e.name
+  RETURN collect(e {.id, .name, .kind}) AS ecosystems
+}
+CALL (c) {
+  OPTIONAL MATCH (c)-[:HAS_CAPABILITY]->(k:Capability)-[:IN_AREA]->(a:NLDArea)
+  RETURN collect(DISTINCT CASE WHEN a IS NULL THEN null
+                          ELSE {id: a.id, via: 'capability', through: k.id} END) AS by_cap
+}
+CALL (c) {
+  OPTIONAL MATCH (c)-[:MEMBER_OF]->(cl:Cluster)-[:RELEVANT_TO]->(a:NLDArea)
+  RETURN collect(DISTINCT CASE WHEN a IS NULL THEN null
+                          ELSE {id: a.id, via: 'cluster', through: cl.id} END) AS by_cluster
+}
+RETURN c {.kvk_number, .name, .description, .description_en, .activity, .website,
+          .employees, .sbi_code, .kvk_status, .synthetic, .source, .import_run,
+          .file_hash} AS company,
+       toString(c.imported_at) AS imported_at, toString(c.last_verified) AS last_verified,
+       municipality, capabilities, clusters, ecosystems, by_cap + by_cluster AS nld_links
+"""
+
+API_NLD_AREA_NAMES = """
+MATCH (a:NLDArea) RETURN a.id AS id, a.name_nl AS name_nl, a.name_en AS name_en
+ORDER BY a.id
+"""
+
+API_COUNT_CLUSTERS = "MATCH (k:Cluster) RETURN count(k) AS total"
+
+API_LIST_CLUSTERS = """
+MATCH (k:Cluster)
+WITH k ORDER BY k.name, k.id SKIP $offset LIMIT $limit
+RETURN k.id AS id, k.name AS name, k.kind AS kind,
+       COUNT { (k)<-[:MEMBER_OF]-(:Company) } AS members,
+       COUNT { (k)<-[:MEMBER_OF]-(:Ecosystem) } AS ecosystems,
+       [(k)-[:RELEVANT_TO]->(a:NLDArea) | a.id] AS nld_areas
+ORDER BY name, id
+"""
+
+API_CLUSTER_DETAIL = """
+MATCH (k:Cluster {id: $id})
+CALL (k) {
+  OPTIONAL MATCH (k)<-[:MEMBER_OF]-(c:Company)
+  WITH c ORDER BY c.name
+  RETURN collect(c {.kvk_number, .name}) AS members
+}
+CALL (k) {
+  OPTIONAL MATCH (k)<-[:MEMBER_OF]-(e:Ecosystem)
+  WITH e ORDER BY e.name
+  RETURN collect(e {.id, .name, .kind}) AS ecosystems
+}
+CALL (k) {
+  OPTIONAL MATCH (k)-[:RELEVANT_TO]->(a:NLDArea)
+  WITH a ORDER BY a.id
+  RETURN collect(a {.id, .name_nl, .name_en}) AS nld_areas
+}
+CALL (k) {
+  OPTIONAL MATCH (k)-[:HAS_CAPABILITY]->(cap:Capability)
+  WITH cap ORDER BY cap.id
+  RETURN collect(cap {.id, .label_nl, .label_en}) AS capabilities
+}
+RETURN k {.id, .name, .kind, .description_nl, .description_en, .source} AS cluster,
+       members, ecosystems, nld_areas, capabilities
+"""
+
+API_LIST_NLD_AREAS = """
+MATCH (a:NLDArea)
+CALL (a) {
+  CALL (a) {
+    MATCH (c:Company)-[:HAS_CAPABILITY]->(:Capability)-[:IN_AREA]->(a) RETURN c
+    UNION
+    MATCH (c:Company)-[:MEMBER_OF]->(:Cluster)-[:RELEVANT_TO]->(a) RETURN c
+  }
+  RETURN count(c) AS companies
+}
+RETURN a.id AS id, a.name_nl AS name_nl, a.name_en AS name_en,
+       a.definition_nl AS definition_nl, a.definition_en AS definition_en,
+       COUNT { (a)<-[:IN_AREA]-(:Capability) } AS capabilities,
+       COUNT { (a)<-[:RELEVANT_TO]-(:Cluster) } AS clusters, companies
+ORDER BY id
+"""
+
+# Explorer: the start node by its key, one label at a time so every lookup uses the key's
+# uniqueness index. Only public labels are reachable (no users, questions or audit events).
+API_FIND_NODE = """
+CALL () {
+  MATCH (n:Company {kvk_number: $id}) RETURN n
+  UNION MATCH (n:Cluster {id: $id}) RETURN n
+  UNION MATCH (n:Ecosystem {id: $id}) RETURN n
+  UNION MATCH (n:KnowledgeInstitution {id: $id}) RETURN n
+  UNION MATCH (n:MilitaryFacility {id: $id}) RETURN n
+  UNION MATCH (n:Municipality {id: $id}) RETURN n
+  UNION MATCH (n:Organisation {id: $id}) RETURN n
+  UNION MATCH (n:NLDArea {id: $id}) RETURN n
+  UNION MATCH (n:Capability {id: $id}) RETURN n
+}
+RETURN elementId(n) AS eid, labels(n) AS labels, coalesce(n.kvk_number, n.id) AS id,
+       coalesce(n.name, n.label_nl, n.id) AS name
+LIMIT 1
+"""
+
+# One ring outward from the given nodes, capped; $labels are the public labels.
+API_NEIGHBOURS = """
+UNWIND $eids AS eid
+MATCH (a) WHERE elementId(a) = eid
+MATCH (a)-[r]-(b)
+WHERE any(l IN labels(b) WHERE l IN $labels)
+RETURN elementId(b) AS eid, labels(b) AS labels, coalesce(b.kvk_number, b.id) AS id,
+       coalesce(b.name, b.label_nl, b.id) AS name, elementId(startNode(r)) AS source,
+       elementId(endNode(r)) AS target, type(r) AS type
+LIMIT $limit
 """

