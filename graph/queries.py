@@ -69,7 +69,6 @@ CONSTRAINTS: tuple[str, ...] = tuple(
 # Lookups that are not node keys but must not scan (a token check on every API request).
 PROPERTY_INDEXES: tuple[str, ...] = (
     "CREATE INDEX user_token_hash IF NOT EXISTS FOR (u:User) ON (u.token_hash)",
-    "CREATE INDEX company_synthetic IF NOT EXISTS FOR (c:Company) ON (c.synthetic)",
 )
 
 COMPANY_VECTOR_INDEX = "company_embedding"
