@@ -421,28 +421,36 @@ RETURN node.id AS id, score
 # Graph: companies holding a question concept (declared or inferred, weighted by confidence),
 # a narrower concept (more specific), a broader one (less specific), or belonging to a cluster
 # that serves the concept's NLD area. Every path is returned so the explanation shows it.
+# Filters apply inside each path before its best $per_path are kept, so a broad concept held
+# by thousands of companies stays cheap without dropping filtered matches.
 MATCH_GRAPH = """
 UNWIND $concepts AS q
 MATCH (k:Capability {id: q.id})
 CALL (k, q) {
   MATCH (c:Company)-[r:HAS_CAPABILITY]->(k)
+  WHERE """ + _COMPANY_FILTER + """
   RETURN c, 'direct' AS via, k.id AS held, r.source AS how, r.confidence AS conf,
          q.weight * coalesce(r.confidence, 1.0) * $w_direct AS s
+  ORDER BY s DESC LIMIT $per_path
   UNION
   MATCH (c:Company)-[r:HAS_CAPABILITY]->(n:Capability)-[:BROADER*1..2]->(k)
+  WHERE """ + _COMPANY_FILTER + """
   RETURN c, 'narrower' AS via, n.id AS held, r.source AS how, r.confidence AS conf,
          q.weight * coalesce(r.confidence, 1.0) * $w_narrower AS s
+  ORDER BY s DESC LIMIT $per_path
   UNION
   MATCH (c:Company)-[r:HAS_CAPABILITY]->(p:Capability)<-[:BROADER]-(k)
-  WHERE EXISTS { (p)<-[:BROADER]-(:Capability) }
+  WHERE EXISTS { (p)<-[:BROADER]-(:Capability) } AND """ + _COMPANY_FILTER + """
   RETURN c, 'broader' AS via, p.id AS held, r.source AS how, r.confidence AS conf,
          q.weight * coalesce(r.confidence, 1.0) * $w_broader AS s
+  ORDER BY s DESC LIMIT $per_path
   UNION
   MATCH (c:Company)-[:MEMBER_OF]->(cl:Cluster)-[:RELEVANT_TO]->(a:NLDArea)<-[:IN_AREA]-(k)
+  WHERE """ + _COMPANY_FILTER + """
   RETURN c, 'cluster' AS via, cl.id AS held, a.id AS how, null AS conf,
          q.weight * $w_cluster AS s
+  ORDER BY s DESC LIMIT $per_path
 }
-WITH c, q, via, held, how, conf, s WHERE """ + _COMPANY_FILTER + """
 RETURN c.kvk_number AS kvk, q.id AS concept, via, held, how, conf, s
 """
 

@@ -236,9 +236,11 @@ class Matcher:
         lucene = lexical.lucene_query(question, phrases)
         lex: dict[str, float] = {}
         if lucene:
+            # With filters, Lucene's own top-k would cut before filtering: fetch deeper.
+            filtered = any(v is not None for v in f.values())
             records, _, _ = self.driver.execute_query(
-                queries.MATCH_LEXICAL, lucene=lucene, k=self.s.pool * 3, limit=self.s.pool,
-                **f, routing_="r")
+                queries.MATCH_LEXICAL, lucene=lucene,
+                k=self.s.pool * (50 if filtered else 3), limit=self.s.pool, **f, routing_="r")
             lex = {r["kvk"]: float(r["score"]) for r in records}
         timings["lexical"] = time.perf_counter() - t0
 
@@ -249,7 +251,8 @@ class Matcher:
                 queries.MATCH_GRAPH, concepts=[{"id": c.id, "weight": c.weight}
                                                for c in concepts],
                 w_direct=self.s.w_direct, w_narrower=self.s.w_narrower,
-                w_broader=self.s.w_broader, w_cluster=self.s.w_cluster, **f, routing_="r")
+                w_broader=self.s.w_broader, w_cluster=self.s.w_cluster,
+                per_path=self.s.pool * 2, **f, routing_="r")
             for r in records:
                 graph.setdefault(r["kvk"], []).append(GraphPath(
                     r["concept"], r["via"], r["held"], r["how"],
