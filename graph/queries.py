@@ -454,6 +454,13 @@ CALL (k, q) {
 RETURN c.kvk_number AS kvk, q.id AS concept, via, held, how, conf, s
 """
 
+# The same three queries without the filter clause: Cypher does not reliably short-circuit
+# `$x IS NULL OR EXISTS {...}`, and the unfiltered search is the common, latency-bound case.
+_NO_FILTER = "true"
+MATCH_DENSE_INDEX_ALL = MATCH_DENSE_INDEX.replace(_COMPANY_FILTER, _NO_FILTER)
+MATCH_LEXICAL_ALL = MATCH_LEXICAL.replace(_COMPANY_FILTER, _NO_FILTER)
+MATCH_GRAPH_ALL = MATCH_GRAPH.replace(_COMPANY_FILTER, _NO_FILTER)
+
 # Everything the explanation and the fusion need about the candidate pool, in one round trip.
 MATCH_CANDIDATES = """
 UNWIND $kvks AS kvk

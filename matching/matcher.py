@@ -239,7 +239,7 @@ class Matcher:
             # With filters, Lucene's own top-k would cut before filtering: fetch deeper.
             filtered = any(v is not None for v in f.values())
             records, _, _ = self.driver.execute_query(
-                queries.MATCH_LEXICAL, lucene=lucene,
+                queries.MATCH_LEXICAL if filtered else queries.MATCH_LEXICAL_ALL, lucene=lucene,
                 k=self.s.pool * (50 if filtered else 3), limit=self.s.pool, **f, routing_="r")
             lex = {r["kvk"]: float(r["score"]) for r in records}
         timings["lexical"] = time.perf_counter() - t0
@@ -247,8 +247,10 @@ class Matcher:
         t0 = time.perf_counter()
         graph: dict[str, list[GraphPath]] = {}
         if concepts:
+            graph_query = queries.MATCH_GRAPH if any(v is not None for v in f.values()) \
+                else queries.MATCH_GRAPH_ALL
             records, _, _ = self.driver.execute_query(
-                queries.MATCH_GRAPH, concepts=[{"id": c.id, "weight": c.weight}
+                graph_query, concepts=[{"id": c.id, "weight": c.weight}
                                                for c in concepts],
                 w_direct=self.s.w_direct, w_narrower=self.s.w_narrower,
                 w_broader=self.s.w_broader, w_cluster=self.s.w_cluster,
@@ -275,7 +277,8 @@ class Matcher:
         else:
             k = self.s.pool * (10 if filtered else 1)
             records, _, _ = self.driver.execute_query(
-                queries.MATCH_DENSE_INDEX, vector=vec, k=k, limit=self.s.pool, **f,
+                queries.MATCH_DENSE_INDEX if filtered else queries.MATCH_DENSE_INDEX_ALL,
+                vector=vec, k=k, limit=self.s.pool, **f,
                 routing_="r")
         return {r["kvk"]: float(r["score"]) for r in records}
 
