@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from graph import queries
 from graph.repository import batched
-from matching.encoder import EmbeddingCache, Encoder, text_hash
+from matching.encoder import EmbeddingCache, Encoder, encode_passages_cached, text_hash
 from matching.text import concept_terms, embedding_text, infer_capabilities, record_hash
 from ontology.taxonomy import Taxonomy
 from ontology.validation import municipality_id
@@ -199,17 +199,10 @@ class CompanyWriter:
 def row_vectors(rows: list[dict[str, Any]], encoder: Encoder,
                 cache: EmbeddingCache | None = None) -> dict[str, tuple[np.ndarray, str]]:
     """kvk -> (vector, text hash) for the rows; the cache spares re-encoding."""
-    hashes = {r["kvk_number"]: text_hash(r["embedding_text"], encoder.name) for r in rows}
-    vectors: dict[str, np.ndarray] = cache.get_many(set(hashes.values())) if cache else {}
-    missing = {h: r["embedding_text"] for r in rows
-               if (h := hashes[r["kvk_number"]]) not in vectors}
-    if missing:
-        encoded = encoder.encode_passages(list(missing.values()), progress=False)
-        fresh = {h: encoded[i] for i, h in enumerate(missing)}
-        if cache is not None:
-            cache.put_many(fresh)
-        vectors.update(fresh)
-    return {k: (vectors[h], h) for k, h in hashes.items()}
+    texts = [r["embedding_text"] for r in rows]
+    vectors = encode_passages_cached(encoder, texts, cache)
+    return {r["kvk_number"]: (vectors[i], text_hash(t, encoder.name))
+            for i, (r, t) in enumerate(zip(rows, texts, strict=True))}
 
 
 def embed_rows(rows: list[dict[str, Any]], encoder: Encoder, known: dict[str, str | None],

@@ -8,7 +8,7 @@ from typing import Any
 from neo4j import Driver
 
 from graph import queries
-from matching.encoder import EmbeddingCache, Encoder, text_hash
+from matching.encoder import EmbeddingCache, Encoder, encode_passages_cached, text_hash
 from ontology.taxonomy import Concept, Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -71,15 +71,8 @@ def embed_capabilities(driver: Driver, tax: Taxonomy, encoder: Encoder,
             todo.append((c.id, text, h))
     if not todo:
         return 0
-    vectors = cache.get_many([h for _, _, h in todo]) if cache else {}
-    missing = [(t, h) for _, t, h in todo if h not in vectors]
-    if missing:
-        encoded = encoder.encode_passages([t for t, _ in missing])
-        fresh = {h: encoded[i] for i, (_, h) in enumerate(missing)}
-        if cache is not None:
-            cache.put_many(fresh)
-        vectors.update(fresh)
-    rows = [{"id": cid, "embedding": vectors[h].astype(float).tolist(), "hash": h}
-            for cid, _, h in todo]
+    vectors = encode_passages_cached(encoder, [t for _, t, _ in todo], cache)
+    rows = [{"id": cid, "embedding": vectors[i].astype(float).tolist(), "hash": h}
+            for i, (cid, _, h) in enumerate(todo)]
     driver.execute_query(queries.SET_CAPABILITY_EMBEDDINGS, rows=rows)
     return len(rows)

@@ -592,14 +592,17 @@ class EmbeddingCache:
 def encode_passages_cached(
     encoder: Encoder,
     texts: Sequence[str],
-    cache: EmbeddingCache,
+    cache: EmbeddingCache | None,
     *,
     batch_size: int = 64,
     progress: bool = False,
     flush_every: int = 4096,
 ) -> np.ndarray:
     """Passage vectors for ``texts``, encoding only what the cache lacks (each distinct text
-    once) and storing every ``flush_every`` new vectors, so an interrupted run resumes."""
+    once) and storing every ``flush_every`` new vectors, so an interrupted run resumes.
+    Without a cache every text is encoded."""
+    if cache is None:
+        return encoder.encode_passages(texts, batch_size=batch_size, progress=progress)
     items = _check_texts(texts)
     hashes = [text_hash(t, encoder.name) for t in items]
     known = {
