@@ -28,7 +28,7 @@ from ingest.companies import RunContext, prepare, write_companies
 from ingest.ontology_loader import load_ontology
 from ingest.synthetic import generate
 from matching.encoder import Encoder, get_encoder, measure_throughput
-from matching.matcher import Matcher, MatchRequest
+from matching.matcher import Matcher, MatchFilters, MatchRequest
 from ontology.taxonomy import Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -191,9 +191,7 @@ def bench_matching(settings: Settings, sizes: list[int], *, repeats: int = 3,
                 for q in QUESTIONS:
                     t = time.perf_counter()
                     qv = encoder.encode_queries([q])[0]
-                    matcher._dense(qv.astype(float).tolist(), {
-                        "nld_areas": None, "clusters": None, "municipalities": None,
-                        "capabilities": None, "min_employees": None, "max_employees": None})
+                    matcher._dense(qv.astype(float).tolist(), MatchFilters().params(), False)
                     dense.append((time.perf_counter() - t) * 1000)
             entry = {
                 "companies": n, "write_vectors_and_index_s": round(index_s, 1),

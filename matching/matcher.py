@@ -211,7 +211,8 @@ class Matcher:
 
     def signals(self, question: str, filters: MatchFilters | None = None,
                 lang: str | None = None) -> Signals:
-        f = (filters or MatchFilters()).params()
+        flt = filters or MatchFilters()
+        f, filtered = flt.params(), not flt.is_empty()
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         vector = self.encoder.encode_queries([self.expanded(question)])[0]
@@ -223,7 +224,7 @@ class Matcher:
         timings["concepts"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        dense = self._dense(vec, f)
+        dense = self._dense(vec, f, filtered)
         timings["dense"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -237,7 +238,6 @@ class Matcher:
         lex: dict[str, float] = {}
         if lucene:
             # With filters, Lucene's own top-k would cut before filtering: fetch deeper.
-            filtered = any(v is not None for v in f.values())
             records, _, _ = self.driver.execute_query(
                 queries.MATCH_LEXICAL if filtered else queries.MATCH_LEXICAL_ALL, lucene=lucene,
                 k=self.s.pool * (50 if filtered else 3), limit=self.s.pool, **f, routing_="r")
@@ -247,8 +247,7 @@ class Matcher:
         t0 = time.perf_counter()
         graph: dict[str, list[GraphPath]] = {}
         if concepts:
-            graph_query = queries.MATCH_GRAPH if any(v is not None for v in f.values()) \
-                else queries.MATCH_GRAPH_ALL
+            graph_query = queries.MATCH_GRAPH if filtered else queries.MATCH_GRAPH_ALL
             records, _, _ = self.driver.execute_query(
                 graph_query, concepts=[{"id": c.id, "weight": c.weight}
                                                for c in concepts],
@@ -264,8 +263,7 @@ class Matcher:
         return Signals(question, lang or detect_lang(question), q_terms, concepts, vector,
                        dense, lex, graph, floor, timings)
 
-    def _dense(self, vec: list[float], f: dict[str, Any]) -> dict[str, float]:
-        filtered = any(v is not None for v in f.values())
+    def _dense(self, vec: list[float], f: dict[str, Any], filtered: bool) -> dict[str, float]:
         exact = False
         if filtered:
             records, _, _ = self.driver.execute_query(queries.COUNT_FILTERED_COMPANIES, **f,
