@@ -37,6 +37,10 @@ app.add_typer(export_app, name="export")
 app.add_typer(serve_app, name="serve")
 app.add_typer(bench_app, name="bench")
 app.add_typer(users_app, name="users")
+# --- backup (graph/backup.py) ---
+backup_app = typer.Typer(no_args_is_help=True,
+                         help="Backups of the managed Neo4j (neo4j-admin dump/load).")
+app.add_typer(backup_app, name="backup")
 
 err = typer.echo
 
@@ -450,6 +454,15 @@ def eval_cmd(
             r = res[lang]
             typer.echo(f"{mode:<9} {lang:<5} {r['mrr']:.3f}  {r['ndcg@10']:.3f}    "
                        f"{r['recall@5']:.3f}", err=True)
+    # --tune: in-sample tuned weights, and the cross-validated (held-out) estimate
+    for label, key in (("tuned", "tuned"), ("held-out", "cross_validated")):
+        block = report.get(key)
+        if block:
+            res = block.get("scores") or block.get("held_out")
+            for lang in ("all", "nl", "en"):
+                r = res[lang]
+                typer.echo(f"{label:<9} {lang:<5} {r['mrr']:.3f}  {r['ndcg@10']:.3f}    "
+                           f"{r['recall@5']:.3f}", err=True)
 
 
 @app.command("reindex")
@@ -580,6 +593,99 @@ def bench_all(out: Annotated[Path, typer.Option()] = Path(".paraat/bench")) -> N
     bench_matching_cmd(out=out)
 
 
+# --- bench load / scale (issue 8; app/bench_load.py, app/bench_scale.py) -------------------
+
+
+def _counts(values: list[str]) -> list[int]:
+    """Company counts such as 100000, 100k, 1M, or comma-separated lists of them."""
+    out: list[int] = []
+    for v in values:
+        for part in v.split(","):
+            p = part.strip().lower().replace("_", "")
+            if not p:
+                continue
+            mult = 1_000_000 if p.endswith("m") else 1000 if p.endswith("k") else 1
+            try:
+                out.append(int(float(p.rstrip("mk")) * mult))
+            except ValueError as e:
+                raise typer.BadParameter(f"not a company count: {part}") from e
+    return out
+
+
+@bench_app.command("load")
+def bench_load_cmd(
+    companies: Annotated[int, typer.Option(min=100, max=2_000_000)] = 10_000,
+    concurrency: Annotated[str, typer.Option(help="Comma-separated client counts")] = "1,8,32",
+    match_requests: Annotated[int, typer.Option(min=1, max=10_000,
+                                                help="Max POST /match per level")] = 240,
+    company_requests: Annotated[int, typer.Option(
+        min=1, max=100_000, help="Max GET /companies/{kvk} per level")] = 2000,
+    time_limit: Annotated[float, typer.Option(min=1, max=1800,
+                                              help="Seconds per level at most")] = 90.0,
+    out: Annotated[Path, typer.Option(help="Folder for the JSON result")] = Path(
+        ".paraat/bench"),
+) -> None:
+    """HTTP load on the real API (uvicorn subprocess, rate limiter off) at 1/8/32 clients:
+    throughput, p50/p95/p99, errors and API memory, as JSON."""
+    from app.bench_load import bench_load
+    from matching.bench import write_json
+
+    try:
+        res = bench_load(get_settings(), companies=companies,
+                         levels=[int(c) for c in concurrency.split(",") if c],
+                         match_requests=match_requests, company_requests=company_requests,
+                         time_limit=time_limit, log_=lambda m: typer.echo(m, err=True))
+    except ParaatError as e:
+        raise _fail(e) from e
+    typer.echo(write_json(res, out, "load"))
+
+
+@bench_app.command("scale")
+def bench_scale_cmd(
+    companies: Annotated[list[str], typer.Option(
+        help="Company counts (100000, 100k, 1M); repeat or list: --companies 100k 1M")],
+    more: Annotated[list[str] | None, typer.Argument(hidden=True)] = None,
+    heap: Annotated[str, typer.Option(help="Neo4j heap for the benchmark server")] = "2g",
+    pagecache: Annotated[str, typer.Option(help="Neo4j page cache")] = "2g",
+    out: Annotated[Path, typer.Option(help="Folder for the JSON results")] = Path(
+        ".paraat/bench"),
+) -> None:
+    """Ingest rate, index build time, match p95 and memory (Neo4j JVM, API) per size, as
+    JSON (scale-N.json); vectors are derived, not embedded (labelled)."""
+    from app.bench_scale import bench_scale
+    from matching.bench import write_json
+
+    sizes = _counts([*companies, *(more or [])])
+    try:
+        for n in sizes:
+            res = bench_scale(get_settings(), n, heap=heap, pagecache=pagecache,
+                              log_=lambda m: typer.echo(m, err=True))
+            typer.echo(write_json(res, out, f"scale-{n}"))
+    except ParaatError as e:
+        raise _fail(e) from e
+
+
+@bench_app.command("admin-import")
+def bench_admin_import_cmd(
+    companies: Annotated[int, typer.Option(min=1000, max=10_000_000)] = 100_000,
+    vectors: Annotated[bool, typer.Option(help="Include derived embedding:float[] column")
+                       ] = True,
+    out: Annotated[Path, typer.Option(help="Folder for the JSON result")] = Path(
+        ".paraat/bench"),
+) -> None:
+    """Offline bulk load with `neo4j-admin database import full` (CSV), then schema and
+    indexes, verified by a no-op re-run of the ordinary import; JSON."""
+    from app.bench_import import bench_admin_import
+    from matching.bench import write_json
+
+    try:
+        res = bench_admin_import(get_settings(), companies, vectors=vectors,
+                                 log_=lambda m: typer.echo(m, err=True))
+    except ParaatError as e:
+        raise _fail(e) from e
+    typer.echo(write_json(res, out, f"admin-import-{companies}"))
+
+
 # --------------------------------------------------------------------------- users
 
 
@@ -688,7 +794,10 @@ def _ui_command(host: str, port: int, api_url: str) -> list[str]:
     script = Path(__file__).with_name("ui") / "main.py"
     return [sys.executable, "-m", "streamlit", "run", str(script),
             "--server.address", host, "--server.port", str(port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--", "--api", api_url]
+            "--browser.gatherUsageStats", "false",
+            # UI: no developer toolbar, and never a traceback in the browser.
+            "--client.toolbarMode", "minimal", "--client.showErrorDetails", "none",
+            "--", "--api", api_url]
 
 
 @serve_app.command("ui")
@@ -696,7 +805,10 @@ def serve_ui(host: str = "127.0.0.1", port: int = 8501,
              api: Annotated[str, typer.Option(help="API base URL")] = "http://127.0.0.1:8000"
              ) -> None:
     """Run the Streamlit UI (a client of the API)."""
-    raise typer.Exit(subprocess.call(_ui_command(host, port, api)))
+    cmd = _ui_command(host, port, api)
+    # exec, not a child process: a SIGTERM to `paraat serve ui` must reach Streamlit itself,
+    # or stopping this command would leave the UI running.
+    os.execv(cmd[0], cmd)
 
 
 def _wait_http(url: str, timeout: float, proc: subprocess.Popen[bytes], what: str) -> None:
@@ -781,6 +893,80 @@ def _seed_if_empty(driver: Any, encoder: Any) -> None:
     summary = load_seed(driver, encoder=encoder, cache=embedding_cache())
     typer.echo(f"Seed data loaded: {summary['Company']} companies, "
                f"{summary['capabilities']} capabilities, {summary['Cluster']} clusters")
+
+
+# --------------------------------------------------------------------------- backup
+# Neo4j's own dump/load (graph/backup.py). Community cannot dump an online database, so the
+# managed server is stopped for the dump and started again; a NEO4J_URI server is refused.
+
+
+def _backup_server(home: Path | None) -> Any:
+    from graph.backup import BackupError
+    from graph.connection import managed_server
+
+    s = _settings(home)
+    if s.neo4j_uri:
+        raise BackupError(
+            f"NEO4J_URI is set ({s.neo4j_uri}): Paraat only backs up the Neo4j it manages. "
+            "Use that server's own backups (Aura snapshots, neo4j-admin on that host).")
+    server = managed_server(s)
+    previous = server.configured_ports()
+    if previous:
+        server.bolt_port, server.http_port = previous
+    return s, server
+
+
+@backup_app.command("create")
+def backup_create(
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for the dump file "
+                                             "(default: DATA_DIR/backups).")] = None,
+    home: HomeOpt = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Dump the graph with neo4j-admin. Stops the running server during the dump."""
+    from graph.backup import create_backup
+
+    try:
+        s, server = _backup_server(home)
+        if server.is_running():
+            typer.echo("Neo4j Community cannot dump a running database: stopping Neo4j for "
+                       "the dump; it is started again afterwards.", err=True)
+        result = create_backup(server, out or s.data_dir / "backups",
+                               database=s.neo4j_database, start_timeout=s.neo4j_start_timeout)
+    except ParaatError as e:
+        raise _fail(e) from e
+    if as_json:
+        typer.echo(json.dumps(result.as_dict()))
+        return
+    typer.echo(str(result.path))
+    typer.echo(f"{result.bytes} bytes in {result.seconds} s (Neo4j offline "
+               f"{result.downtime_seconds} s{', restarted' if result.restarted else ''}); "
+               f"sha256 {result.sha256}", err=True)
+
+
+@backup_app.command("restore")
+def backup_restore(
+    file: Annotated[Path, typer.Argument(help="A .dump file from `paraat backup create`.")],
+    home: HomeOpt = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = False,
+) -> None:
+    """Replace the graph with a dump. Stops the running server during the load."""
+    from graph.backup import check_dump_file, restore_backup
+
+    try:
+        s, server = _backup_server(home)
+        path = check_dump_file(file)
+        if not yes:
+            typer.confirm(f"Replace database {s.neo4j_database!r} in {server.home} with "
+                          f"{path}?", abort=True)
+        if server.is_running():
+            typer.echo("Stopping Neo4j for the load; it is started again afterwards.",
+                       err=True)
+        result = restore_backup(server, path, database=s.neo4j_database,
+                                start_timeout=s.neo4j_start_timeout)
+    except ParaatError as e:
+        raise _fail(e) from e
+    typer.echo(f"restored {result.database} from {result.path} in {result.seconds} s")
 
 
 if __name__ == "__main__":  # `python -m app.cli`

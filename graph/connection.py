@@ -56,6 +56,7 @@ def get_driver(settings: Settings | None = None, *, verify: bool = True) -> Driv
     driver = GraphDatabase.driver(
         uri, auth=(user, password), connection_timeout=s.neo4j_connection_timeout,
         connection_acquisition_timeout=s.neo4j_connection_timeout * 2,
+        max_transaction_retry_time=s.neo4j_retry_timeout,
         notifications_min_severity="OFF",
     )
     if verify:

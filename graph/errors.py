@@ -66,3 +66,11 @@ class MatchError(ParaatError):
 
 class NotFoundError(ParaatError):
     """A requested node does not exist."""
+
+
+class ConflictError(ParaatError):
+    """The request clashes with the current state (a decided registration, a reused key)."""
+
+
+class ForbiddenError(ParaatError):
+    """The caller is known but may not do this to this object."""

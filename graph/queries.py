@@ -57,6 +57,7 @@ NODE_KEYS: tuple[tuple[str, str], ...] = (
     ("Watchlist", "id"),
     ("AuditEvent", "id"),
     ("ImportRun", "id"),
+    ("IdempotencyKey", "id"),
     ("ParaatMeta", "key"),
 )
 
@@ -69,6 +70,11 @@ CONSTRAINTS: tuple[str, ...] = tuple(
 # Lookups that are not node keys but must not scan (a token check on every API request).
 PROPERTY_INDEXES: tuple[str, ...] = (
     "CREATE INDEX user_token_hash IF NOT EXISTS FOR (u:User) ON (u.token_hash)",
+    "CREATE INDEX audit_entity IF NOT EXISTS FOR (a:AuditEvent) ON (a.entity, a.entity_id)",
+    "CREATE INDEX audit_at IF NOT EXISTS FOR (a:AuditEvent) ON (a.at)",
+    "CREATE INDEX audit_kvk IF NOT EXISTS FOR (a:AuditEvent) ON (a.kvk_number)",
+    "CREATE INDEX registration_kvk IF NOT EXISTS FOR (r:Registration) ON (r.kvk_number)",
+    "CREATE INDEX registration_status IF NOT EXISTS FOR (r:Registration) ON (r.status)",
 )
 
 COMPANY_VECTOR_INDEX = "company_embedding"
@@ -418,6 +424,13 @@ CALL db.index.vector.queryNodes('capability_embedding', $k, $vector) YIELD node,
 RETURN node.id AS id, score
 """
 
+# All concept embeddings at once (~100 rows): the matcher keeps them in memory per model and
+# ranks concepts for a question with one matrix product instead of a round trip per query.
+MATCH_CONCEPT_VECTORS = """
+MATCH (k:Capability) WHERE k.embedding IS NOT NULL
+RETURN k.id AS id, k.embedding AS embedding ORDER BY id
+"""
+
 # Graph: companies holding a question concept (declared or inferred, weighted by confidence),
 # a narrower concept (more specific), a broader one (less specific), or belonging to a cluster
 # that serves the concept's NLD area. Every path is returned so the explanation shows it.
@@ -474,9 +487,18 @@ RETURN c.kvk_number AS kvk, c.name AS name, c.description AS description,
             ELSE vector.similarity.cosine(c.embedding, $vector) END AS dense
 """
 
+# Dense cosine of the lexical/graph candidates that the vector pool did not hold (fusion needs
+# all three scores per candidate); MATCH_CANDIDATES then fetches only the shortlist's texts.
+MATCH_CANDIDATE_COSINES = """
+UNWIND $kvks AS kvk
+MATCH (c:Company {kvk_number: kvk}) WHERE c.embedding IS NOT NULL
+RETURN c.kvk_number AS kvk, vector.similarity.cosine(c.embedding, $vector) AS dense
+"""
+
 CREATE_DEMAND_QUESTION = """
 CREATE (d:DemandQuestion {id: $id, question: $question, lang: $lang, created_at: datetime(),
-                          filters: $filters, owner: $owner, top_k: $top_k})
+                          filters: $filters, owner: $owner, top_k: $top_k,
+                          nld_areas: $nld_areas})
 WITH d
 CALL (d) {
   UNWIND $hits AS h
@@ -654,7 +676,8 @@ CALL (c) {
 }
 RETURN c {.kvk_number, .name, .description, .description_en, .activity, .website,
           .employees, .sbi_code, .kvk_status, .synthetic, .source, .import_run,
-          .file_hash} AS company,
+          .file_hash, .ncage_code, .iso9001, .aqap2110, .security_status,
+          .export_control_notes, .compliance_self_declared} AS company,
        toString(c.imported_at) AS imported_at, toString(c.last_verified) AS last_verified,
        municipality, capabilities, clusters, ecosystems, by_cap + by_cluster AS nld_links
 """
@@ -748,4 +771,382 @@ RETURN elementId(b) AS eid, labels(b) AS labels, coalesce(b.kvk_number, b.id) AS
        coalesce(b.name, b.label_nl, b.id) AS name, elementId(startNode(r)) AS source,
        elementId(endNode(r)) AS target, type(r) AS type
 LIMIT $limit
+"""
+
+
+# --- API: audit trail and idempotency keys (app/api/audit.py, app/api/idempotency.py) ---------
+
+# One event per write, in the writing transaction; before/after are JSON text.
+AUDIT_RECORD = """
+CREATE (a:AuditEvent {id: $id, at: datetime(), actor_id: $actor_id, actor_role: $actor_role,
+                      action: $action, entity: $entity, entity_id: $entity_id,
+                      kvk_number: $kvk_number, before: $before, after: $after})
+"""
+
+_AUDIT_FILTER = """
+($entity IS NULL OR a.entity = $entity) AND ($entity_id IS NULL OR a.entity_id = $entity_id)
+AND ($actor_id IS NULL OR a.actor_id = $actor_id)
+"""
+
+AUDIT_COUNT = "MATCH (a:AuditEvent) WHERE " + _AUDIT_FILTER + " RETURN count(a) AS total"
+
+AUDIT_LIST = """
+MATCH (a:AuditEvent) WHERE """ + _AUDIT_FILTER + """
+RETURN a.id AS id, toString(a.at) AS at, a.actor_id AS actor_id, a.actor_role AS actor_role,
+       a.action AS action, a.entity AS entity, a.entity_id AS entity_id,
+       a.before AS before, a.after AS after
+ORDER BY a.at DESC, a.id SKIP $offset LIMIT $limit
+"""
+
+IDEMPOTENCY_GET = """
+MATCH (k:IdempotencyKey {id: $id})
+RETURN k.fingerprint AS fingerprint, k.status AS status, k.body AS body
+"""
+
+# Created in the same transaction as the write it guards: the uniqueness constraint on id
+# makes a concurrent retry with the same key fail instead of writing twice.
+IDEMPOTENCY_SAVE = """
+CREATE (:IdempotencyKey {id: $id, fingerprint: $fingerprint, status: $status, body: $body,
+                         created_at: datetime()})
+"""
+
+
+# --------------------------------------------------------------------------- backup / snapshots
+# (graph/backup.py: backups, restore checks, fault tests). Read-only, whole graph.
+
+SNAPSHOT_NODES = """
+MATCH (n)
+RETURN elementId(n) AS eid, labels(n) AS labels, properties(n) AS props
+"""
+
+SNAPSHOT_RELS = """
+MATCH (a)-[r]->(b)
+RETURN elementId(a) AS a, type(r) AS type, properties(r) AS props, elementId(b) AS b
+"""
+
+COUNT_NODES_AND_RELS = """
+CALL () { MATCH (n) RETURN count(n) AS nodes }
+CALL () { MATCH ()-[r]->() RETURN count(r) AS rels }
+RETURN nodes, rels
+"""
+
+
+# --- API: shortlists, watchlists, loket, demand questions, audit (issue 6, lists helper) -----
+
+# Shortlists: (:Shortlist)-[:INCLUDES {note, added_at, added_by}]->(:Company).
+SHORTLIST_CREATE = """
+CREATE (s:Shortlist {id: $id, name: $name, question: $question, owner: $owner,
+                     created_at: datetime(), updated_at: datetime()})
+RETURN s.id AS id
+"""
+
+SHORTLIST_OWNER = "MATCH (s:Shortlist {id: $id}) RETURN s.owner AS owner"
+
+SHORTLIST_COUNT_OWN = "MATCH (s:Shortlist {owner: $owner}) RETURN count(s) AS total"
+
+SHORTLIST_LIST_OWN = """
+MATCH (s:Shortlist {owner: $owner})
+WITH s ORDER BY s.created_at DESC, s.id SKIP $offset LIMIT $limit
+RETURN s.id AS id, s.name AS name, s.question AS question, s.owner AS owner,
+       toString(s.created_at) AS created_at, toString(s.updated_at) AS updated_at,
+       COUNT { (s)-[:INCLUDES]->(:Company) } AS item_count
+ORDER BY created_at DESC, id
+"""
+
+SHORTLIST_GET = """
+MATCH (s:Shortlist {id: $id})
+CALL (s) {
+  OPTIONAL MATCH (s)-[r:INCLUDES]->(c:Company)
+  OPTIONAL MATCH (c)-[:LOCATED_IN]->(m:Municipality)
+  WITH r, c, head(collect(m)) AS m
+  ORDER BY r.added_at, c.kvk_number
+  RETURN collect(CASE WHEN c IS NULL THEN null ELSE {
+      kvk_number: c.kvk_number, name: c.name, municipality: m.id,
+      municipality_name: m.name, website: c.website, employees: c.employees,
+      note: r.note, added_at: toString(r.added_at)} END) AS items
+}
+RETURN s.id AS id, s.name AS name, s.question AS question, s.owner AS owner,
+       toString(s.created_at) AS created_at, toString(s.updated_at) AS updated_at, items
+"""
+
+# Adding a company twice keeps its first added_at and replaces the note.
+SHORTLIST_ADD_ITEM = """
+MATCH (s:Shortlist {id: $id})
+MATCH (c:Company {kvk_number: $kvk})
+OPTIONAL MATCH (s)-[old:INCLUDES]->(c)
+WITH s, c, CASE WHEN old IS NULL THEN null
+               ELSE {note: old.note, added_at: toString(old.added_at)} END AS before
+MERGE (s)-[r:INCLUDES]->(c)
+ON CREATE SET r.added_at = datetime()
+SET r.note = $note, r.added_by = $actor, s.updated_at = datetime()
+RETURN before, c.name AS name, r.note AS note, toString(r.added_at) AS added_at
+"""
+
+SHORTLIST_REMOVE_ITEM = """
+MATCH (s:Shortlist {id: $id})-[r:INCLUDES]->(c:Company {kvk_number: $kvk})
+WITH s, r, {note: r.note, added_at: toString(r.added_at)} AS before
+DELETE r
+SET s.updated_at = datetime()
+RETURN before
+"""
+
+# Watchlists: a saved question; `seen` holds the KvK numbers shown at `last_seen_at`.
+WATCHLIST_CREATE = """
+CREATE (w:Watchlist {id: $id, name: $name, question: $question, filters: $filters,
+                     top_k: $top_k, owner: $owner, seen: $seen, created_at: datetime(),
+                     last_seen_at: datetime()})
+RETURN toString(w.last_seen_at) AS last_seen_at
+"""
+
+WATCHLIST_COUNT_OWN = "MATCH (w:Watchlist {owner: $owner}) RETURN count(w) AS total"
+
+_WATCHLIST_FIELDS = """
+RETURN w.id AS id, w.name AS name, w.question AS question, w.filters AS filters,
+       w.top_k AS top_k, w.owner AS owner, coalesce(w.seen, []) AS seen,
+       toString(w.created_at) AS created_at, toString(w.last_seen_at) AS last_seen_at
+"""
+
+WATCHLIST_LIST_OWN = """
+MATCH (w:Watchlist {owner: $owner})
+WITH w ORDER BY w.created_at DESC, w.id SKIP $offset LIMIT $limit
+""" + _WATCHLIST_FIELDS + """
+ORDER BY created_at DESC, id
+"""
+
+WATCHLIST_GET = "MATCH (w:Watchlist {id: $id})" + _WATCHLIST_FIELDS
+
+# When each candidate's profile last changed (any of the three timestamps, as text).
+WATCHLIST_COMPANY_TIMES = """
+UNWIND $kvks AS kvk
+MATCH (c:Company {kvk_number: kvk})
+RETURN c.kvk_number AS kvk, toString(c.updated_at) AS updated_at,
+       toString(c.last_verified) AS last_verified, toString(c.imported_at) AS imported_at
+"""
+
+WATCHLIST_MARK_SEEN = """
+MATCH (w:Watchlist {id: $id})
+SET w.seen = $seen, w.last_seen_at = datetime()
+RETURN toString(w.last_seen_at) AS last_seen_at
+"""
+
+# Loket: ideas, offers and questions from companies, with their reverse matches (JSON) and
+# triage notes (a list of JSON strings); ABOUT edges to the concepts found in the text.
+LOKET_CREATE = """
+CREATE (l:LoketItem {id: $id, kind: $kind, title: $title, text: $text, kvk_number: $kvk,
+                     submitted_by: $actor, status: 'new', lang: $lang, matches: $matches,
+                     notes: [], created_at: datetime(), updated_at: datetime()})
+WITH l
+CALL (l) {
+  UNWIND $concepts AS cid
+  MATCH (k:Capability {id: cid})
+  CREATE (l)-[:ABOUT]->(k)
+}
+RETURN l.id AS id
+"""
+
+_LOKET_FIELDS = """
+RETURN l.id AS id, l.kind AS kind, l.title AS title, l.text AS text,
+       l.kvk_number AS kvk_number, l.submitted_by AS submitted_by, l.status AS status,
+       l.lang AS lang, l.matches AS matches, coalesce(l.notes, []) AS notes,
+       toString(l.created_at) AS created_at, toString(l.updated_at) AS updated_at
+"""
+
+LOKET_GET = "MATCH (l:LoketItem {id: $id})" + _LOKET_FIELDS
+
+# $kvk null: every item (bizdev/admin); otherwise only that company's.
+LOKET_COUNT = """
+MATCH (l:LoketItem) WHERE ($kvk IS NULL OR l.kvk_number = $kvk)
+  AND ($status IS NULL OR l.status = $status)
+RETURN count(l) AS total
+"""
+
+LOKET_LIST = """
+MATCH (l:LoketItem) WHERE ($kvk IS NULL OR l.kvk_number = $kvk)
+  AND ($status IS NULL OR l.status = $status)
+WITH l ORDER BY l.created_at DESC, l.id SKIP $offset LIMIT $limit
+""" + _LOKET_FIELDS + """
+ORDER BY created_at DESC, id
+"""
+
+# The status changes only from one of $from (checked after LOKET_LOCK_STATUS took the lock).
+LOKET_TRIAGE = """
+MATCH (l:LoketItem {id: $id}) WHERE l.status IN $from
+WITH l, l.status AS before
+SET l.status = $status, l.notes = coalesce(l.notes, []) + [$note], l.updated_at = datetime()
+RETURN before
+"""
+
+# Takes the item's write lock before the status is read, so concurrent triages serialise;
+# the transaction rolls back when the step is refused.
+LOKET_LOCK_STATUS = """
+MATCH (l:LoketItem {id: $id})
+SET l.updated_at = datetime()
+RETURN l.status AS status
+"""
+
+# Reverse matching: groups that hold one of $capabilities or serve one of $areas.
+LOKET_RELATED_CLUSTERS = """
+MATCH (cl:Cluster)
+WITH cl, [(cl)-[:HAS_CAPABILITY]->(k:Capability) WHERE k.id IN $capabilities | k.id] AS caps,
+     [(cl)-[:RELEVANT_TO]->(a:NLDArea) WHERE a.id IN $areas | a.id] AS areas
+WHERE size(caps) > 0 OR size(areas) > 0
+RETURN cl.id AS id, cl.name AS name, cl.kind AS kind, caps, areas
+"""
+
+LOKET_RELATED_INSTITUTIONS = """
+MATCH (ki:KnowledgeInstitution)
+WITH ki, [(ki)-[:HAS_CAPABILITY]->(k:Capability) WHERE k.id IN $capabilities | k.id] AS caps,
+     [(ki)-[:KNOWLEDGE_PARTNER]->(e:Ecosystem)
+      WHERE EXISTS { (e)-[:MEMBER_OF]->(c:Cluster) WHERE c.id IN $clusters }
+         OR EXISTS { (e)-[:HAS_CAPABILITY]->(k:Capability) WHERE k.id IN $capabilities }
+      | e.id] AS ecosystems
+WHERE size(caps) > 0 OR size(ecosystems) > 0
+RETURN ki.id AS id, ki.name AS name, ki.kind AS kind, caps, ecosystems
+"""
+
+# NLD areas of a stored question: as stored, else derived from its concepts.
+_DEMAND_AREAS = """coalesce(d.nld_areas, COLLECT {
+    MATCH (d)-[:ABOUT]->(:Capability)-[:BROADER*0..5]->(:Capability)-[:IN_AREA]->(a:NLDArea)
+    RETURN DISTINCT a.id })"""
+
+LOKET_RELATED_DEMAND = """
+MATCH (d:DemandQuestion)
+WITH d, [(d)-[:ABOUT]->(k:Capability) | k.id] AS concepts, """ + _DEMAND_AREAS + """ AS areas
+WHERE any(c IN concepts WHERE c IN $capabilities)
+RETURN d.id AS id, d.question AS question, d.lang AS lang,
+       toString(d.created_at) AS created_at, concepts, areas
+ORDER BY d.created_at DESC LIMIT $limit
+"""
+
+# Past demand questions for the "vraagpatronen" charts; $since/$until are ISO strings or null.
+_DEMAND_WINDOW = """
+MATCH (d:DemandQuestion)
+WHERE ($since IS NULL OR d.created_at >= datetime($since))
+  AND ($until IS NULL OR d.created_at < datetime($until))
+"""
+
+DEMAND_QUESTIONS_COUNT = _DEMAND_WINDOW + "RETURN count(d) AS total"
+
+DEMAND_QUESTIONS_LIST = _DEMAND_WINDOW + """
+WITH d ORDER BY d.created_at DESC, d.id SKIP $offset LIMIT $limit
+RETURN d.id AS id, toString(d.created_at) AS created_at, d.lang AS language,
+       d.question AS text, d.top_k AS top_k,
+       [(d)-[:ABOUT]->(k:Capability) | k {.id, .label_nl, .label_en}] AS concepts,
+       """ + _DEMAND_AREAS + """ AS nld_areas,
+       COUNT { (d)-[:MATCHED]->(:Company) } AS hits
+ORDER BY created_at DESC, id
+"""
+
+# --- end of the lists helper's section ------------------------------------------------------
+
+
+# --- API: registrations, profile changes, erasure (app/api/routes/registrations.py) ----------
+
+REGISTRATION_CREATE = """
+CREATE (r:Registration {id: $id, kvk_number: $kvk, kind: $kind, status: 'pending',
+                        profile: $profile, submitted_by: $user_id, submitted_role: $role,
+                        submitted_at: datetime()})
+"""
+
+_REGISTRATION_FIELDS = """
+r.id AS id, r.kvk_number AS kvk_number, r.kind AS kind, r.status AS status,
+r.profile AS profile, r.submitted_by AS submitted_by, toString(r.submitted_at) AS submitted_at,
+r.decided_by AS decided_by, toString(r.decided_at) AS decided_at,
+r.decision_note AS decision_note
+"""
+
+REGISTRATION_GET = "MATCH (r:Registration {id: $id}) RETURN " + _REGISTRATION_FIELDS
+
+_REGISTRATION_FILTER = """
+($status IS NULL OR r.status = $status) AND ($kvk IS NULL OR r.kvk_number = $kvk)
+"""
+
+REGISTRATION_COUNT = ("MATCH (r:Registration) WHERE " + _REGISTRATION_FILTER
+                      + " RETURN count(r) AS total")
+
+REGISTRATION_LIST = """
+MATCH (r:Registration) WHERE """ + _REGISTRATION_FILTER + """
+WITH r ORDER BY r.submitted_at DESC, r.id SKIP $offset LIMIT $limit
+RETURN """ + _REGISTRATION_FIELDS
+
+# Taking the write lock first (SET) and reading the status after it is Neo4j's documented way
+# to avoid lost updates: two concurrent approvals of one registration serialise here and the
+# second one sees the first one's decision.
+REGISTRATION_LOCK = """
+MATCH (r:Registration {id: $id})
+SET r.locked_at = datetime()
+RETURN r.status AS status, r.submitted_by AS submitted_by
+"""
+
+REGISTRATION_DECIDE = """
+MATCH (r:Registration {id: $id})
+SET r.status = $status, r.decided_by = $user_id, r.decided_at = datetime(),
+    r.decision_note = $note
+REMOVE r.locked_at
+"""
+
+# The fields a company maintains, as the registration form holds them (declared capabilities
+# only: inferred ones are the importer's guesses, not the company's statement).
+COMPANY_PROFILE_FIELDS = """
+MATCH (c:Company {kvk_number: $kvk})
+OPTIONAL MATCH (c)-[:LOCATED_IN]->(m:Municipality)
+WITH c, head(collect(m.id)) AS municipality
+RETURN c {.name, .description, .description_en, .website, .employees, .sbi_code,
+          .ncage_code, .iso9001, .aqap2110, .security_status, .export_control_notes} AS props,
+       municipality, toString(c.last_verified) AS last_verified,
+       [(c)-[r:HAS_CAPABILITY]->(k:Capability) WHERE r.source = 'declared' | k.id]
+         AS capabilities
+"""
+
+# Runs inside the approval's transaction, after the company row was written.
+COMPANY_MARK_VERIFIED = """
+MATCH (c:Company {kvk_number: $kvk})
+SET c += $compliance,
+    c.compliance_self_declared = true,
+    c.last_verified = datetime(),
+    c.verified_by = $user_id,
+    c.registration = $registration_id,
+    c.updated_at = datetime()
+"""
+
+PENDING_REGISTRATIONS_FOR = """
+MATCH (r:Registration {kvk_number: $kvk, status: 'pending'})
+RETURN """ + _REGISTRATION_FIELDS + """
+ORDER BY submitted_at
+"""
+
+# GDPR erasure: the company, its registrations and the personal data in its audit history;
+# the audit keeps that an erasure happened, by whom and when.
+COMPANY_ERASE = """
+MATCH (c:Company {kvk_number: $kvk})
+OPTIONAL MATCH (r:Registration {kvk_number: $kvk})
+WITH c, collect(r) AS regs
+FOREACH (r IN regs | DETACH DELETE r)
+WITH c, c.name AS name
+DETACH DELETE c
+RETURN name
+"""
+
+AUDIT_ERASE_PERSONAL_DATA = """
+MATCH (a:AuditEvent)
+WHERE a.kvk_number = $kvk AND a.action <> 'company.erase'
+SET a.before = CASE WHEN a.before IS NULL THEN null ELSE $erased END,
+    a.after = CASE WHEN a.after IS NULL THEN null ELSE $erased END
+RETURN count(a) AS scrubbed
+"""
+
+
+# --- bulk load (ingest/companies.py write_companies; scale benchmarks, issue 4/8) -------------
+
+# A bulk load into a graph without companies builds the two company full-text indexes once,
+# after the data, instead of updating Lucene on every batch (which competes with the writes
+# for the same 2 cores). The indexes are re-created from FULLTEXT_INDEXES afterwards.
+DROP_FULLTEXT_INDEXES: tuple[str, ...] = tuple(
+    f"DROP INDEX {name} IF EXISTS" for name in (COMPANY_FULLTEXT_INDEX, COMPANY_FULLTEXT_INDEX_EN)
+)
+
+ANY_COMPANY = "MATCH (c:Company) RETURN c.kvk_number AS kvk LIMIT 1"
+
+COMPANY_FULLTEXT_INDEXES_PRESENT = """
+SHOW FULLTEXT INDEXES YIELD name WHERE name IN $names RETURN name
 """

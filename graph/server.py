@@ -337,6 +337,11 @@ class ManagedNeo4j:
             f"server.memory.pagecache.size={self.pagecache}",
             "db.tx_log.rotation.retention_policy=2 files",
             "dbms.security.procedures.unrestricted=",
+            # Bolt waits 5 s + 5 s for idle connections and its thread pool on shutdown, after
+            # every transaction has already closed; 1 s each cuts a stop (and the downtime of
+            # `paraat backup`) from ~11 s to ~3 s. Internal settings of the pinned 5.26.
+            "internal.server.bolt.connection_shutdown_wait_time=1s",
+            "internal.server.bolt.thread_pool_shutdown_wait_time=1s",
         ]
         if self.http_port:
             lines += [
@@ -346,28 +351,33 @@ class ManagedNeo4j:
         (self.conf_dir / "neo4j.conf").write_text("\n".join(lines) + "\n")
 
     def _check_writable(self) -> None:
+        """Fail before Java starts, in one line, if data or logs cannot be written (read-only
+        mount, full disk, no permission): Neo4j itself would only say so deep in its log."""
+        why = {errno.ENOSPC: "the disk is full", errno.EROFS: "it is read-only",
+               errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+               errno.EDQUOT: "the disk quota is used up"}
         for d in (self.home, self.conf_dir, self.data_dir, self.logs_dir, self.home / "run",
                   self.home / "import", self.home / "plugins"):
             try:
                 d.mkdir(parents=True, exist_ok=True)
             except OSError as e:
-                raise DataDirError(f"Cannot create {d}: {e.strerror}.") from e
-        probe = self.data_dir / ".paraat-write-probe"
-        try:
-            with open(probe, "wb") as f:
-                f.write(b"\0" * 65536)
-                f.flush()
-                os.fsync(f.fileno())
-            probe.unlink()
-        except OSError as e:
-            with contextlib.suppress(OSError):
+                raise DataDirError(f"Cannot create the Neo4j folder {d}: "
+                                   f"{why.get(e.errno or 0, e.strerror)}.") from e
+        for what, d in (("data", self.data_dir), ("logs", self.logs_dir), ("home", self.home)):
+            probe = d / ".paraat-write-probe"
+            try:
+                with open(probe, "wb") as f:
+                    f.write(b"\0" * 65536)
+                    f.flush()
+                    os.fsync(f.fileno())
                 probe.unlink()
-            why = {errno.ENOSPC: "the disk is full", errno.EROFS: "it is read-only",
-                   errno.EACCES: "permission denied", errno.EDQUOT: "the disk quota is used up"}
-            raise DataDirError(
-                f"Neo4j data folder {self.data_dir} is not writable: "
-                f"{why.get(e.errno or 0, e.strerror)}."
-            ) from e
+            except OSError as e:
+                with contextlib.suppress(OSError):
+                    probe.unlink()
+                raise DataDirError(
+                    f"Neo4j {what} folder {d} is not writable: "
+                    f"{why.get(e.errno or 0, e.strerror)}."
+                ) from e
 
     def java_command(self, java: str) -> list[str]:
         return [

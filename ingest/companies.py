@@ -9,6 +9,7 @@ re-run after a crash converges to the graph of a clean run.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 import uuid
@@ -32,6 +33,10 @@ from ontology.validation import municipality_id
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH = 2000
+# The keys CREATE_COMPANIES reads; only these travel over Bolt for new companies (the full row
+# also carries the embedding text and ids for the other queries). Checked by
+# tests/unit/test_bulk_ingest.py against the query text.
+CREATE_KEYS = ("kvk_number", "props", "record_hash", "source", "municipality", "capabilities")
 
 
 class CompanyRecord(BaseModel):
@@ -69,11 +74,16 @@ class WriteStats:
     embedded: int = 0
     write_seconds: float = 0.0
     embed_seconds: float = 0.0
+    # Waiting for the full-text indexes: the eventually consistent refresh after the last
+    # batch, or in bulk mode building them on the full graph.
+    index_seconds: float = 0.0
+    bulk: bool = False
 
     def add(self, other: WriteStats) -> None:
         for k in ("created", "updated", "unchanged", "embedded"):
             setattr(self, k, getattr(self, k) + getattr(other, k))
         self.write_seconds += other.write_seconds
+        self.index_seconds += other.index_seconds
         self.embed_seconds += other.embed_seconds
 
 
@@ -146,16 +156,21 @@ class CompanyWriter:
 
     def write_batch(self, rows: list[dict[str, Any]], ctx: RunContext,
                     embeddings: list[dict[str, Any]] | None = None,
-                    existing: set[str] | None = None) -> tuple[int, int]:
-        """One transaction: new rows are created, changed rows merged and re-linked."""
+                    existing: set[str] | None = None,
+                    in_tx: Callable[[ManagedTransaction], object] | None = None
+                    ) -> tuple[int, int]:
+        """One transaction: new rows are created, changed rows merged and re-linked.
+        `in_tx` runs last in the same transaction (the API's approval and audit), so the
+        company write and its bookkeeping commit or roll back together."""
         try:
-            return self._write(rows, ctx, embeddings, existing)
+            return self._write(rows, ctx, embeddings, existing, in_tx)
         except neo4j_exc.ConstraintError:
             log.info("a company appeared meanwhile; redoing the batch with MERGE")
-            return self._write(rows, ctx, embeddings, None)
+            return self._write(rows, ctx, embeddings, None, in_tx)
 
     def _write(self, rows: list[dict[str, Any]], ctx: RunContext,
-               embeddings: list[dict[str, Any]] | None, existing: set[str] | None
+               embeddings: list[dict[str, Any]] | None, existing: set[str] | None,
+               in_tx: Callable[[ManagedTransaction], object] | None = None
                ) -> tuple[int, int]:
         fresh = [r for r in rows if r["kvk_number"] not in existing] if existing is not None \
             else []
@@ -172,7 +187,8 @@ class CompanyWriter:
                        rows=[{"id": m, "name": n} for m, n in municipalities]).consume()
             created = 0
             if fresh:
-                rec = tx.run(queries.CREATE_COMPANIES, rows=fresh, **params).single()
+                rec = tx.run(queries.CREATE_COMPANIES, rows=[
+                    {k: r[k] for k in CREATE_KEYS} for r in fresh], **params).single()
                 created = int(rec["created"]) if rec else 0
             changed: dict[str, bool] = {}
             if rest:
@@ -189,6 +205,8 @@ class CompanyWriter:
                     for r in grouped]).consume()
             if embeddings:
                 tx.run(queries.SET_COMPANY_EMBEDDINGS, rows=embeddings).consume()
+            if in_tx is not None:
+                in_tx(tx)
             created += sum(1 for v in changed.values() if v)
             return created, len(changed) - sum(1 for v in changed.values() if v)
 
@@ -261,7 +279,7 @@ def refine_capabilities(row: dict[str, Any], vector: np.ndarray, ids: list[str],
         row["capability_ids"] = sorted(held | {ids[best]})
 
 
-def write_companies(
+def _write_companies(
     driver: Driver,
     records: Iterable[CompanyRecord],
     taxonomy: Taxonomy,
@@ -272,6 +290,7 @@ def write_companies(
     batch_size: int = DEFAULT_BATCH,
     progress: Callable[[int], None] | None = None,
     after_batch: Callable[[int], None] | None = None,
+    in_tx: Callable[[ManagedTransaction], object] | None = None,
 ) -> WriteStats:
     """Prepare, embed and write records batch by batch; returns what changed."""
     writer = CompanyWriter(driver)
@@ -296,7 +315,8 @@ def write_companies(
             stats.embed_seconds += time.perf_counter() - t0
             stats.embedded += len(embeddings)
         t0 = time.perf_counter()
-        created, updated = writer.write_batch(rows, ctx, embeddings, existing=set(known))
+        created, updated = writer.write_batch(rows, ctx, embeddings, existing=set(known),
+                                              in_tx=in_tx)
         stats.write_seconds += time.perf_counter() - t0
         stats.created += created
         stats.updated += updated
@@ -305,7 +325,60 @@ def write_companies(
             progress(len(rows))
         if after_batch:
             after_batch(i)
+    t0 = time.perf_counter()
     driver.execute_query(queries.AWAIT_FULLTEXT_REFRESH)
+    stats.index_seconds += time.perf_counter() - t0
+    return stats
+
+
+def write_companies(
+    driver: Driver,
+    records: Iterable[CompanyRecord],
+    taxonomy: Taxonomy,
+    ctx: RunContext,
+    *,
+    batch_size: int = DEFAULT_BATCH,
+    bulk: bool | None = False,
+    **kwargs: Any,
+) -> WriteStats:
+    """Prepare, embed and write records batch by batch; returns what changed.
+
+    Bulk mode (opt-in: `bulk=True`, or `None` for "when the graph holds no company yet and
+    the input fills a whole batch") drops the two company full-text indexes, writes, and
+    builds them once on the full graph (`stats.index_seconds`). It is not the default: on the
+    shared 2-core machine it was not reliably faster than updating Lucene batch by batch
+    (`paraat bench ingest`, docs/scaling.md), and search finds nothing while it runs. The
+    indexes come back in a `finally`; should the process die first, the next write_companies
+    (any import) or `apply_schema` re-creates them (`IF NOT EXISTS`). Batches stay one
+    transaction each, so a re-run converges exactly as in normal mode."""
+    it = iter(records)
+    head = list(itertools.islice(it, batch_size))
+    if bulk is None:
+        bulk = len(head) >= batch_size and not driver.execute_query(queries.ANY_COMPANY)[0]
+    if not bulk:
+        names = [queries.COMPANY_FULLTEXT_INDEX, queries.COMPANY_FULLTEXT_INDEX_EN]
+        present, _, _ = driver.execute_query(queries.COMPANY_FULLTEXT_INDEXES_PRESENT,
+                                             names=names)
+        if len(present) < len(names):  # a bulk load was killed before it re-built them
+            log.warning("company full-text indexes missing: re-creating them")
+            for stmt in queries.FULLTEXT_INDEXES:
+                driver.execute_query(stmt)
+        return _write_companies(driver, itertools.chain(head, it), taxonomy, ctx,
+                                batch_size=batch_size, **kwargs)
+    log.info("bulk load into an empty graph: full-text indexes are built after the data")
+    for stmt in queries.DROP_FULLTEXT_INDEXES:
+        driver.execute_query(stmt)
+    try:
+        stats = _write_companies(driver, itertools.chain(head, it), taxonomy, ctx,
+                                 batch_size=batch_size, **kwargs)
+    finally:
+        t0 = time.perf_counter()
+        for stmt in queries.FULLTEXT_INDEXES:
+            driver.execute_query(stmt)
+        driver.execute_query(queries.AWAIT_INDEXES, seconds=24 * 3600)
+        index_seconds = time.perf_counter() - t0
+    stats.index_seconds += index_seconds
+    stats.bulk = True
     return stats
 
 

@@ -425,6 +425,8 @@ def _reject_remote_contexts(text: str, what: str) -> None:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise IngestError(f"Cannot parse {what} as JSON-LD: {e}") from e
+    except RecursionError as e:  # a nesting bomb: refuse it, never a crash (issue 8)
+        raise IngestError(f"Cannot parse {what} as JSON-LD: nested too deeply.") from e
     stack: list[Any] = [doc]
     while stack:
         item = stack.pop()

@@ -7,9 +7,12 @@ its spreadsheet row number so a rejection report points at the line a person can
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import io
 import logging
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,7 +44,8 @@ DEFAULT_ALIASES = {
     "capaciteiten": "capabilities",
 }
 
-MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_LINE_CHARS = 1_000_000  # one physical CSV line
+_HEADER_LIKE = re.compile(r"[^\W\d][\w .()#/-]{0,39}")
 MAX_COLUMNS = 200
 MAX_CELL_CHARS = 20_000
 XLSX_MAX_UNCOMPRESSED = 256 * 1024 * 1024
@@ -70,8 +74,14 @@ def load_mapping(path: Path | None) -> dict[str, str]:
         return {}
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
+    except (OSError, UnicodeDecodeError) as e:
         raise IngestError(f"Cannot read mapping file {path}: {e}") from e
+    except yaml.YAMLError as e:
+        # The problem and the line, never a snippet of the file's content.
+        mark = getattr(e, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        problem = getattr(e, "problem", None) or "invalid YAML"
+        raise IngestError(f"Mapping file {path} is not valid YAML{where}: {problem}.") from e
     if isinstance(data, dict) and "columns" in data:
         data = data["columns"]
     if not isinstance(data, dict):
@@ -100,15 +110,23 @@ def _map_headers(headers: list[str], mapping: dict[str, str]) -> list[str]:
     return out
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    if b"\x00" in data[:4096]:
-        raise IngestError("The file is binary, not a CSV text file.")
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError:
-            continue
-    raise IngestError("The file is neither UTF-8 nor Windows-1252 text.")
+def _detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) or Windows-1252, decided by reading the file in 1 MiB
+    chunks through an incremental decoder: memory stays bounded whatever the file size."""
+    with open(path, "rb") as f:
+        if b"\x00" in f.read(4096):
+            raise IngestError(f"{path.name} is binary, not a CSV text file.")
+        for enc in ("utf-8-sig", "cp1252"):
+            f.seek(0)
+            dec = codecs.getincrementaldecoder(enc)()
+            try:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    dec.decode(chunk)
+                dec.decode(b"", final=True)
+                return enc
+            except UnicodeDecodeError:
+                continue
+    raise IngestError(f"{path.name} is neither UTF-8 nor Windows-1252 text.")
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -121,37 +139,88 @@ def _sniff_delimiter(sample: str) -> str:
         return best if counts[best] else ","
 
 
-def read_csv(path: Path, mapping: dict[str, str] | None = None) -> ReadResult:
+def max_file_bytes() -> int:
+    from graph.settings import get_settings
+
+    return get_settings().ingest_max_file_bytes
+
+
+def _check_size(path: Path, limit: int | None) -> None:
+    limit = max_file_bytes() if limit is None else limit
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise IngestError(f"{path.name} is {size // 2**20} MiB; the limit is "
-                          f"{MAX_FILE_BYTES // 2**20} MiB.")
-    text, enc = _decode(path.read_bytes())
-    delim = _sniff_delimiter(text[:20_000])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    try:
-        header = next(reader)
-    except StopIteration as e:
-        raise IngestError(f"{path.name} is empty.") from e
-    except csv.Error as e:
-        raise IngestError(f"{path.name} is not valid CSV: {e}") from e
-    if len(header) > MAX_COLUMNS:
-        raise IngestError(f"{path.name} has {len(header)} columns; at most {MAX_COLUMNS} "
-                          "are accepted.")
-    columns = _map_headers(header, mapping or {})
-    _check_required(columns, path.name)
-    rows: list[RawRow] = []
-    try:
-        start = reader.line_num + 1
-        for rec in reader:
-            # A quoted newline spans lines: report the line the record starts on.
-            line, start = start, reader.line_num + 1
-            if not any(c.strip() for c in rec):
-                continue
-            rows.append(RawRow(line, _row_dict(columns, rec)))
-    except csv.Error as e:
-        raise IngestError(f"{path.name}, line {reader.line_num}: {e}") from e
-    return ReadResult(rows, columns, enc, delim)
+    if size > limit:
+        raise IngestError(f"{path.name} is {size / 2**20:.0f} MiB; the limit is "
+                          f"{limit / 2**20:.0f} MiB (PARAAT_INGEST_MAX_FILE_BYTES).")
+
+
+def _bounded_lines(f: io.TextIOBase, name: str) -> Iterator[str]:
+    """Physical lines, each at most MAX_LINE_CHARS: a file that is one endless line (or a row
+    of a million columns) is refused without ever holding it in memory."""
+    while True:
+        line = f.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
+            raise IngestError(f"{name} has a line longer than {MAX_LINE_CHARS} characters; "
+                              "refused (is it really a registry CSV?).")
+        yield line
+
+
+@dataclass
+class CsvStream:
+    """An open CSV registry: the header is read and checked, rows come one at a time."""
+
+    columns: list[str]
+    encoding: str
+    delimiter: str
+    rows: Iterator[RawRow]
+
+
+@contextlib.contextmanager
+def stream_csv(path: Path, mapping: dict[str, str] | None = None, *,
+               max_bytes: int | None = None) -> Iterator[CsvStream]:
+    """`with stream_csv(path) as s: for row in s.rows: ...` reads one row at a time, so
+    memory does not grow with the file (measured in tests/integration/test_bad_input.py)."""
+    _check_size(path, max_bytes)
+    enc = _detect_encoding(path)
+    with open(path, encoding=enc, newline="") as f:
+        delim = _sniff_delimiter(f.read(20_000))
+        f.seek(0)
+        reader = csv.reader(_bounded_lines(f, path.name), delimiter=delim)
+        try:
+            header = next(reader)
+        except StopIteration as e:
+            raise IngestError(f"{path.name} is empty.") from e
+        except csv.Error as e:
+            raise IngestError(f"{path.name} is not valid CSV: {e}") from e
+        if len(header) > MAX_COLUMNS:
+            raise IngestError(f"{path.name} has {len(header)} columns; at most {MAX_COLUMNS} "
+                              "are accepted.")
+        columns = _map_headers(header, mapping or {})
+        _check_required(columns, path.name)
+
+        def rows() -> Iterator[RawRow]:
+            try:
+                start = reader.line_num + 1
+                for rec in reader:
+                    # A quoted newline spans lines: report the line the record starts on.
+                    line, start = start, reader.line_num + 1
+                    if len(rec) > MAX_COLUMNS:
+                        raise IngestError(f"{path.name}, line {line}: {len(rec)} fields; at "
+                                          f"most {MAX_COLUMNS} are accepted.")
+                    if not any(c.strip() for c in rec):
+                        continue
+                    yield RawRow(line, _row_dict(columns, rec))
+            except csv.Error as e:
+                raise IngestError(f"{path.name}, line {reader.line_num}: {e}") from e
+
+        yield CsvStream(columns, enc, delim, rows())
+
+
+def read_csv(path: Path, mapping: dict[str, str] | None = None, *,
+             max_bytes: int | None = None) -> ReadResult:
+    with stream_csv(path, mapping, max_bytes=max_bytes) as stream:
+        return ReadResult(list(stream.rows), stream.columns, stream.encoding, stream.delimiter)
 
 
 def _row_dict(columns: list[str], values: list[Any]) -> dict[str, str]:
@@ -167,9 +236,13 @@ def _row_dict(columns: list[str], values: list[Any]) -> dict[str, str]:
 def _check_required(columns: list[str], name: str) -> None:
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
+        # Only what looks like a column name is echoed: the first line of a file that is no
+        # registry at all (/etc/passwd, a key file) never ends up in a message or a log.
+        shown = [c if _HEADER_LIKE.fullmatch(c) else "…" for c in columns[:12]]
         raise IngestError(
-            f"{name}: required column(s) {', '.join(missing)} not found in the header "
-            f"({', '.join(columns[:12])}); use --mapping to rename headers."
+            f"{name}: required column(s) {', '.join(missing)} not found among the "
+            f"{len(columns)} header column(s) ({', '.join(shown)}); use --mapping to rename "
+            "headers."
         )
 
 
@@ -228,15 +301,19 @@ def read_xlsx(path: Path, mapping: dict[str, str] | None = None) -> ReadResult:
     return ReadResult(rows, columns, header_row=header_row)
 
 
-def read_registry(path: Path, mapping_file: Path | None = None) -> ReadResult:
-    """Read a CSV or XLSX registry; raises IngestError (one line) if the file is unusable."""
+def read_registry(path: Path, mapping_file: Path | None = None, *,
+                  max_bytes: int | None = None) -> ReadResult:
+    """Read a CSV or XLSX registry; raises IngestError (one line) if the file is unusable.
+    Files over `max_bytes` (default: the `ingest_max_file_bytes` setting) are refused
+    before any byte is read."""
     path = Path(path)
     if not path.is_file():
         raise IngestError(f"No such file: {path}")
     mapping = load_mapping(mapping_file)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
+        _check_size(path, max_bytes)
         return read_xlsx(path, mapping)
     if suffix in (".csv", ".txt", ".tsv", ""):
-        return read_csv(path, mapping)
+        return read_csv(path, mapping, max_bytes=max_bytes)
     raise IngestError(f"{path.name}: unsupported file type {suffix!r} (use .csv or .xlsx).")

@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from neo4j import Driver
+from neo4j import exceptions as neo4j_exc
 from pydantic import ValidationError as PydanticValidationError
 from rapidfuzz import fuzz
 
 from graph import queries
+from graph.errors import IngestError
 from ingest.companies import CompanyRecord, RunContext, WriteStats, write_companies
 from ingest.readers import RawRow, read_registry
 from matching.encoder import EmbeddingCache, Encoder
@@ -246,7 +248,11 @@ def import_registry(
     if not dry_run:
         if driver is None:
             raise ValueError("a driver is needed unless dry_run")
-        file_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+        file_hash = digest.hexdigest()
         ctx = RunContext(source=src, file=path.name, file_hash=file_hash)
         driver.execute_query(queries.CREATE_IMPORT_RUN, id=ctx.run_id, source=src,
                              file=path.name, file_hash=file_hash, now=ctx.now)
@@ -258,9 +264,18 @@ def import_registry(
             if progress:
                 progress(done, len(good))
 
-        stats: WriteStats = write_companies(
-            driver, [rec for _, rec in good], tax, ctx, encoder=encoder, cache=cache,
-            batch_size=batch_size, progress=_progress)
+        try:
+            stats: WriteStats = write_companies(
+                driver, [rec for _, rec in good], tax, ctx, encoder=encoder, cache=cache,
+                batch_size=batch_size, progress=_progress)
+        except (neo4j_exc.ServiceUnavailable, neo4j_exc.SessionExpired) as e:
+            # Each batch is one transaction and every write a MERGE: what committed stays,
+            # the rest is not there, and re-running the same file converges (issue 8 faults).
+            raise IngestError(
+                f"Neo4j went away during the import of {path.name} after {done} of "
+                f"{len(good)} companies were written ({type(e).__name__}); run the same "
+                "import again once Neo4j is back: it completes without duplicates."
+            ) from e
         summary.created, summary.updated = stats.created, stats.updated
         summary.unchanged, summary.embedded = stats.unchanged, stats.embedded
         driver.execute_query(queries.FINISH_IMPORT_RUN, id=ctx.run_id, props={

@@ -18,9 +18,11 @@ import json
 import logging
 import math
 import re
+import threading
 import time
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -33,12 +35,27 @@ from graph.errors import MatchError
 from graph.settings import MatchSettings
 from matching import lexical
 from matching.encoder import Encoder
-from ontology.taxonomy import Taxonomy
+from ontology.taxonomy import ConceptHit, Taxonomy
 
 log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "dense", "lexical", "graph"]
 MAX_QUESTION_CHARS = 1000
+
+# Per process: concept embeddings by (model, taxonomy version, concept count), and a small
+# thread pool for the Neo4j calls of one question (the driver is thread-safe). Matchers are
+# created per API request, so neither may live on the instance.
+_CONCEPT_MATRICES: dict[tuple[str, str, int], tuple[list[str], np.ndarray]] = {}
+_EXECUTOR: ThreadPoolExecutor | None = None
+_EXECUTOR_LOCK = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _EXECUTOR
+    with _EXECUTOR_LOCK:
+        if _EXECUTOR is None:
+            _EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="paraat-match")
+        return _EXECUTOR
 
 
 class MatchFilters(BaseModel):
@@ -105,6 +122,8 @@ class Signals:
     graph: dict[str, list[GraphPath]]
     dense_floor: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    expansion: list[str] = field(default_factory=list)  # concepts whose labels the dense
+    # query was expanded with (named in the question, or found by embedding)
 
     def graph_score(self, kvk: str) -> float:
         # Per concept the best path counts; concepts add up (a supplier with two asked-for
@@ -175,21 +194,28 @@ class Matcher:
         self.s = settings or MatchSettings()
 
     # ------------------------------------------------------------------ signals
-    def question_concepts(self, question: str, vector: np.ndarray) -> list[QuestionConcept]:
+    def question_concepts(self, question: str, vector: np.ndarray,
+                          hits: Sequence[ConceptHit] | None = None) -> list[QuestionConcept]:
         found: dict[str, QuestionConcept] = {}
-        for hit in self.taxonomy.find_in_text(question, kinds=("capability",)):
+        if hits is None:
+            hits = self.taxonomy.find_in_text(question, kinds=("capability",))
+        for hit in hits:
             w = 0.85 if hit.compound else 1.0
             cur = found.get(hit.concept.id)
             if cur is None or w > cur.weight:
                 found[hit.concept.id] = QuestionConcept(hit.concept.id, w, "label",
                                                         hit.matched_text)
         if self.s.concept_top > 0:
-            records, _, _ = self.driver.execute_query(
-                queries.MATCH_CONCEPTS_BY_VECTOR, k=self.s.concept_top,
-                vector=vector.astype(float).tolist(), routing_="r")
-            # Neo4j's cosine index score is (1 + cos) / 2. e5 cosines are compressed, so a
-            # concept counts when it clears the threshold and is close to the best one.
-            cosines = [(r["id"], 2 * float(r["score"]) - 1) for r in records]
+            # Exact cosine against the concept embeddings kept in memory: the same ranking
+            # as the capability vector index, without a round trip per question.
+            ids, matrix = self.concept_matrix()
+            cosines: list[tuple[str, float]] = []
+            if ids:
+                sims = matrix @ (vector / max(float(np.linalg.norm(vector)), 1e-12))
+                top_idx = np.argsort(-sims, kind="stable")[: self.s.concept_top]
+                cosines = [(ids[i], float(sims[i])) for i in top_idx]
+            # e5 cosines are compressed, so a concept counts when it clears the threshold
+            # and is close to the best one.
             t = self.s.concept_threshold
             top = max((c for _, c in cosines), default=0.0)
             for cid, cos in cosines:
@@ -198,59 +224,115 @@ class Matcher:
                     found[cid] = QuestionConcept(cid, round(w, 4), "embedding", f"~{cos:.2f}")
         return list(found.values())
 
-    def expanded(self, question: str) -> str:
+    def concept_matrix(self) -> tuple[list[str], np.ndarray]:
+        """The capability embeddings of the graph (unit rows), fetched once per process and
+        model; an empty result (no concept embeddings yet) is not cached."""
+        key = (self.encoder.name, self.taxonomy.version, len(self.taxonomy.capabilities))
+        cached = _CONCEPT_MATRICES.get(key)
+        if cached is not None:
+            return cached
+        records, _, _ = self.driver.execute_query(queries.MATCH_CONCEPT_VECTORS, routing_="r")
+        rows = [(r["id"], r["embedding"]) for r in records
+                if r["id"] in self.taxonomy.capabilities
+                and len(r["embedding"]) == self.encoder.dimension]
+        if not rows:
+            return [], np.zeros((0, self.encoder.dimension), dtype=np.float32)
+        matrix = np.asarray([e for _, e in rows], dtype=np.float32)
+        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+        _CONCEPT_MATRICES[key] = ([i for i, _ in rows], matrix)
+        return _CONCEPT_MATRICES[key]
+
+    def expanded(self, question: str, hits: Sequence[ConceptHit] | None = None) -> str:
         """The question plus the labels (both languages) of the concepts it names: anchors
         the dense query in both languages, so a Dutch question meets English descriptions."""
         if not self.s.expand_query:
             return question
+        if hits is None:
+            hits = self.taxonomy.find_in_text(question, kinds=("capability",))
+        return self._with_labels(question, [h.concept.id for h in hits])
+
+    def _with_labels(self, question: str, concept_ids: Sequence[str]) -> str:
         labels: list[str] = []
-        for hit in self.taxonomy.find_in_text(question, kinds=("capability",)):
-            labels += [hit.concept.label("nl"), hit.concept.label("en")]
+        for cid in concept_ids:
+            concept = self.taxonomy.capabilities[cid]
+            labels += [concept.label("nl"), concept.label("en")]
         extra = [lb for lb in dict.fromkeys(labels) if lb.lower() not in question.lower()]
         return f"{question} ({', '.join(extra)})" if extra else question
 
     def signals(self, question: str, filters: MatchFilters | None = None,
                 lang: str | None = None) -> Signals:
+        """The three signals. Lexical search needs no embedding, so it runs in Neo4j while
+        the question is encoded; dense and graph then run side by side. Each stage's own
+        duration is in `timings` (they overlap, so they add up to more than the total)."""
         flt = filters or MatchFilters()
         f, filtered = flt.params(), not flt.is_empty()
         timings: dict[str, float] = {}
-        t0 = time.perf_counter()
-        vector = self.encoder.encode_queries([self.expanded(question)])[0]
-        timings["encode"] = time.perf_counter() - t0
-        vec = vector.astype(float).tolist()
+        pool = _executor()
+        hits = self.taxonomy.find_in_text(question, kinds=("capability",))
 
-        t0 = time.perf_counter()
-        concepts = self.question_concepts(question, vector)
-        timings["concepts"] = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
-        dense = self._dense(vec, f, filtered)
-        timings["dense"] = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
         q_terms = lexical.terms(question)
         phrases: list[str] = []
-        for c in concepts:
-            if c.via == "label":
-                concept = self.taxonomy.capabilities[c.id]
-                phrases += [concept.label("nl"), concept.label("en")]
+        for hit in hits:
+            phrases += [hit.concept.label("nl"), hit.concept.label("en")]
         lucene = lexical.lucene_query(question, phrases)
-        lex: dict[str, float] = {}
-        if lucene:
-            # With filters, Lucene's own top-k would cut before filtering: fetch deeper.
-            records, _, _ = self.driver.execute_query(
-                queries.MATCH_LEXICAL if filtered else queries.MATCH_LEXICAL_ALL, lucene=lucene,
-                k=self.s.pool * (50 if filtered else 3), limit=self.s.pool, **f, routing_="r")
-            lex = {r["kvk"]: float(r["score"]) for r in records}
-        timings["lexical"] = time.perf_counter() - t0
+        lex_future = pool.submit(self._lexical, lucene, f, filtered) if lucene else None
 
+        t0 = time.perf_counter()
+        vector = self.encoder.encode_queries([self.expanded(question, hits)])[0]
+        timings["encode"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        concepts = self.question_concepts(question, vector, hits)
+        timings["concepts"] = time.perf_counter() - t0
+        graph_future = pool.submit(self._graph, concepts, f, filtered)
+
+        # Ontology feedback: concepts found by embedding alone (no label in the question)
+        # that are confident enough add their labels in both languages to the dense query,
+        # which is then encoded again. This bridges paraphrase and language the same way the
+        # label expansion does for concepts the question names.
+        extra = [c.id for c in concepts
+                 if c.via == "embedding" and c.weight >= self.s.expand_min_weight]
+        expansion = [h.concept.id for h in hits]
+        if self.s.expand_query and extra:
+            t0 = time.perf_counter()
+            expansion += extra
+            vector = self.encoder.encode_queries(
+                [self._with_labels(question, expansion)])[0]
+            timings["encode_expanded"] = time.perf_counter() - t0
+        vec = vector.astype(float).tolist()
+        dense, timings["dense"] = self._timed(self._dense, vec, f, filtered)
+        graph, timings["graph"] = graph_future.result()
+        lex: dict[str, float] = {}
+        timings["lexical"] = 0.0
+        if lex_future is not None:
+            lex, timings["lexical"] = lex_future.result()
+        floor = sorted(dense.values(), reverse=True)[min(len(dense), 50) - 1] if dense else 0.0
+        return Signals(question, lang or detect_lang(question), q_terms, concepts, vector,
+                       dense, lex, graph, floor, timings,
+                       expansion if self.s.expand_query else [])
+
+    @staticmethod
+    def _timed(fn: Any, *args: Any) -> tuple[Any, float]:
+        t0 = time.perf_counter()
+        return fn(*args), time.perf_counter() - t0
+
+    def _lexical(self, lucene: str, f: dict[str, Any], filtered: bool
+                 ) -> tuple[dict[str, float], float]:
+        t0 = time.perf_counter()
+        # With filters, Lucene's own top-k would cut before filtering: fetch deeper.
+        records, _, _ = self.driver.execute_query(
+            queries.MATCH_LEXICAL if filtered else queries.MATCH_LEXICAL_ALL, lucene=lucene,
+            k=self.s.pool * (50 if filtered else 3), limit=self.s.pool, **f, routing_="r")
+        return {r["kvk"]: float(r["score"]) for r in records}, time.perf_counter() - t0
+
+    def _graph(self, concepts: list[QuestionConcept], f: dict[str, Any], filtered: bool
+               ) -> tuple[dict[str, list[GraphPath]], float]:
         t0 = time.perf_counter()
         graph: dict[str, list[GraphPath]] = {}
         if concepts:
             graph_query = queries.MATCH_GRAPH if filtered else queries.MATCH_GRAPH_ALL
             records, _, _ = self.driver.execute_query(
-                graph_query, concepts=[{"id": c.id, "weight": c.weight}
-                                               for c in concepts],
+                graph_query, concepts=[{"id": c.id, "weight": c.weight} for c in concepts],
                 w_direct=self.s.w_direct, w_narrower=self.s.w_narrower,
                 w_broader=self.s.w_broader, w_cluster=self.s.w_cluster,
                 per_path=self.s.pool * 2, **f, routing_="r")
@@ -258,10 +340,7 @@ class Matcher:
                 graph.setdefault(r["kvk"], []).append(GraphPath(
                     r["concept"], r["via"], r["held"], r["how"],
                     None if r["conf"] is None else float(r["conf"]), float(r["s"])))
-        timings["graph"] = time.perf_counter() - t0
-        floor = sorted(dense.values(), reverse=True)[min(len(dense), 50) - 1] if dense else 0.0
-        return Signals(question, lang or detect_lang(question), q_terms, concepts, vector,
-                       dense, lex, graph, floor, timings)
+        return graph, time.perf_counter() - t0
 
     def _dense(self, vec: list[float], f: dict[str, Any], filtered: bool) -> dict[str, float]:
         exact = False
@@ -317,13 +396,28 @@ class Matcher:
         return scored
 
     def candidates(self, sig: Signals) -> dict[str, dict[str, Any]]:
-        kvks = sorted(set(sig.dense) | set(sig.lexical) | set(sig.graph))
+        return self.candidates_for(sorted(set(sig.dense) | set(sig.lexical) | set(sig.graph)),
+                                   sig)
+
+    def candidates_for(self, kvks: Sequence[str], sig: Signals) -> dict[str, dict[str, Any]]:
         if not kvks:
             return {}
         records, _, _ = self.driver.execute_query(
-            queries.MATCH_CANDIDATES, kvks=kvks, vector=sig.vector.astype(float).tolist(),
-            routing_="r")
+            queries.MATCH_CANDIDATES, kvks=list(kvks),
+            vector=sig.vector.astype(float).tolist(), routing_="r")
         return {r["kvk"]: dict(r) for r in records}
+
+    def dense_for_pool(self, sig: Signals) -> dict[str, float]:
+        """Dense cosine for every candidate of the three pools: the vector pool has it
+        already, the others are computed in one round trip (no texts fetched)."""
+        dense_all = dict(sig.dense)
+        missing = sorted((set(sig.lexical) | set(sig.graph)) - set(dense_all))
+        if missing:
+            records, _, _ = self.driver.execute_query(
+                queries.MATCH_CANDIDATE_COSINES, kvks=missing,
+                vector=sig.vector.astype(float).tolist(), routing_="r")
+            dense_all.update({r["kvk"]: float(r["dense"]) for r in records})
+        return dense_all
 
     # ------------------------------------------------------------------ the API
     def ensure_ready(self) -> None:
@@ -337,10 +431,10 @@ class Matcher:
         t0 = time.perf_counter()
         sig = self.signals(request.question, request.filters, request.lang)
         t1 = time.perf_counter()
-        cands = self.candidates(sig)
-        dense_all = {k: float(v["dense"]) for k, v in cands.items() if v["dense"] is not None}
-        comps = self.component_scores(sig, dense_all)
+        comps = self.component_scores(sig, self.dense_for_pool(sig))
         ranked = self.fuse(comps, mode)[: request.top_k]
+        # texts and metadata for the shortlist only (explanations), not the whole pool
+        cands = self.candidates_for([kvk for kvk, _ in ranked], sig)
         sig.timings["fuse"] = time.perf_counter() - t1
         hits = []
         for rank, (kvk, score) in enumerate(ranked, start=1):
@@ -395,6 +489,9 @@ class Matcher:
             "concepts": concepts,
             "graph_paths": paths,
             "lexical_terms": lex_terms,
+            # the concepts whose labels (nl + en) were added to the dense query
+            "dense_expansion": [{"id": cid, "label": self.taxonomy.capabilities[cid].label(lang)}
+                                for cid in sig.expansion],
             "phrases": self._phrases(text or "", sig, lex_terms, concepts),
             "scores": {"final": round(score, 4), **{k: round(v, 4) for k, v in comp.items()},
                        "weights": {"dense": self.s.w_dense, "lexical": self.s.w_lexical,
@@ -425,15 +522,26 @@ class Matcher:
         return [{"text": t, "highlights": hl} for t, hl in found[:2]]
 
     # ------------------------------------------------------------------ storing
+    def nld_areas(self, text: str, concept_ids: Sequence[str]) -> list[str]:
+        """NLD areas of a question: those of its concepts (and their broader ones) plus any
+        area the text names itself, in first-seen order."""
+        areas: list[str] = []
+        for cid in concept_ids:
+            if cid in self.taxonomy.capabilities:
+                areas += self.taxonomy.areas_of(cid)
+        areas += [h.concept.id for h in self.taxonomy.find_in_text(text, kinds=("nld",))]
+        return list(dict.fromkeys(areas))
+
     def store(self, result: MatchResult, request: MatchRequest, owner: str | None = None
               ) -> str:
         qid = uuid.uuid4().hex
+        concepts = [c["id"] for c in result.concepts]
         self.driver.execute_query(
             queries.CREATE_DEMAND_QUESTION, id=qid, question=request.question,
             lang=result.lang, filters=json.dumps(request.filters.params()), owner=owner,
             top_k=request.top_k,
             hits=[{"kvk": h.kvk_number, "rank": h.rank, "score": h.score} for h in result.hits],
-            concepts=[c["id"] for c in result.concepts])
+            concepts=concepts, nld_areas=self.nld_areas(request.question, concepts))
         return qid
 
 

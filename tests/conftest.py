@@ -5,9 +5,13 @@ skips the integration tests; in CI (CI=true) that is a failure."""
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from neo4j import Driver, GraphDatabase
@@ -110,3 +114,27 @@ def encoder() -> Encoder:
 def cache(tmp_path_factory: pytest.TempPathFactory) -> EmbeddingCache:
     """One embedding cache for the run, so seed concepts are encoded once, not per module."""
     return EmbeddingCache(tmp_path_factory.mktemp("embeddings"))
+
+
+@contextmanager
+def serve_app(app: Any) -> Iterator[str]:
+    """A real uvicorn server for `app` on a free loopback port, in a thread: real sockets and
+    concurrency, unlike TestClient. Yields the base URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(400):
+        if server.started:
+            break
+        time.sleep(0.05)
+    else:
+        raise RuntimeError("the test API server did not start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)

@@ -7,6 +7,7 @@ the access rule of each endpoint is visible in its signature.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import Annotated
 
@@ -16,7 +17,9 @@ from neo4j import Driver
 
 from app.api.problems import ApiProblem
 from app.api.users import Role, UserPublic, user_for_token
+from app.services import encoder_for
 from graph.settings import Settings
+from matching.encoder import Encoder
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,22 @@ def get_app_settings(request: Request) -> Settings:
 
 DriverDep = Annotated[Driver, Depends(get_driver)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+_encoder_lock = threading.Lock()
+
+
+def get_encoder(request: Request) -> Encoder:
+    """Loaded on first use, not at start-up, so the API comes up fast; one per app (tests put
+    theirs in `app.state.encoder` to share one model across the run)."""
+    with _encoder_lock:
+        enc: Encoder | None = getattr(request.app.state, "encoder", None)
+        if enc is None:
+            enc = encoder_for(request.app.state.settings)
+            request.app.state.encoder = enc
+        return enc
+
+
+EncoderDep = Annotated[Encoder, Depends(get_encoder)]
 
 
 def optional_user(

@@ -16,9 +16,21 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from neo4j import Driver
 
+from app.api.metrics import install_metrics
 from app.api.middleware import BodySizeLimit, RateLimit
 from app.api.problems import install_handlers
-from app.api.routes import companies, explorer, groups, match
+from app.api.routes import (
+    admin,
+    companies,
+    demand,
+    explorer,
+    groups,
+    loket,
+    match,
+    registrations,
+    shortlists,
+    watchlists,
+)
 from graph.connection import get_driver
 from graph.errors import ConfigError
 from graph.server import server_components
@@ -62,14 +74,17 @@ def create_app(settings: Settings | None = None, driver: Driver | None = None) -
                 "status": "unavailable", "neo4j": {"ok": False, "error": type(e).__name__}})
         return {"status": "ok", "neo4j": {"ok": True, "version": version, "edition": edition}}
 
-    for module in (companies, groups, explorer, match):
+    for module in (companies, registrations, groups, explorer, match, shortlists, watchlists,
+                   loket, demand, admin):
         app.include_router(module.router)
 
+    install_metrics(app, public=s.api_metrics_public)
     # Added last = outermost: the size cap runs first, then the rate limit, then CORS.
     if s.api_cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=s.api_cors_origins,
-                           allow_methods=["GET", "POST"],
+                           allow_methods=["GET", "POST", "PATCH", "DELETE"],
                            allow_headers=["Authorization", "Content-Type"])
     app.add_middleware(RateLimit, per_minute=s.api_rate_limit_per_minute)
-    app.add_middleware(BodySizeLimit, max_bytes=s.api_max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=s.api_max_body_bytes,
+                       per_path={"/imports": s.api_max_upload_bytes})
     return app

@@ -38,15 +38,18 @@ class BodySizeLimit:
     """Refuses bodies over `max_bytes` with 413, whether announced by Content-Length or
     streamed chunked; an accepted body is buffered (it is small) and replayed to the app."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int,
+                 per_path: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.per_path = per_path or {}  # e.g. registry uploads may be larger than JSON
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_big = f"The request body exceeds {self.max_bytes} bytes."
+        max_bytes = self.per_path.get(scope.get("path", ""), self.max_bytes)
+        too_big = f"The request body exceeds {max_bytes} bytes."
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None:
@@ -55,7 +58,7 @@ class BodySizeLimit:
             except ValueError:
                 await _send_problem(send, scope, 400, "Invalid Content-Length.")
                 return
-            if announced > self.max_bytes:
+            if announced > max_bytes:
                 await _send_problem(send, scope, 413, too_big)
                 return
         chunks: list[bytes] = []
@@ -66,7 +69,7 @@ class BodySizeLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
+            if size > max_bytes:
                 await _send_problem(send, scope, 413, too_big)
                 return
             chunks.append(chunk)

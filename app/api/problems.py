@@ -16,6 +16,8 @@ from neo4j import exceptions as neo4j_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph.errors import (
+    ConflictError,
+    ForbiddenError,
     MatchError,
     Neo4jAuthError,
     Neo4jUnavailableError,
@@ -62,12 +64,13 @@ class ApiProblem(Exception):
     """Raised by dependencies and routes for 401/403/404…; rendered as problem+json."""
 
     def __init__(self, status: int, detail: str, *, type_: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.type_ = type_
         self.headers = headers
+        self.extra = extra  # more problem members, e.g. `errors` for field messages
 
 
 def status_for(e: ParaatError) -> int:
@@ -76,8 +79,10 @@ def status_for(e: ParaatError) -> int:
         return 404
     if isinstance(e, ValidationError):
         return 422
-    if isinstance(e, MatchError):
+    if isinstance(e, MatchError | ConflictError):
         return 409
+    if isinstance(e, ForbiddenError):
+        return 403
     if isinstance(e, Neo4jUnavailableError | Neo4jAuthError):
         return 503
     return 500
@@ -97,7 +102,7 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiProblem)
     async def _api_problem(request: Request, e: ApiProblem) -> JSONResponse:
         return problem(e.status, e.detail, instance=request.url.path, headers=e.headers,
-                       type_=e.type_)
+                       type_=e.type_, **e.extra)
 
     @app.exception_handler(ParaatError)
     async def _paraat(request: Request, e: ParaatError) -> JSONResponse:

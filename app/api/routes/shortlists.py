@@ -1,0 +1,201 @@
+"""Shortlists: a Business Developer's (or scout's) own list of suppliers with a note each,
+exported as CSV (UTF-8 with BOM, `;`-separated, so Dutch Excel opens it) or XLSX.
+
+Only the owner (and an admin) sees or changes a list; to anyone else it does not exist (404),
+so list ids cannot be probed. Every write is audited and accepts an `Idempotency-Key`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+from neo4j import Driver, ManagedTransaction
+from openpyxl import Workbook
+
+from app.api import audit
+from app.api.deps import DriverDep, require_roles
+from app.api.idempotency import IdempotencyKey, fingerprint, run_write
+from app.api.models import (
+    Page,
+    ShortlistCreate,
+    ShortlistItemCreate,
+    ShortlistListed,
+    ShortlistPublic,
+)
+from app.api.routes.companies import Kvk, Limit, Offset
+from app.api.users import UserPublic
+from graph import queries
+from graph.errors import NotFoundError
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/shortlists", tags=["shortlists"])
+
+Lister = Annotated[UserPublic, Depends(require_roles("bizdev", "scout", "admin"))]
+ListId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="Shortlist id.")]
+
+EXPORT_COLUMNS = ("kvk_number", "name", "municipality", "website", "employees", "note",
+                  "added_at")
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def owned_by(owner: str | None, user: UserPublic) -> bool:
+    return owner == user.id or user.role == "admin"
+
+
+def _check_owner(driver: Driver, list_id: str, user: UserPublic) -> None:
+    rows, _, _ = driver.execute_query(queries.SHORTLIST_OWNER, id=list_id, routing_="r")
+    if not rows or not owned_by(rows[0]["owner"], user):
+        # The same answer for "does not exist" and "not yours": ids cannot be probed.
+        raise NotFoundError(f"No shortlist {list_id} of yours.")
+
+
+def _load(driver: Driver, list_id: str, user: UserPublic) -> dict[str, Any]:
+    rows, _, _ = driver.execute_query(queries.SHORTLIST_GET, id=list_id, routing_="r")
+    if not rows or not owned_by(rows[0]["owner"], user):
+        raise NotFoundError(f"No shortlist {list_id} of yours.")
+    return dict(rows[0])
+
+
+@router.post("", response_model=ShortlistPublic, status_code=201)
+def create_shortlist(body: ShortlistCreate, user: Lister, driver: DriverDep, request: Request,
+                     idempotency_key: IdempotencyKey = None) -> Any:
+    """A new, empty shortlist owned by the caller."""
+    list_id = uuid.uuid4().hex
+
+    def work(tx: ManagedTransaction) -> dict[str, Any]:
+        tx.run(queries.SHORTLIST_CREATE, id=list_id, name=body.name, question=body.question,
+               owner=user.id).consume()
+        audit.record(tx, user, "shortlist.create", "shortlist", list_id, None,
+                     body.model_dump())
+        return {"id": list_id}
+
+    fp = fingerprint("POST", request.url.path, body.model_dump())
+    done = run_write(driver, user, idempotency_key, fp, 201, work)
+    return _load(driver, str(done.body["id"]), user)
+
+
+@router.get("", response_model=Page[ShortlistListed])
+def list_shortlists(user: Lister, driver: DriverDep, limit: Limit = 50,
+                    offset: Offset = 0) -> Any:
+    """The caller's own shortlists, newest first."""
+    total, _, _ = driver.execute_query(queries.SHORTLIST_COUNT_OWN, owner=user.id, routing_="r")
+    rows, _, _ = driver.execute_query(queries.SHORTLIST_LIST_OWN, owner=user.id, limit=limit,
+                                      offset=offset, routing_="r")
+    return {"items": [dict(r) for r in rows], "total": total[0]["total"], "limit": limit,
+            "offset": offset}
+
+
+@router.get("/{list_id}", response_model=ShortlistPublic)
+def get_shortlist(list_id: ListId, user: Lister, driver: DriverDep) -> Any:
+    """One shortlist with its suppliers (name, municipality, note, when added)."""
+    return _load(driver, list_id, user)
+
+
+@router.post("/{list_id}/items", response_model=ShortlistPublic, status_code=201)
+def add_item(list_id: ListId, body: ShortlistItemCreate, user: Lister, driver: DriverDep,
+             request: Request, idempotency_key: IdempotencyKey = None) -> Any:
+    """Add a supplier (or replace its note when it is already on the list)."""
+    _check_owner(driver, list_id, user)
+
+    def work(tx: ManagedTransaction) -> dict[str, Any]:
+        rec = tx.run(queries.SHORTLIST_ADD_ITEM, id=list_id, kvk=body.kvk_number,
+                     note=body.note, actor=user.id).single()
+        if rec is None:
+            raise NotFoundError(f"No company with KvK number {body.kvk_number}.")
+        audit.record(tx, user, "shortlist.add_item", "shortlist", list_id, rec["before"],
+                     {"kvk_number": body.kvk_number, "note": rec["note"],
+                      "added_at": rec["added_at"]})
+        return {"id": list_id}
+
+    fp = fingerprint("POST", request.url.path, body.model_dump())
+    run_write(driver, user, idempotency_key, fp, 201, work)
+    return _load(driver, list_id, user)
+
+
+@router.delete("/{list_id}/items/{kvk}", response_model=ShortlistPublic)
+def remove_item(list_id: ListId, kvk: Kvk, user: Lister, driver: DriverDep) -> Any:
+    """Remove a supplier from the list; 404 when it is not on it."""
+    _check_owner(driver, list_id, user)
+
+    def work(tx: ManagedTransaction) -> None:
+        rec = tx.run(queries.SHORTLIST_REMOVE_ITEM, id=list_id, kvk=kvk).single()
+        if rec is None:
+            raise NotFoundError(f"KvK number {kvk} is not on shortlist {list_id}.")
+        audit.record(tx, user, "shortlist.remove_item", "shortlist", list_id,
+                     {"kvk_number": kvk, **(rec["before"] or {})}, None)
+
+    with driver.session() as session:
+        session.execute_write(work)
+    return _load(driver, list_id, user)
+
+
+def export_rows(items: list[dict[str, Any]]) -> list[list[Any]]:
+    out = []
+    for it in items:
+        row = dict(it, municipality=it.get("municipality_name") or it.get("municipality"))
+        out.append([row.get(c) for c in EXPORT_COLUMNS])
+    return out
+
+
+def to_csv(items: list[dict[str, Any]]) -> bytes:
+    """UTF-8 with a BOM and `;` as separator: what Excel with Dutch settings expects."""
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    w.writerow(EXPORT_COLUMNS)
+    for row in export_rows(items):
+        w.writerow(["" if v is None else _cell(v) for v in row])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def _cell(value: Any) -> Any:
+    # A cell starting with = + - @ would be run as a formula by a spreadsheet: quote it.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def to_xlsx(items: list[dict[str, Any]], title: str) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = (title or "Shortlist")[:31].translate(str.maketrans("[]:*?/\\", "_______"))
+    ws.append(list(EXPORT_COLUMNS))
+    for row in export_rows(items):
+        ws.append([_cell(v) for v in row])
+    for col, width in zip("ABCDEFG", (12, 40, 20, 30, 10, 60, 28), strict=True):
+        ws.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _filename(name: str, ext: str) -> str:
+    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-"
+                   for ch in name).strip("-")[:60]
+    return f"shortlist-{safe or 'export'}.{ext}"
+
+
+@router.get("/{list_id}/export", response_class=Response,
+            responses={200: {"content": {CSV_TYPE: {}, XLSX_TYPE: {}},
+                             "description": "The shortlist as a file."}})
+def export_shortlist(list_id: ListId, user: Lister, driver: DriverDep,
+                     format: Annotated[Literal["csv", "xlsx"], Query(
+                         description="csv (UTF-8 with BOM, `;`) or xlsx")] = "csv"
+                     ) -> Response:
+    """The shortlist as a file download."""
+    sl = _load(driver, list_id, user)
+    if format == "csv":
+        data, media = to_csv(sl["items"]), CSV_TYPE
+    else:
+        data, media = to_xlsx(sl["items"], sl["name"]), XLSX_TYPE
+    name = _filename(sl["name"], format)
+    return Response(content=data, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

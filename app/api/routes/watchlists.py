@@ -1,0 +1,167 @@
+"""Watchlists: a saved demand question (question, filters, top k). `GET /watchlists/{id}/new`
+runs it again with the same matcher as `POST /match` and lists the suppliers in the current
+top k that the owner has not seen yet, or whose profile changed (`updated_at`,
+`last_verified` or `imported_at`) after the list was last seen (see `new_hits` for the
+reasons given). Creating a watchlist counts as seeing its first results.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from neo4j import Driver, ManagedTransaction
+
+from app.api import audit
+from app.api.deps import DriverDep, EncoderDep, SettingsDep, require_roles
+from app.api.idempotency import IdempotencyKey, fingerprint, run_write
+from app.api.models import Page, WatchlistCreate, WatchlistHit, WatchlistNew, WatchlistPublic
+from app.api.routes.companies import Limit, Offset
+from app.api.users import UserPublic
+from graph import queries
+from graph.errors import NotFoundError
+from graph.settings import Settings
+from matching.encoder import Encoder
+from matching.matcher import Matcher, MatchFilters, MatchRequest, MatchResult
+from ontology.taxonomy import load_taxonomy
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/watchlists", tags=["watchlists"])
+
+Watcher = Annotated[UserPublic, Depends(require_roles("bizdev", "scout", "admin"))]
+WatchId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="Watchlist id.")]
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """A Neo4j temporal as text (`toString`) -> an aware datetime; None when unreadable."""
+    if not value:
+        return None
+    text = value.split("[", 1)[0].replace("Z", "+00:00")
+    try:
+        t = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _public(r: Any) -> dict[str, Any]:
+    d = dict(r)
+    d["filters"] = MatchFilters(**json.loads(d["filters"])) if d.get("filters") else None
+    if d["filters"] is None:
+        d["filters"] = MatchFilters()
+    return d
+
+
+def _load(driver: Driver, watch_id: str, user: UserPublic) -> dict[str, Any]:
+    rows, _, _ = driver.execute_query(queries.WATCHLIST_GET, id=watch_id, routing_="r")
+    if not rows or not (rows[0]["owner"] == user.id or user.role == "admin"):
+        raise NotFoundError(f"No watchlist {watch_id} of yours.")
+    return _public(rows[0])
+
+
+def _run(driver: Driver, encoder: Encoder, settings: Settings, question: str,
+         filters: MatchFilters, top_k: int) -> MatchResult:
+    matcher = Matcher(driver, encoder, load_taxonomy(), settings.match)
+    return matcher.match(MatchRequest(question=question, filters=filters, top_k=top_k))
+
+
+@router.post("", response_model=WatchlistPublic, status_code=201)
+def create_watchlist(body: WatchlistCreate, user: Watcher, driver: DriverDep,
+                     settings: SettingsDep, encoder: EncoderDep, request: Request,
+                     idempotency_key: IdempotencyKey = None) -> Any:
+    """Save the question; its current results count as seen."""
+    fp = fingerprint("POST", request.url.path, body.model_dump())
+    result = _run(driver, encoder, settings, body.question, body.filters, body.top_k)
+    seen = [h.kvk_number for h in result.hits]
+    watch_id = uuid.uuid4().hex
+    filters = json.dumps(body.filters.params())
+
+    def work(tx: ManagedTransaction) -> dict[str, Any]:
+        tx.run(queries.WATCHLIST_CREATE, id=watch_id, name=body.name, question=body.question,
+               filters=filters, top_k=body.top_k, owner=user.id, seen=seen).consume()
+        audit.record(tx, user, "watchlist.create", "watchlist", watch_id, None,
+                     {**body.model_dump(), "seen": seen})
+        return {"id": watch_id}
+
+    done = run_write(driver, user, idempotency_key, fp, 201, work)
+    return _load(driver, str(done.body["id"]), user)
+
+
+@router.get("", response_model=Page[WatchlistPublic])
+def list_watchlists(user: Watcher, driver: DriverDep, limit: Limit = 50,
+                    offset: Offset = 0) -> Any:
+    """The caller's own watchlists, newest first."""
+    total, _, _ = driver.execute_query(queries.WATCHLIST_COUNT_OWN, owner=user.id, routing_="r")
+    rows, _, _ = driver.execute_query(queries.WATCHLIST_LIST_OWN, owner=user.id, limit=limit,
+                                      offset=offset, routing_="r")
+    return {"items": [_public(r) for r in rows], "total": total[0]["total"], "limit": limit,
+            "offset": offset}
+
+
+@router.get("/{watch_id}", response_model=WatchlistPublic)
+def get_watchlist(watch_id: WatchId, user: Watcher, driver: DriverDep) -> Any:
+    return _load(driver, watch_id, user)
+
+
+def new_hits(result: MatchResult, seen: set[str], since: datetime | None,
+             times: dict[str, list[str | None]]) -> list[WatchlistHit]:
+    """Hits in the current top k that are news since `since`:
+
+    - `new`: not seen before and registered (or re-imported) after `since`;
+    - `updated`: its profile changed after `since`;
+    - `moved_in`: not seen before although unchanged: it moved into the top k because other
+      profiles changed (kept apart so a client can show or hide this drift).
+    """
+    out = []
+    for h in result.hits:
+        stamps = [t for t in (parse_time(s) for s in times.get(h.kvk_number, [])) if t]
+        changed_at = max(stamps) if stamps else None
+        changed = changed_at is not None and (since is None or changed_at > since)
+        reason: Literal["new", "updated", "moved_in"]
+        if h.kvk_number not in seen:
+            reason = "new" if changed else "moved_in"
+        elif changed:
+            reason = "updated"
+        else:
+            continue
+        out.append(WatchlistHit(kvk_number=h.kvk_number, name=h.name, rank=h.rank,
+                                score=h.score, municipality=h.municipality, reason=reason,
+                                changed_at=changed_at.isoformat() if changed_at else None))
+    return out
+
+
+@router.get("/{watch_id}/new", response_model=WatchlistNew)
+def watchlist_new(watch_id: WatchId, user: Watcher, driver: DriverDep, settings: SettingsDep,
+                  encoder: EncoderDep,
+                  mark_seen: Annotated[bool, Query(
+                      description="Store the current results as seen (default: only look)")
+                  ] = False) -> Any:
+    """Suppliers that newly match since the list was last seen: new in its top k, or with a
+    profile updated after `last_seen_at`."""
+    wl = _load(driver, watch_id, user)
+    result = _run(driver, encoder, settings, wl["question"], wl["filters"], wl["top_k"])
+    current = [h.kvk_number for h in result.hits]
+    rows, _, _ = driver.execute_query(queries.WATCHLIST_COMPANY_TIMES, kvks=current,
+                                      routing_="r")
+    times = {r["kvk"]: [r["updated_at"], r["last_verified"], r["imported_at"]] for r in rows}
+    items = new_hits(result, set(wl["seen"]), parse_time(wl["last_seen_at"]), times)
+    last_seen = wl["last_seen_at"]
+    if mark_seen:
+        def work(tx: ManagedTransaction) -> str:
+            rec = tx.run(queries.WATCHLIST_MARK_SEEN, id=watch_id, seen=current).single()
+            assert rec is not None
+            audit.record(tx, user, "watchlist.mark_seen", "watchlist", watch_id,
+                         {"seen": wl["seen"], "last_seen_at": wl["last_seen_at"]},
+                         {"seen": current, "last_seen_at": rec["last_seen_at"]})
+            return str(rec["last_seen_at"])
+
+        with driver.session() as session:
+            last_seen = session.execute_write(work)
+    log.info("watchlist %s: %d new of %d", watch_id, len(items), len(current))
+    return WatchlistNew(watchlist_id=watch_id, since=wl["last_seen_at"], marked_seen=mark_seen,
+                        last_seen_at=last_seen, current=current, items=items)

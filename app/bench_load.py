@@ -1,0 +1,381 @@
+"""`paraat bench load`: a bounded HTTP load test of the real API on loopback.
+
+A private Neo4j is filled with synthetic companies (their vectors *derived* from a few hundred
+real template embeddings, as in matching/bench.py, and labelled so in the JSON), the API runs
+as a real `uvicorn` subprocess (`python -m app.cli serve api`) with its rate limiter switched
+off (`PARAAT_API_RATE_LIMIT_PER_MINUTE=0`, or every client would see 429 after 120 requests),
+and an httpx async loop sends a fixed number of requests under a time limit at 1, 8 and 32
+concurrent clients. Every figure comes with the single-client run of the same session as a
+baseline, because absolute times on a shared 2-core machine are noisy.
+
+Traffic goes only to 127.0.0.1, and every loop is bounded in count and in time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+from neo4j import Driver
+
+from app.api.users import UserCreate, create_user
+from graph import queries
+from graph.errors import ParaatError
+from graph.server import ManagedNeo4j, free_port
+from graph.settings import Settings
+from ingest.companies import RunContext, write_companies
+from ingest.ontology_loader import load_ontology
+from ingest.synthetic import KVK_BASE, generate
+from matching.bench import QUESTIONS, _environment, _fresh, bench_server
+from matching.encoder import EmbeddingCache, Encoder, encode_passages_cached, get_encoder
+from ontology.taxonomy import Taxonomy, load_taxonomy
+
+log = logging.getLogger(__name__)
+
+DERIVED_LABEL = ("derived: 300 real template embeddings + Gaussian noise (sigma 0.02, unit "
+                 "length), randomly assigned to companies - the recipe of matching/bench.py "
+                 "_derived_vectors; latency is realistic, ranking quality is not measured")
+CONCURRENCY = (1, 8, 32)
+
+
+# --------------------------------------------------------------------------- process memory
+
+
+def process_memory(pid: int) -> dict[str, float | None]:
+    """Resident memory of a process in MiB: now (VmRSS) and peak (VmHWM).
+
+    psutil when installed (RSS only), else /proc/PID/status (Linux)."""
+    out: dict[str, float | None] = {"rss_mib": None, "peak_rss_mib": None}
+    try:
+        import psutil
+
+        out["rss_mib"] = round(psutil.Process(pid).memory_info().rss / 2**20, 1)
+    except ImportError:
+        pass
+    except Exception as e:  # the process may be gone; report None, not a crash
+        log.warning("psutil could not read pid %s: %s", pid, e)
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                mib = round(int(value.split()[0]) / 1024, 1)  # kB
+                if key == "VmHWM":
+                    out["peak_rss_mib"] = mib
+                elif out["rss_mib"] is None:
+                    out["rss_mib"] = mib
+    return out
+
+
+def dir_size_mib(path: Path) -> float:
+    total = 0
+    for p in path.rglob("*"):
+        with contextlib.suppress(OSError):
+            if p.is_file():
+                total += p.stat().st_size
+    return round(total / 2**20, 1)
+
+
+# --------------------------------------------------------------------------- API subprocess
+
+
+@dataclass
+class ApiProcess:
+    url: str
+    proc: subprocess.Popen[bytes]
+    token: str
+    log_path: Path
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+
+@contextlib.contextmanager
+def api_subprocess(server: ManagedNeo4j, driver: Driver, work_dir: Path,
+                   timeout: float = 180.0) -> Iterator[ApiProcess]:
+    """`paraat serve api` on a free loopback port against `server`, rate limiter off, with a
+    fresh bizdev token; stopped (SIGTERM, then SIGKILL) on exit."""
+    secret = secrets.token_urlsafe(32)
+    _, token = create_user(driver, UserCreate(name="bench-load", role="bizdev"), secret)
+    port = free_port()
+    env = {**os.environ,
+           "NEO4J_URI": server.uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": server.password,
+           "PARAAT_API_SECRET": secret, "PARAAT_MODE": "local",
+           "PARAAT_API_RATE_LIMIT_PER_MINUTE": "0",  # the limiter would 429 a load test
+           "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
+    work_dir.mkdir(parents=True, exist_ok=True)
+    log_path = work_dir / "api.log"
+    with open(log_path, "ab") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "api",
+                                 "--host", "127.0.0.1", "--port", str(port)],
+                                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env=env, cwd=Path(__file__).resolve().parent.parent)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise ParaatError(f"the API exited with code {proc.returncode} while starting "
+                                  f"(log: {log_path})")
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise ParaatError(f"the API did not answer on {url} within {timeout:.0f} s")
+            time.sleep(0.3)
+        yield ApiProcess(url, proc, token, log_path)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
+# --------------------------------------------------------------------------- load generator
+
+
+@dataclass
+class Scenario:
+    """One endpoint: how to build the i-th request."""
+
+    name: str
+    make: Callable[[int], tuple[str, str, dict[str, Any] | None]]  # method, path, json
+
+
+def match_scenario(questions: Sequence[str] = QUESTIONS) -> Scenario:
+    def make(i: int) -> tuple[str, str, dict[str, Any] | None]:
+        return "POST", "/match", {"question": questions[i % len(questions)], "top_k": 10}
+    return Scenario("POST /match", make)
+
+
+def company_scenario(n_companies: int, seed: int = 0) -> Scenario:
+    rng = random.Random(seed)
+    kvks = [str(KVK_BASE + rng.randrange(n_companies)) for _ in range(4096)]
+
+    def make(i: int) -> tuple[str, str, dict[str, Any] | None]:
+        return "GET", f"/companies/{kvks[i % len(kvks)]}", None
+    return Scenario("GET /companies/{kvk}", make)
+
+
+@dataclass
+class LoadResult:
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    sent: int = 0
+    wall_s: float = 0.0
+    stopped_by: str = "count"
+    samples: list[str] = field(default_factory=list)  # the first few transport errors
+
+
+async def _run_load(base_url: str, token: str, scenario: Scenario, concurrency: int,
+                    requests: int, time_limit: float, timeout: float) -> LoadResult:
+    res = LoadResult()
+    next_i = 0
+    headers = {"Authorization": f"Bearer {token}"}
+    # keepalive_expiry below uvicorn's 5 s keep-alive timeout: otherwise the client may
+    # reuse a connection the server is closing at that moment (a ReadError that is an
+    # artefact of the load generator, not an API failure).
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency,
+                          keepalive_expiry=2.0)
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, limits=limits,
+                                 timeout=timeout) as client:
+        start = time.perf_counter()
+        deadline = start + time_limit
+
+        async def worker() -> None:
+            nonlocal next_i
+            while next_i < requests:
+                if time.perf_counter() >= deadline:
+                    res.stopped_by = "time_limit"
+                    return
+                i = next_i
+                next_i += 1
+                method, path, body = scenario.make(i)
+                t = time.perf_counter()
+                try:
+                    r = await client.request(method, path, json=body)
+                    ok = 200 <= r.status_code < 300
+                    key = str(r.status_code)
+                except httpx.HTTPError as e:
+                    ok, key = False, type(e).__name__
+                    if len(res.samples) < 5:
+                        res.samples.append(f"{method} {path}: {type(e).__name__}: {e!r} "
+                                           f"after {time.perf_counter() - t:.2f} s")
+                res.sent += 1
+                if ok:
+                    res.latencies_ms.append((time.perf_counter() - t) * 1000)
+                else:
+                    res.errors[key] = res.errors.get(key, 0) + 1
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        res.wall_s = time.perf_counter() - start
+    return res
+
+
+def run_load(base_url: str, token: str, scenario: Scenario, concurrency: int, requests: int,
+             time_limit: float, timeout: float = 120.0) -> LoadResult:
+    """At most `requests` requests from `concurrency` clients, stopping at `time_limit` s."""
+    return asyncio.run(_run_load(base_url, token, scenario, concurrency, requests, time_limit,
+                                 timeout))
+
+
+def summarize(res: LoadResult) -> dict[str, Any]:
+    lat = np.asarray(res.latencies_ms) if res.latencies_ms else np.asarray([float("nan")])
+    n_err = sum(res.errors.values())
+    return {
+        "requests": res.sent, "ok": len(res.latencies_ms), "errors": n_err,
+        "error_rate": round(n_err / res.sent, 4) if res.sent else None,
+        "errors_by_kind": res.errors, "error_samples": res.samples,
+        "stopped_by": res.stopped_by,
+        "wall_s": round(res.wall_s, 2),
+        "throughput_rps": round(len(res.latencies_ms) / res.wall_s, 2) if res.wall_s else None,
+        "p50_ms": round(float(np.percentile(lat, 50)), 1),
+        "p95_ms": round(float(np.percentile(lat, 95)), 1),
+        "p99_ms": round(float(np.percentile(lat, 99)), 1),
+        "max_ms": round(float(np.max(lat)), 1),
+    }
+
+
+def load_levels(api: ApiProcess, scenario: Scenario, levels: Sequence[int],
+                requests: Callable[[int], int], time_limit: float,
+                log_: Callable[[str], None]) -> list[dict[str, Any]]:
+    """The scenario at each concurrency level; ratios against the first (1 client) level."""
+    out: list[dict[str, Any]] = []
+    for c in levels:
+        res = run_load(api.url, api.token, scenario, c, requests(c), time_limit)
+        entry = {"endpoint": scenario.name, "concurrency": c, **summarize(res),
+                 "api_memory_after": process_memory(api.pid),
+                 # the shared machine's load during the level: how noisy the figure is
+                 "machine_loadavg_1m": round(os.getloadavg()[0], 1)}
+        if out:
+            base = out[0]
+            if base["throughput_rps"] and entry["throughput_rps"]:
+                entry["throughput_ratio_vs_1_client"] = round(
+                    entry["throughput_rps"] / base["throughput_rps"], 2)
+            if base["p95_ms"]:
+                entry["p95_ratio_vs_1_client"] = round(entry["p95_ms"] / base["p95_ms"], 2)
+        out.append(entry)
+        log_(f"{scenario.name} c={c}: {entry['throughput_rps']} req/s, "
+             f"p50/p95/p99 {entry['p50_ms']}/{entry['p95_ms']}/{entry['p99_ms']} ms, "
+             f"errors {entry['errors']}/{entry['requests']}")
+    return out
+
+
+# --------------------------------------------------------------------------- graph setup
+
+
+def derived_vector_batches(encoder: Encoder, tax: Taxonomy, n: int, batch: int,
+                           templates: int = 300, seed: int = 0,
+                           cache: EmbeddingCache | None = None) -> Iterator[np.ndarray]:
+    """The recipe of matching/bench.py `_derived_vectors` (real template embeddings + noise,
+    unit length), streamed batch by batch so 1M vectors never sit in memory at once."""
+    rng = np.random.default_rng(seed)
+    texts = [r.description for r in generate(templates, tax, seed=seed + 1)]
+    # The templates are the same texts every run: the embedding cache spares re-encoding.
+    base = encode_passages_cached(encoder, texts, cache)
+    for i in range(0, n, batch):
+        m = min(batch, n - i)
+        v = base[rng.integers(0, len(base), size=m)] + rng.normal(
+            0, 0.02, size=(m, base.shape[1])).astype(np.float32)
+        yield (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+
+
+def write_derived_vectors(driver: Driver, encoder: Encoder, tax: Taxonomy, n: int,
+                          batch: int = 5000, seed: int = 0,
+                          cache: EmbeddingCache | None = None) -> float:
+    """Derived vectors for the synthetic companies KVK_BASE..KVK_BASE+n, written with the
+    import's own query (SET_COMPANY_EMBEDDINGS); returns the seconds it took."""
+    t0 = time.perf_counter()
+    i = 0
+    for vecs in derived_vector_batches(encoder, tax, n, batch, seed=seed, cache=cache):
+        for j in range(0, len(vecs), batch):
+            block = vecs[j:j + batch]
+            driver.execute_query(queries.SET_COMPANY_EMBEDDINGS, rows=[
+                {"kvk_number": str(KVK_BASE + i + k), "embedding": v.tolist(),
+                 "hash": "bench-derived"} for k, v in enumerate(block)])
+            i += len(block)
+    return time.perf_counter() - t0
+
+
+def fill_graph(driver: Driver, encoder: Encoder, tax: Taxonomy, n: int,
+               batch_size: int = 5000, cache: EmbeddingCache | None = None) -> dict[str, Any]:
+    """Schema, ontology (with real capability embeddings), n synthetic companies and their
+    derived vectors, indexes awaited."""
+    _fresh(driver, tax, encoder.dimension, encoder.name)
+    load_ontology(driver, tax, encoder=encoder, cache=cache)
+    stats = write_companies(driver, generate(n, tax, seed=1), tax,
+                            RunContext(source="bench-load"), batch_size=batch_size)
+    vec_s = write_derived_vectors(driver, encoder, tax, n, cache=cache)
+    t0 = time.perf_counter()
+    driver.execute_query(queries.AWAIT_INDEXES, seconds=3600)
+    return {"companies": n, "graph_write_s": round(stats.write_seconds, 2),
+            "vectors_write_s": round(vec_s, 2),
+            "await_indexes_s": round(time.perf_counter() - t0, 2)}
+
+
+# --------------------------------------------------------------------------- the benchmark
+
+
+def bench_load(settings: Settings, *, companies: int = 10_000,
+               levels: Sequence[int] = CONCURRENCY, match_requests: int = 240,
+               company_requests: int = 2000, time_limit: float = 90.0,
+               heap: str = "2g", pagecache: str = "1g",
+               log_: Callable[[str], None] = print) -> dict[str, Any]:
+    """Throughput, p50/p95/p99, errors and API memory at each concurrency level."""
+    tax = load_taxonomy()
+    encoder = get_encoder(settings.embed_model)
+    out: dict[str, Any] = {
+        "benchmark": "load", "environment": _environment(encoder),
+        "companies": companies, "vectors": DERIVED_LABEL,
+        "rate_limiter": "off for the benchmark (PARAAT_API_RATE_LIMIT_PER_MINUTE=0); "
+                        "the default is 120 requests/min per caller",
+        "api": "uvicorn, 1 process (python -m app.cli serve api), loopback; "
+               "the load generator (httpx async) runs on the same 2 cores",
+        "bounds": {"match_requests_max_per_level": match_requests,
+                   "company_requests_max_per_level": company_requests,
+                   "time_limit_s_per_level": time_limit},
+        "note": "POST /match also stores a DemandQuestion per request (a write)",
+    }
+    home = settings.data_dir / "bench-load-neo4j"
+    with bench_server(settings, heap=heap, pagecache=pagecache, home=home) as (driver, server):
+        out["setup"] = fill_graph(driver, encoder, tax, companies,
+                                  cache=EmbeddingCache(settings.cache_dir / "embeddings"))
+        log_(f"graph ready: {out['setup']}")
+        neo_pid = int((server._read_state() or {})["pid"])
+        with api_subprocess(server, driver, home / "api") as api:
+            out["api_memory_idle"] = process_memory(api.pid)
+            # Warm-up: loads the encoder in the API and compiles the queries.
+            run_load(api.url, api.token, match_scenario(), 1, 5, 120)
+            run_load(api.url, api.token, company_scenario(companies), 1, 20, 60)
+            out["api_memory_after_warmup"] = process_memory(api.pid)
+            out["match"] = load_levels(
+                api, match_scenario(), levels,
+                lambda c: max(match_requests // 4, min(match_requests, 8 * c)),
+                time_limit, log_)
+            out["company"] = load_levels(
+                api, company_scenario(companies), levels,
+                lambda c: company_requests, time_limit, log_)
+            out["api_memory_end"] = process_memory(api.pid)
+        out["neo4j"] = {"heap": heap, "pagecache": pagecache, **process_memory(neo_pid)}
+    all_levels = out["match"] + out["company"]
+    out["total_requests"] = sum(e["requests"] for e in all_levels)
+    out["total_errors"] = sum(e["errors"] for e in all_levels)
+    out["target_errors"] = 0
+    return out

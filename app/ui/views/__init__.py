@@ -1,0 +1,1 @@
+"""The UI's pages, one module each with a `render()` function."""

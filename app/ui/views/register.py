@@ -1,0 +1,196 @@
+"""Bedrijf registreren / mijn profiel: a company keeps its own profile. Capabilities are
+picked from the taxonomy (type a Dutch or English word); the API checks the profile with the
+ontology's SHACL shapes and its nl/en messages are shown next to the fields; a preview shows
+how Defence would find the company; the submissions' status is listed."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from app.ui import common as c
+from app.ui.client import ApiError
+from app.ui.places import municipalities
+
+FIELDS = ("kvk_number", "name", "description", "description_en", "municipality", "website",
+          "employees", "capabilities")
+STATUS_ICONS = {"pending": "⏳", "approved": "✅", "rejected": "❌"}
+
+
+def field_errors(name: str) -> None:
+    """The API's messages for one field from the last submission, under that field."""
+    for e in st.session_state.get("reg_errors", {}).get(name, []):
+        st.error(e, icon=":material/error:")
+
+
+def current_profile(kvk: str | None) -> dict[str, Any] | None:
+    if not kvk:
+        return None
+    try:
+        return c.client().company(kvk)
+    except ApiError as e:
+        if e.kind not in ("not_found", "not_available"):
+            c.show_error(e)
+        return None
+
+
+def recognised_concepts(text: str, caps: dict[str, str]) -> list[str]:
+    """Capability labels (nl or en) that occur in the text: the same words the matcher's
+    label signal looks for, found here without calling the matcher."""
+    low = text.lower()
+    out = []
+    for cid, lab in caps.items():
+        for part in lab.split(" / "):
+            p = part.strip().lower()
+            if len(p) >= 4 and re.search(r"(?<!\w)" + re.escape(p), low):
+                out.append(cid)
+                break
+    return out
+
+
+def preview(description: str, chosen: list[str], caps: dict[str, str]) -> None:
+    st.subheader(c.tr("reg.preview"))
+    if not description.strip() and not chosen:
+        st.caption(c.tr("reg.preview_empty"))
+        return
+    found = recognised_concepts(description, caps)
+    wanted = list(dict.fromkeys([*chosen, *found]))
+    if wanted:
+        st.markdown(f"**{c.tr('reg.preview_concepts')}:** "
+                    + ", ".join(c.md(caps.get(x, x)) for x in wanted))
+    role = c.role()
+    if role in ("admin", "bizdev", "scout"):
+        try:
+            past = c.client().demand_questions(max_items=500)
+        except ApiError as e:
+            c.show_error(e, what=c.tr("reg.preview"))
+            return
+        hits = [q for q in past if set(_ids(q.get("concepts"))) & set(wanted)]
+        if hits:
+            st.markdown(f"**{c.tr('reg.preview_questions')}**")
+            for q in hits[:10]:
+                st.markdown("- " + c.md(q.get("question") or q.get("text") or ""))
+        else:
+            st.caption(c.tr("reg.preview_no_questions"))
+    else:
+        st.caption(c.tr("reg.preview_how"))
+
+
+def _ids(values: Any) -> list[str]:
+    out = []
+    for v in values or []:
+        out.append(str(v.get("id")) if isinstance(v, dict) else str(v))
+    return out
+
+
+def status_list(kvk: str | None) -> None:
+    st.subheader(c.tr("reg.status"))
+    try:
+        regs = c.client().registrations()
+    except ApiError as e:
+        c.show_error(e, what=c.tr("reg.status"))
+        return
+    if kvk and c.role() == "company":
+        regs = [r for r in regs if r.get("kvk_number") == kvk]
+    if not regs:
+        st.caption(c.tr("reg.none"))
+        return
+    st.dataframe(pd.DataFrame([{
+        c.tr("col.status"): f"{STATUS_ICONS.get(r.get('status', ''), '')} "
+                            f"{c.tr('status.' + str(r.get('status')))}",
+        "KvK": r.get("kvk_number"),
+        c.tr("col.name"): (r.get("profile") or {}).get("name"),
+        c.tr("col.submitted"): r.get("submitted_at"),
+        c.tr("col.note"): r.get("decision_note") or ""} for r in regs]), hide_index=True)
+
+
+def render() -> None:
+    c.page_header("page.register", "reg.intro")
+    me = c.user() or {}
+    own_kvk = me.get("kvk_number") if c.role() == "company" else None
+    try:
+        caps = c.capability_options()
+    except ApiError as e:
+        c.show_error(e, what=c.tr("reg.capabilities"))
+        caps = {}
+    profile = current_profile(own_kvk) or {}
+    if profile:
+        st.success(c.tr("reg.known", name=profile.get("name")))
+        prov = profile.get("provenance") or {}
+        if prov.get("stale"):
+            st.warning(c.tr("reg.stale"))
+    munis = {str(r.id): str(r.name) for r in municipalities().itertuples()}
+    have_caps = [x.get("id") for x in (profile.get("declared_capabilities") or [])
+                 if x.get("id") in caps]
+    with st.form("registration"):
+        kvk = st.text_input(c.tr("reg.kvk"), value=own_kvk or "", disabled=bool(own_kvk),
+                            max_chars=8, key="reg_kvk")
+        field_errors("kvk_number")
+        name = st.text_input(c.tr("reg.name"), value=profile.get("name") or "", key="reg_name")
+        field_errors("name")
+        description = st.text_area(c.tr("reg.description"),
+                                   value=profile.get("description") or "", height=140,
+                                   key="reg_description")
+        field_errors("description")
+        description_en = st.text_area(c.tr("reg.description_en"),
+                                      value=profile.get("description_en") or "", height=100,
+                                      key="reg_description_en")
+        field_errors("description_en")
+        col1, col2, col3 = st.columns(3)
+        current_muni = (profile.get("municipality") or {}).get("id")
+        options = ["", *munis]
+        with col1:
+            muni = st.selectbox(c.tr("reg.municipality"), options,
+                                index=options.index(current_muni) if current_muni in options
+                                else 0, format_func=lambda m: munis.get(m, "—"),
+                                key="reg_municipality")
+            field_errors("municipality")
+        with col2:
+            website = st.text_input(c.tr("reg.website"), value=profile.get("website") or "",
+                                    key="reg_website")
+            field_errors("website")
+        with col3:
+            employees = st.number_input(c.tr("reg.employees"), min_value=0, step=1,
+                                        value=profile.get("employees"), key="reg_employees")
+            field_errors("employees")
+        chosen = st.multiselect(c.tr("reg.capabilities"), list(caps), default=have_caps,
+                                format_func=lambda x: caps.get(x, x),
+                                placeholder=c.tr("search.capability_hint"), key="reg_caps")
+        field_errors("capabilities")
+        field_errors("record")
+        submitted = st.form_submit_button(c.tr("reg.submit"), type="primary")
+    if submitted:
+        body = {"kvk_number": (own_kvk or kvk).strip() or None, "name": name or None,
+                "description": description or None, "description_en": description_en or None,
+                "municipality": muni or None, "website": website or None,
+                "employees": int(employees) if employees is not None else None,
+                "capabilities": chosen}
+        try:
+            reg = c.client().submit_registration(body)
+        except ApiError as e:
+            if e.kind == "invalid" and e.errors:
+                errs: dict[str, list[str]] = {}
+                for fe in e.errors:
+                    key = fe.field.split(".")[0] if fe.field.split(".")[0] in FIELDS \
+                        else "record"
+                    errs.setdefault(key, []).append(fe.message(c.lang()))
+                st.session_state["reg_errors"] = errs
+                st.rerun()
+            c.show_error(e)
+        else:
+            st.session_state["reg_errors"] = {}
+            st.session_state["reg_last"] = reg
+            st.rerun()
+    last = st.session_state.get("reg_last")
+    if last:
+        st.success(c.tr("reg.submitted", status=c.tr(f"status.{last.get('status')}")))
+    elif st.session_state.get("reg_errors"):
+        st.error(c.tr("reg.fix_fields"))
+    st.divider()
+    preview(st.session_state.get("reg_description") or "",
+            list(st.session_state.get("reg_caps") or []), caps)
+    st.divider()
+    status_list(own_kvk)

