@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from neo4j import Driver, ManagedTransaction
 
-from app.api.users import UserPublic
 from graph import queries
+
+if TYPE_CHECKING:
+    from app.api.users import UserPublic
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +37,11 @@ def record(target: Driver | ManagedTransaction, actor: UserPublic | None, action
            entity: str, entity_id: str, before: dict[str, Any] | None,
            after: dict[str, Any] | None, *, kvk_number: str | None = None) -> str:
     """Write one audit event; pass the write's transaction to keep both atomic.
-    `kvk_number` ties it to a company, so an erasure can scrub the personal data in it."""
+    `kvk_number` ties it to a company, so an erasure can scrub the personal data in it.
+    Without an actor the change came from the command line (`paraat users …`)."""
     params = {
-        "id": uuid.uuid4().hex, "actor_id": actor.id if actor else "system",
-        "actor_role": actor.role if actor else "system", "action": action, "entity": entity,
+        "id": uuid.uuid4().hex, "actor_id": actor.id if actor else "cli",
+        "actor_role": actor.role if actor else "cli", "action": action, "entity": entity,
         "entity_id": entity_id, "before": _snapshot(before), "after": _snapshot(after),
         "kvk_number": kvk_number or (entity_id if entity == "company" else None),
     }

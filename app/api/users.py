@@ -14,7 +14,7 @@ import secrets
 import uuid
 from typing import Literal
 
-from neo4j import Driver
+from neo4j import Driver, ManagedTransaction
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from graph import queries
@@ -69,14 +69,25 @@ def hash_token(token: str, secret: str) -> str:
     return hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
-def create_user(driver: Driver, user: UserCreate, secret: str) -> tuple[UserPublic, str]:
-    """Store a new user; returns it with the plain token, which is not kept anywhere."""
+def create_user(driver: Driver, user: UserCreate, secret: str,
+                actor: UserPublic | None = None) -> tuple[UserPublic, str]:
+    """Store a new user; returns it with the plain token, which is not kept anywhere. The
+    audit names `actor` (None: the command line)."""
+    from app.api import audit
+
     token = new_token()
     uid = uuid.uuid4().hex[:16]
-    driver.execute_query(queries.API_CREATE_USER, id=uid, name=user.name, role=user.role,
-                         kvk_number=user.kvk_number, token_hash=hash_token(token, secret))
+    public = UserPublic(id=uid, **user.model_dump())
+
+    def work(tx: ManagedTransaction) -> None:
+        tx.run(queries.API_CREATE_USER, id=uid, name=user.name, role=user.role,
+               kvk_number=user.kvk_number, token_hash=hash_token(token, secret)).consume()
+        audit.record(tx, actor, "user.create", "user", uid, None, public.model_dump())
+
+    with driver.session() as session:
+        session.execute_write(work)
     log.info("created API user %s (%s)", uid, user.role)
-    return UserPublic(id=uid, **user.model_dump()), token
+    return public, token
 
 
 def user_for_token(driver: Driver, token: str, secret: str) -> UserPublic | None:
@@ -96,8 +107,17 @@ def list_users(driver: Driver) -> list[UserListed]:
     return [UserListed(**{k: r[k] for k in r.keys()}) for r in records]
 
 
-def revoke_user(driver: Driver, user_id: str) -> None:
-    records, _, _ = driver.execute_query(queries.API_REVOKE_USER, id=user_id)
-    if not records:
-        raise NotFoundError(f"No API user with id {user_id!r}.")
+def revoke_user(driver: Driver, user_id: str, actor: UserPublic | None = None) -> None:
+    from app.api import audit
+
+    def work(tx: ManagedTransaction) -> bool:
+        if tx.run(queries.API_REVOKE_USER, id=user_id).single() is None:
+            return False
+        audit.record(tx, actor, "user.revoke", "user", user_id, {"revoked": False},
+                     {"revoked": True})
+        return True
+
+    with driver.session() as session:
+        if not session.execute_write(work):
+            raise NotFoundError(f"No API user with id {user_id!r}.")
     log.info("revoked API user %s", user_id)

@@ -212,6 +212,10 @@ class ApiClient:
         return dict(self._json(self.request("POST", "/match", json=body,
                                             timeout=MATCH_TIMEOUT)))
 
+    def registration_preview(self, description: str, capabilities: list[str]) -> Json:
+        return dict(self.post("/registrations/preview",
+                              {"description": description, "capabilities": capabilities}))
+
     def demand_questions(self, max_items: int = 2000) -> list[Json]:
         return self.all_pages("/demand-questions", max_items=max_items)
 

@@ -300,6 +300,12 @@ def test_cli_users_add_list_revoke(neo4j_env: dict[str, str], seeded: Driver,
             assert c.get("/companies", headers=bearer(token)).status_code == 200
             assert runner.invoke(cli, ["users", "revoke", ada["id"]]).exit_code == 0
             assert_problem(c.get("/companies", headers=bearer(token)), 401)
+        # User changes from the command line are audited too, with the CLI as actor.
+        events, _, _ = seeded.execute_query(
+            "MATCH (a:AuditEvent {entity: 'user', entity_id: $id}) "
+            "RETURN a.action AS action, a.actor_id AS actor ORDER BY a.at", id=ada["id"])
+        assert [(e["action"], e["actor"]) for e in events] == [
+            ("user.create", "cli"), ("user.revoke", "cli")]
 
         bad = runner.invoke(cli, ["users", "add", "Acme", "--role", "company"])
         assert bad.exit_code == 1 and "KvK" in bad.output

@@ -405,3 +405,29 @@ def test_parallel_registrations_and_approvals_stay_consistent(server: str,
                         "WHERE n > 1 RETURN count(k)") == 0
     assert count(graph, "MATCH (c:Company)-[r:LOCATED_IN]->() WITH c, count(r) AS n "
                         "WHERE n > 1 RETURN count(c)") == 0
+
+
+def test_preview_shows_a_company_the_demand_questions_it_would_match(client: TestClient,
+                                                                     graph: Driver) -> None:
+    graph.execute_query(
+        "MERGE (d:DemandQuestion {id: 'dq-preview'}) "
+        "SET d.question = 'Wij zoeken lichtgewicht ballistische bescherming', d.lang = 'nl', "
+        "d.created_at = datetime(), d.owner = 'someone' "
+        "WITH d MATCH (k:Capability {id: 'ballistic-protection'}) MERGE (d)-[:ABOUT]->(k)")
+    company = auth(graph, "company", NEW_KVK)
+    r = client.post("/registrations/preview", headers=company, json={
+        "description": "Wij maken ballistische bescherming van composiet",
+        "capabilities": ["ballistic-protection"]})
+    assert r.status_code == 200, r.text
+    questions = r.json()["demand_questions"]
+    assert questions[0]["question"] == "Wij zoeken lichtgewicht ballistische bescherming"
+    assert "ballistic-protection" in questions[0]["shared_concepts"]
+    assert "owner" not in json.dumps(r.json())
+    r = client.post("/registrations/preview", headers=company,
+                    json={"description": "Wij bakken brood en banket voor de regio"})
+    assert r.json()["demand_questions"] == []
+    problem(client.post("/registrations/preview", json={"description": "x"}), 401)
+    problem(client.post("/registrations/preview", headers=auth(graph, "scout"),
+                        json={"description": "x"}), 403)
+    problem(client.post("/registrations/preview", headers=company, json={"description": ""}),
+            422)

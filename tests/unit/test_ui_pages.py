@@ -266,6 +266,16 @@ def test_register_shows_shacl_messages_next_to_fields_then_pending(api: FakeApi)
     assert "voertuigbepantsering" in texts(at)  # preview: concepts found in the text
 
 
+def test_register_preview_lists_demand_questions_for_a_company(api: FakeApi) -> None:
+    at = page("register", api.url, "pa_company")
+    at.text_area(key="reg_description").input("Wij leveren ballistische panelen.")
+    next(b for b in at.button if b.label == t("reg.submit")).click().run()  # the form commits
+    no_failure(at)
+    shown = texts(at)
+    assert t("reg.preview_questions") in shown
+    assert "Wij zoeken ballistische bescherming" in shown
+
+
 def test_register_capability_picker_searches_both_languages(api: FakeApi) -> None:
     at = page("register", api.url, "pa_company", lang="en")
     options = at.multiselect(key="reg_caps").options

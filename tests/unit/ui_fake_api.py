@@ -138,6 +138,13 @@ class FakeApi:
                 {"id": "q2", "text": "night vision", "language": "en",
                  "created_at": "2026-11-20T10:00:00Z", "concepts": [{"id": "night-vision"}],
                  "nld_areas": ["sensoren"]}])
+        if path == "/registrations/preview" and method == "POST":
+            text = (body or {}).get("description", "").lower()
+            hits = [] if self.empty or "ballist" not in text else [
+                {"question": "Wij zoeken ballistische bescherming",
+                 "created_at": "2026-11-02T10:00:00Z",
+                 "shared_concepts": ["ballistic-protection"]}]
+            return 200, {"concepts": [], "nld_areas": [], "demand_questions": hits}
         if path == "/registrations":
             return self.registrations_route(method, body, user)
         if m := re.fullmatch(r"/registrations/(\w+)(/approve|/reject)?", path):

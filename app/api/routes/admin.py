@@ -59,8 +59,7 @@ def get_users(_admin: Admin, driver: DriverDep) -> Any:
 
 @router.post("/users", response_model=UserCreated, status_code=201)
 def post_user(body: UserCreate, admin: Admin, driver: DriverDep, settings: SettingsDep) -> Any:
-    user, token = create_user(driver, body, settings.api_secret.get_secret_value())
-    audit.record(driver, admin, "user.create", "user", user.id, None, user.model_dump())
+    user, token = create_user(driver, body, settings.api_secret.get_secret_value(), admin)
     return UserCreated(**user.model_dump(), token=token)
 
 
@@ -68,9 +67,7 @@ def post_user(body: UserCreate, admin: Admin, driver: DriverDep, settings: Setti
 def delete_user(user_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")], admin: Admin,
                 driver: DriverDep) -> Response:
     """Revoke a token (the user stays listed as revoked, for the audit trail)."""
-    revoke_user(driver, user_id)
-    audit.record(driver, admin, "user.revoke", "user", user_id, {"revoked": False},
-                 {"revoked": True})
+    revoke_user(driver, user_id, admin)
     return Response(status_code=204)
 
 

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from neo4j import Driver, ManagedTransaction
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import audit
 from app.api.deps import CurrentUser, DriverDep, EncoderDep, SettingsDep, require_roles
@@ -210,6 +211,46 @@ def approve(driver: Driver, encoder: Encoder, user: UserPublic, reg_id: str,
 
 
 # --------------------------------------------------------------------------- routes
+
+
+class PreviewRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    description: Annotated[str, Field(min_length=1, max_length=6000)]
+    capabilities: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]] = Field(
+        default_factory=list, max_length=50)
+
+
+class PreviewQuestion(BaseModel):
+    question: str = Field(max_length=2000)
+    created_at: str | None = Field(default=None, max_length=64)
+    shared_concepts: list[str] = Field(max_length=100)
+
+
+class Preview(BaseModel):
+    """How Defence would find this profile: the concepts read from it and past demand
+    questions that share them (question text and date only, never who asked)."""
+
+    concepts: list[dict[str, Any]] = Field(max_length=100)
+    nld_areas: list[dict[str, Any]] = Field(max_length=20)
+    demand_questions: list[PreviewQuestion] = Field(max_length=10)
+
+
+@router.post("/registrations/preview", response_model=Preview)
+def preview_registration(body: PreviewRequest, _user: Submitter, driver: DriverDep,
+                         settings: SettingsDep, encoder: EncoderDep) -> Any:
+    """The registration form's preview: "these demand questions would match you"."""
+    from app.api.routes.loket import reverse_match
+
+    taxonomy = load_taxonomy()
+    labels = [taxonomy.capabilities[c].label("nl") for c in body.capabilities
+              if c in taxonomy.capabilities]
+    text = body.description if not labels else f"{body.description}\n{', '.join(labels)}"
+    matches, _ = reverse_match(driver, encoder, settings, text)
+    questions = [q for q in matches["demand_questions"] if q["shared_concepts"]][:10]
+    return Preview(concepts=matches["concepts"][:20], nld_areas=matches["nld_areas"][:5],
+                   demand_questions=[PreviewQuestion(
+                       question=q["question"], created_at=q["created_at"],
+                       shared_concepts=q["shared_concepts"]) for q in questions])
 
 
 @router.post("/registrations", status_code=201, response_model=RegistrationPublic)

@@ -61,22 +61,28 @@ def preview(description: str, chosen: list[str], caps: dict[str, str]) -> None:
     if wanted:
         st.markdown(f"**{c.tr('reg.preview_concepts')}:** "
                     + ", ".join(c.md(caps.get(x, x)) for x in wanted))
-    role = c.role()
-    if role in ("admin", "bizdev", "scout"):
-        try:
+    if not description.strip():
+        st.caption(c.tr("reg.preview_how"))
+        return
+    try:
+        result = c.client().registration_preview(description, chosen)
+    except ApiError as e:
+        # An older API without the preview: bizdev/admin fall back to the question list.
+        if e.status == 404 and c.role() in ("admin", "bizdev", "scout"):
             past = c.client().demand_questions(max_items=500)
-        except ApiError as e:
+            hits = [q.get("question") or "" for q in past
+                    if set(_ids(q.get("concepts"))) & set(wanted)]
+        else:
             c.show_error(e, what=c.tr("reg.preview"))
             return
-        hits = [q for q in past if set(_ids(q.get("concepts"))) & set(wanted)]
-        if hits:
-            st.markdown(f"**{c.tr('reg.preview_questions')}**")
-            for q in hits[:10]:
-                st.markdown("- " + c.md(q.get("question") or q.get("text") or ""))
-        else:
-            st.caption(c.tr("reg.preview_no_questions"))
     else:
-        st.caption(c.tr("reg.preview_how"))
+        hits = [q.get("question") or "" for q in result.get("demand_questions") or []]
+    if hits:
+        st.markdown(f"**{c.tr('reg.preview_questions')}**")
+        for q in hits[:10]:
+            st.markdown("- " + c.md(q))
+    else:
+        st.caption(c.tr("reg.preview_no_questions"))
 
 
 def _ids(values: Any) -> list[str]:
