@@ -7,7 +7,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
@@ -22,9 +21,7 @@ from graph.settings import Settings
 from ingest.seed import SEED_SOURCE, load_seed
 
 from ..conftest import TEST_EMBEDDING, Neo4jTarget
-
-INJECTION = "' }) DETACH DELETE n //"
-SECRET = "test-secret-for-the-api"
+from .api_helpers import INJECTION, SECRET, assert_problem, bearer, token_for
 
 
 @pytest.fixture(scope="module")
@@ -47,23 +44,10 @@ def client(seeded: Driver, neo4j_target: Neo4jTarget) -> Iterator[TestClient]:
         yield c
 
 
-def token_for(driver: Driver, role: str, kvk: str | None = None) -> str:
-    _, token = create_user(driver, UserCreate(name=f"test {role}", role=role,  # type: ignore[arg-type]
-                                              kvk_number=kvk), SECRET)
-    return token
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
-def assert_problem(r: httpx.Response, status: int) -> dict[str, Any]:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = r.json()
-    assert body["status"] == status and body["title"] and "detail" in body
-    assert "Traceback" not in r.text
-    return body
 
 
 def node_count(driver: Driver) -> int:

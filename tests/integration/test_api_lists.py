@@ -21,7 +21,6 @@ from neo4j import Driver
 
 from app.api.main import create_app
 from app.api.routes.watchlists import new_hits
-from app.api.users import UserCreate, create_user
 from graph import queries
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
 from graph.settings import Settings
@@ -32,14 +31,13 @@ from matching.matcher import Hit, MatchResult
 from ontology.taxonomy import load_taxonomy
 
 from ..conftest import TEST_EMBEDDING, Neo4jTarget
+from .api_helpers import INJECTION, SECRET, assert_problem, auth
 
 pytestmark = pytest.mark.integration
 
-INJECTION = "' }) DETACH DELETE n //"
-SECRET = "test-secret-for-the-api"
-MISSING = "0" * 32
+MISSING = "0" * 32  # a well-formed id nobody has
 # TestClient answers with httpx's or httpx2's Response, depending on what is installed.
-Response = Any  # a well-formed id nobody has
+Response = Any
 COMPOSITE = "Wij hebben een nieuw composiet voor lichtgewicht pantser"
 
 
@@ -84,27 +82,12 @@ def mclient(embedded: Driver, encoder: Encoder, neo4j_target: Neo4jTarget
         yield c
 
 
-def token_for(driver: Driver, role: str, kvk: str | None = None) -> str:
-    _, token = create_user(driver, UserCreate(name=f"test {role}", role=role,  # type: ignore[arg-type]
-                                              kvk_number=kvk), SECRET)
-    return token
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
-def auth(driver: Driver, role: str, kvk: str | None = None) -> dict[str, str]:
-    return bearer(token_for(driver, role, kvk))
 
 
-def assert_problem(r: Response, status: int) -> dict[str, Any]:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = r.json()
-    assert body["status"] == status and body["title"] and "detail" in body
-    assert "Traceback" not in r.text
-    return body
 
 
 def assert_invalid(r: Response, *fields: str) -> None:

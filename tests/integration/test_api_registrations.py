@@ -16,18 +16,16 @@ from neo4j import Driver
 from rdflib import Graph
 
 from app.api.main import create_app
-from app.api.users import UserCreate, create_user
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
 from graph.settings import Settings
 from ingest.seed import load_seed
 from matching.encoder import Encoder
 
 from ..conftest import Neo4jTarget, serve_app
+from .api_helpers import INJECTION, SECRET, assert_problem, auth
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-SECRET = "test-secret-for-the-api"
-INJECTION = "' }) DETACH DELETE n //"
 NEW_KVK = "12345678"
 TEIJIN = "99000001"
 
@@ -71,18 +69,8 @@ def client(graph: Driver, neo4j_target: Neo4jTarget, encoder: Encoder) -> Iterat
         yield c
 
 
-def auth(driver: Driver, role: str, kvk: str | None = None) -> dict[str, str]:
-    _, token = create_user(driver, UserCreate(name=f"t {role}", role=role,  # type: ignore[arg-type]
-                                              kvk_number=kvk), SECRET)
-    return {"Authorization": f"Bearer {token}"}
 
 
-def problem(r: httpx.Response, status: int) -> dict[str, Any]:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"].startswith("application/problem+json")
-    assert "Traceback" not in r.text
-    body: dict[str, Any] = r.json()
-    return body
 
 
 def count(driver: Driver, query: str) -> int:
@@ -105,14 +93,14 @@ def test_company_registers_and_a_bizdev_approves(client: TestClient, graph: Driv
     mine = client.get("/registrations", headers=company).json()
     assert [x["id"] for x in mine["items"]] == [reg["id"]]
 
-    assert problem(client.post(f"/registrations/{reg['id']}/approve", headers=company),
+    assert assert_problem(client.post(f"/registrations/{reg['id']}/approve", headers=company),
                    403)["detail"]
     bizdev = auth(graph, "bizdev")
     r = client.post(f"/registrations/{reg['id']}/approve", headers=bizdev,
                     json={"note": "gecontroleerd"})
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "approved" and r.json()["decision_note"] == "gecontroleerd"
-    problem(client.post(f"/registrations/{reg['id']}/approve", headers=bizdev), 409)
+    assert_problem(client.post(f"/registrations/{reg['id']}/approve", headers=bizdev), 409)
 
     p = client.get(f"/companies/{NEW_KVK}").json()
     assert p["verified"] is True and p["provenance"]["stale"] is False
@@ -128,45 +116,45 @@ def test_company_registers_and_a_bizdev_approves(client: TestClient, graph: Driv
 
 
 def test_registration_access_rules(client: TestClient, graph: Driver) -> None:
-    problem(client.post("/registrations", json=profile()), 401)
-    problem(client.post("/registrations", json=profile(), headers=auth(graph, "scout")), 403)
+    assert_problem(client.post("/registrations", json=profile()), 401)
+    assert_problem(client.post("/registrations", json=profile(), headers=auth(graph, "scout")), 403)
     other = auth(graph, "company", "87654321")
-    assert "own KvK" in problem(client.post("/registrations", json=profile(), headers=other),
+    assert "own KvK" in assert_problem(client.post("/registrations", json=profile(), headers=other),
                                 403)["detail"]
     reg = client.post("/registrations", json=profile(),
                       headers=auth(graph, "company", NEW_KVK)).json()
-    problem(client.get(f"/registrations/{reg['id']}", headers=other), 403)
-    problem(client.get(f"/registrations/{reg['id']}"), 401)
+    assert_problem(client.get(f"/registrations/{reg['id']}", headers=other), 403)
+    assert_problem(client.get(f"/registrations/{reg['id']}"), 401)
     assert client.get(f"/registrations/{reg['id']}",
                       headers=auth(graph, "bizdev")).json()["id"] == reg["id"]
-    problem(client.get("/registrations/" + "0" * 32, headers=auth(graph, "admin")), 404)
-    problem(client.get("/registrations", headers=auth(graph, "scout")), 403)
-    problem(client.post("/registrations/" + "0" * 32 + "/approve",
+    assert_problem(client.get("/registrations/" + "0" * 32, headers=auth(graph, "admin")), 404)
+    assert_problem(client.get("/registrations", headers=auth(graph, "scout")), 403)
+    assert_problem(client.post("/registrations/" + "0" * 32 + "/approve",
                         headers=auth(graph, "admin")), 404)
 
 
 def test_nobody_approves_their_own_submission(client: TestClient, graph: Driver) -> None:
     bizdev = auth(graph, "bizdev")
     reg = client.post("/registrations", json=profile(), headers=bizdev).json()
-    assert "own submission" in problem(
+    assert "own submission" in assert_problem(
         client.post(f"/registrations/{reg['id']}/approve", headers=bizdev), 403)["detail"]
 
 
 def test_invalid_registrations_get_field_messages(client: TestClient, graph: Driver) -> None:
     company = auth(graph, "company", NEW_KVK)
-    body = problem(client.post("/registrations", json=profile(employees=-3), headers=company),
-                   422)
+    body = assert_problem(
+        client.post("/registrations", json=profile(employees=-3), headers=company), 422)
     assert body["errors"][0]["field"] == "employees"
     # Content rules come from the ontology's SHACL shapes, in Dutch and English.
-    body = problem(client.post("/registrations", json=profile(
+    body = assert_problem(client.post("/registrations", json=profile(
         kvk_number="1234", website="geen-url", capabilities=["warp-drive"], name=""),
         headers=company), 422)
     fields = {e["field"] for e in body["errors"]}
     assert {"kvk_number", "website", "capabilities", "name"} <= fields
     assert all(e["message_nl"] and e["message_en"] for e in body["errors"])
-    problem(client.post("/registrations", json=profile(unknown="x"), headers=company), 422)
-    problem(client.post("/registrations", json=profile(name="A\x00B"), headers=company), 422)
-    problem(client.post("/registrations", json=profile(description="x" * 7000),
+    assert_problem(client.post("/registrations", json=profile(unknown="x"), headers=company), 422)
+    assert_problem(client.post("/registrations", json=profile(name="A\x00B"), headers=company), 422)
+    assert_problem(client.post("/registrations", json=profile(description="x" * 7000),
                         headers=company), 422)
     assert count(graph, "MATCH (r:Registration) RETURN count(r)") == 0
 
@@ -199,14 +187,14 @@ def test_company_changes_are_pending_until_approved(client: TestClient, graph: D
     assert [p["id"] for p in own["pending_changes"]] == [change["id"]]
     assert own["verified"] is False  # imported from the agenda, never verified
 
-    problem(client.patch(f"/companies/{TEIJIN}", json={"employees": 1},
+    assert_problem(client.patch(f"/companies/{TEIJIN}", json={"employees": 1},
                          headers=auth(graph, "company", "99000002")), 403)
-    problem(client.patch(f"/companies/{TEIJIN}", json={"employees": 1},
+    assert_problem(client.patch(f"/companies/{TEIJIN}", json={"employees": 1},
                          headers=auth(graph, "bizdev")), 403)
-    problem(client.patch(f"/companies/{TEIJIN}", json={"employees": 1}), 401)
-    problem(client.patch("/companies/11111111", json={"employees": 1},
+    assert_problem(client.patch(f"/companies/{TEIJIN}", json={"employees": 1}), 401)
+    assert_problem(client.patch("/companies/11111111", json={"employees": 1},
                          headers=auth(graph, "admin")), 404)
-    problem(client.patch(f"/companies/{TEIJIN}", json={"employees": "veel"}, headers=teijin),
+    assert_problem(client.patch(f"/companies/{TEIJIN}", json={"employees": "veel"}, headers=teijin),
             422)
 
     r = client.post(f"/registrations/{change['id']}/approve", headers=auth(graph, "admin"))
@@ -227,11 +215,11 @@ def test_admin_edits_apply_at_once_and_reject_needs_a_reason(client: TestClient,
     reg = client.post("/registrations", json=profile(),
                       headers=auth(graph, "company", NEW_KVK)).json()
     bizdev = auth(graph, "bizdev")
-    problem(client.post(f"/registrations/{reg['id']}/reject", headers=bizdev, json={}), 422)
+    assert_problem(client.post(f"/registrations/{reg['id']}/reject", headers=bizdev, json={}), 422)
     r = client.post(f"/registrations/{reg['id']}/reject", headers=bizdev,
                     json={"reason": "KvK-nummer onbekend"})
     assert r.json()["status"] == "rejected", r.text
-    problem(client.post(f"/registrations/{reg['id']}/approve", headers=admin), 409)
+    assert_problem(client.post(f"/registrations/{reg['id']}/approve", headers=admin), 409)
     assert client.get(f"/companies/{NEW_KVK}").status_code == 404
 
 
@@ -244,7 +232,7 @@ def test_idempotency_keys(client: TestClient, graph: Driver) -> None:
     assert again.json()["id"] == first.json()["id"]
     assert again.headers.get("Idempotent-Replay") == "true"
     assert count(graph, "MATCH (r:Registration) RETURN count(r)") == 1
-    problem(client.post("/registrations", json=profile(employees=3), headers=h), 409)
+    assert_problem(client.post("/registrations", json=profile(employees=3), headers=h), 409)
 
 
 # --------------------------------------------------------------------------- erasure, audit
@@ -255,11 +243,11 @@ def test_erasure_removes_the_company_and_scrubs_the_audit(client: TestClient,
     company, admin = auth(graph, "company", NEW_KVK), auth(graph, "admin")
     reg = client.post("/registrations", json=profile(), headers=company).json()
     client.post(f"/registrations/{reg['id']}/approve", headers=admin)
-    problem(client.delete(f"/companies/{NEW_KVK}", headers=auth(graph, "bizdev")), 403)
-    problem(client.delete(f"/companies/{NEW_KVK}"), 401)
+    assert_problem(client.delete(f"/companies/{NEW_KVK}", headers=auth(graph, "bizdev")), 403)
+    assert_problem(client.delete(f"/companies/{NEW_KVK}"), 401)
     assert client.delete(f"/companies/{NEW_KVK}", headers=admin).status_code == 204
-    problem(client.get(f"/companies/{NEW_KVK}"), 404)
-    problem(client.delete(f"/companies/{NEW_KVK}", headers=admin), 404)
+    assert_problem(client.get(f"/companies/{NEW_KVK}"), 404)
+    assert_problem(client.delete(f"/companies/{NEW_KVK}", headers=admin), 404)
     assert count(graph, f"MATCH (r:Registration {{kvk_number: '{NEW_KVK}'}}) RETURN count(r)") == 0
     events = client.get("/audit", headers=admin, params={"limit": 200}).json()["items"]
     mine = [e for e in events if NEW_KVK in (e["entity_id"], (e["after"] or {}).get("kvk_number"))
@@ -283,9 +271,9 @@ def test_audit_records_every_write(client: TestClient, graph: Driver) -> None:
     assert update["actor_role"] == "admin"
     only = client.get("/audit", headers=admin, params={"entity": "company"}).json()
     assert {e["entity"] for e in only["items"]} == {"company"}
-    problem(client.get("/audit", headers=auth(graph, "bizdev")), 403)
-    problem(client.get("/audit"), 401)
-    problem(client.get("/audit", headers=admin, params={"limit": 0}), 422)
+    assert_problem(client.get("/audit", headers=auth(graph, "bizdev")), 403)
+    assert_problem(client.get("/audit"), 401)
+    assert_problem(client.get("/audit", headers=admin, params={"limit": 0}), 422)
 
 
 # --------------------------------------------------------------------------- users, me, export
@@ -299,12 +287,12 @@ def test_users_and_me(client: TestClient, graph: Driver) -> None:
     me = client.get("/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me["role"] == "scout" and me["name"] == "Scout Anna"
     assert any(u["id"] == me["id"] for u in client.get("/users", headers=admin).json())
-    problem(client.post("/users", headers=admin, json={"name": "x", "role": "company"}), 422)
-    problem(client.get("/users", headers={"Authorization": f"Bearer {token}"}), 403)
-    problem(client.get("/me"), 401)
+    assert_problem(client.post("/users", headers=admin, json={"name": "x", "role": "company"}), 422)
+    assert_problem(client.get("/users", headers={"Authorization": f"Bearer {token}"}), 403)
+    assert_problem(client.get("/me"), 401)
     assert client.delete(f"/users/{me['id']}", headers=admin).status_code == 204
-    problem(client.get("/me", headers={"Authorization": f"Bearer {token}"}), 401)
-    problem(client.delete("/users/" + "0" * 16, headers=admin), 404)
+    assert_problem(client.get("/me", headers={"Authorization": f"Bearer {token}"}), 401)
+    assert_problem(client.delete("/users/" + "0" * 16, headers=admin), 404)
     actions = {e["action"] for e in client.get("/audit", headers=admin).json()["items"]}
     assert {"user.create", "user.revoke"} <= actions
 
@@ -316,9 +304,9 @@ def test_rdf_export(client: TestClient, graph: Driver) -> None:
     assert len(g) > 500
     r = client.get("/export/rdf", params={"format": "json-ld"}, headers=auth(graph, "admin"))
     assert len(Graph().parse(data=r.text, format="json-ld")) == len(g)
-    problem(client.get("/export/rdf", headers=auth(graph, "scout")), 403)
-    problem(client.get("/export/rdf"), 401)
-    problem(client.get("/export/rdf", params={"format": "xml"},
+    assert_problem(client.get("/export/rdf", headers=auth(graph, "scout")), 403)
+    assert_problem(client.get("/export/rdf"), 401)
+    assert_problem(client.get("/export/rdf", params={"format": "xml"},
                        headers=auth(graph, "admin")), 422)
 
 
@@ -353,10 +341,10 @@ def test_registry_import_through_the_api(client: TestClient, graph: Driver) -> N
     assert job["summary"]["created"] == 1 and job["summary"]["rejected"] == 1
     assert job["rejections"][0]["field"] == "kvk_number" and job["rejections"][0]["row"] == 3
     assert client.get("/companies/55500001").json()["name"] == "Hondsrug Sensoren"
-    problem(client.post("/imports", headers=admin, files={"file": ("x.exe", b"MZ")}), 422)
-    problem(client.post("/imports", headers=auth(graph, "bizdev"),
+    assert_problem(client.post("/imports", headers=admin, files={"file": ("x.exe", b"MZ")}), 422)
+    assert_problem(client.post("/imports", headers=auth(graph, "bizdev"),
                         files={"file": ("r.csv", csv)}), 403)
-    problem(client.get("/imports/" + "0" * 32, headers=admin), 404)
+    assert_problem(client.get("/imports/" + "0" * 32, headers=admin), 404)
 
 
 # --------------------------------------------------------------------------- concurrency
@@ -426,8 +414,8 @@ def test_preview_shows_a_company_the_demand_questions_it_would_match(client: Tes
     r = client.post("/registrations/preview", headers=company,
                     json={"description": "Wij bakken brood en banket voor de regio"})
     assert r.json()["demand_questions"] == []
-    problem(client.post("/registrations/preview", json={"description": "x"}), 401)
-    problem(client.post("/registrations/preview", headers=auth(graph, "scout"),
+    assert_problem(client.post("/registrations/preview", json={"description": "x"}), 401)
+    assert_problem(client.post("/registrations/preview", headers=auth(graph, "scout"),
                         json={"description": "x"}), 403)
-    problem(client.post("/registrations/preview", headers=company, json={"description": ""}),
+    assert_problem(client.post("/registrations/preview", headers=company, json={"description": ""}),
             422)
