@@ -38,6 +38,7 @@ from matching.encoder import Encoder
 from ontology.taxonomy import ConceptHit, Taxonomy
 
 log = logging.getLogger(__name__)
+_WORD_REST = re.compile(r"\w*")
 
 Mode = Literal["hybrid", "dense", "lexical", "graph"]
 MAX_QUESTION_CHARS = 1000
@@ -517,7 +518,13 @@ class Matcher:
                 for m in re.finditer(re.escape(stem), sentence, re.IGNORECASE):
                     spans.setdefault((m.start(), m.end()), t)
             if spans:
-                found.append((sentence, [[s, e, k] for (s, e), k in sorted(spans.items())][:8]))
+                # Labels and stems match the start of inflected words ("kogelwerend|e"): the
+                # highlight runs to the end of the word, so no word is shown cut in two.
+                whole: dict[tuple[int, int], str] = {}
+                for (s0, e0), k in sorted(spans.items()):
+                    rest = _WORD_REST.match(sentence, e0)
+                    whole.setdefault((s0, rest.end() if rest else e0), k)
+                found.append((sentence, [[s0, e0, k] for (s0, e0), k in whole.items()][:8]))
         found.sort(key=lambda x: -len(x[1]))
         return [{"text": t, "highlights": hl} for t, hl in found[:2]]
 

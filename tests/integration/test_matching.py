@@ -100,6 +100,9 @@ def test_explanation_is_faithful(matcher: Matcher, graph: Driver) -> None:
     assert held & {"vehicle-armour", "ballistic-protection"}
     assert any("Vezelschild" in p and "HAS_CAPABILITY" in p for p in exp["graph_paths"])
     assert exp["phrases"] and exp["phrases"][0]["highlights"]
+    for phrase in exp["phrases"]:  # a highlight never ends inside a word
+        for _, end, _ in phrase["highlights"]:
+            assert end == len(phrase["text"]) or not phrase["text"][end].isalnum(), phrase
     assert exp["scores"]["graph"] > 0 and exp["scores"]["final"] == hit.score
 
     # remove the capability edges: that reason (and its graph score) must go
