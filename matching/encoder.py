@@ -457,6 +457,12 @@ _TMP_PREFIX = ".tmp-"
 _STALE_TMP_SECONDS = 3600.0
 
 
+# np.load parses the .npy header with ast.literal_eval, and CPython 3.11's compiler is not safe
+# to enter from several threads at once ("AST constructor recursion depth mismatch"); caches in
+# different threads of one process (API requests) therefore read headers one at a time.
+_NPY_HEADER_LOCK = threading.Lock()
+
+
 class EmbeddingCache:
     """text_hash → float32 vector, in a directory of immutable ``.npy`` shards.
 
@@ -501,7 +507,8 @@ class EmbeddingCache:
                 continue
             self._seen.add(name)
             try:
-                shard = np.load(self.directory / name, mmap_mode="r", allow_pickle=False)
+                with _NPY_HEADER_LOCK:
+                    shard = np.load(self.directory / name, mmap_mode="r", allow_pickle=False)
                 fields = shard.dtype.names or ()
                 if "key" not in fields or "vec" not in fields or shard.ndim != 1:
                     raise ValueError(f"unexpected layout {shard.dtype}")

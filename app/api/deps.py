@@ -17,9 +17,9 @@ from neo4j import Driver
 
 from app.api.problems import ApiProblem
 from app.api.users import Role, UserPublic, user_for_token
-from app.services import encoder_for
+from app.services import embedding_cache, encoder_for
 from graph.settings import Settings
-from matching.encoder import Encoder
+from matching.encoder import EmbeddingCache, Encoder
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,19 @@ def get_encoder(request: Request) -> Encoder:
 
 
 EncoderDep = Annotated[Encoder, Depends(get_encoder)]
+
+
+def get_embedding_cache(request: Request) -> EmbeddingCache:
+    """One cache per app: its lock serialises readers and its shard index is built once."""
+    with _encoder_lock:
+        cache: EmbeddingCache | None = getattr(request.app.state, "embedding_cache", None)
+        if cache is None:
+            cache = embedding_cache(request.app.state.settings)
+            request.app.state.embedding_cache = cache
+        return cache
+
+
+CacheDep = Annotated[EmbeddingCache, Depends(get_embedding_cache)]
 
 
 def optional_user(

@@ -25,7 +25,14 @@ from neo4j import Driver, ManagedTransaction
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api import audit
-from app.api.deps import CurrentUser, DriverDep, EncoderDep, SettingsDep, require_roles
+from app.api.deps import (
+    CacheDep,
+    CurrentUser,
+    DriverDep,
+    EncoderDep,
+    SettingsDep,
+    require_roles,
+)
 from app.api.idempotency import IdempotencyKey, WriteResult, fingerprint, run_write
 from app.api.models import (
     CompanyUpdate,
@@ -40,7 +47,6 @@ from app.api.models import (
 )
 from app.api.problems import ApiProblem
 from app.api.users import UserPublic
-from app.services import embedding_cache
 from graph import queries
 from graph.errors import ConflictError, ForbiddenError, NotFoundError
 from ingest.companies import CompanyRecord, RunContext, write_companies
@@ -295,14 +301,14 @@ def get_registration(reg_id: RegId, user: CurrentUser, driver: DriverDep) -> Any
 
 @router.post("/registrations/{reg_id}/approve", response_model=RegistrationPublic)
 def approve_registration(reg_id: RegId, user: Reviewer, driver: DriverDep,
-                         encoder: EncoderDep, settings: SettingsDep, request: Request,
+                         encoder: EncoderDep, cache: CacheDep, request: Request,
                          response: Response,
                          body: Decision | None = None, key: IdempotencyKey = None) -> Any:
     """Apply the profile to the graph and mark it verified now."""
     note = body.note if body else None
     fp = fingerprint("POST", request.url.path, {"note": note})
     return _answer(response, approve(driver, encoder, user, reg_id, note, key, fp,
-                                     cache=embedding_cache(settings)))
+                                     cache=cache))
 
 
 @router.post("/registrations/{reg_id}/reject", response_model=RegistrationPublic)
@@ -334,7 +340,7 @@ def reject_registration(reg_id: RegId, body: Rejection, user: Reviewer, driver: 
                                "description": "A company's change, pending review"}},
               tags=["companies"])
 def patch_company(kvk: Kvk, body: CompanyUpdate, user: Editor, driver: DriverDep,
-                  encoder: EncoderDep, settings: SettingsDep, request: Request,
+                  encoder: EncoderDep, cache: CacheDep, request: Request,
                   response: Response,
                   key: IdempotencyKey = None) -> Any:
     """A company changes its own profile (pending review, 202); an admin's change is applied
@@ -357,7 +363,7 @@ def patch_company(kvk: Kvk, body: CompanyUpdate, user: Editor, driver: DriverDep
     # An admin edits directly: a registration approved by that admin in the same breath.
     pending = submit(driver, user, kvk, profile, key and f"{key}.submit", fp)
     done = approve(driver, encoder, user, pending.body["id"], "direct edit by an admin",
-                   key, fp, own_ok=True, cache=embedding_cache(settings))
+                   key, fp, own_ok=True, cache=cache)
     return _answer(response, WriteResult(200, done.body, done.replayed))
 
 
