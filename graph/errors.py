@@ -3,6 +3,8 @@ from bugs. Every message is meant to be shown to a user as one clear line."""
 
 from __future__ import annotations
 
+from neo4j import exceptions as neo4j_exc
+
 
 class ParaatError(Exception):
     """Base of every error Paraat raises on purpose."""
@@ -74,3 +76,13 @@ class ConflictError(ParaatError):
 
 class ForbiddenError(ParaatError):
     """The caller is known but may not do this to this object."""
+
+
+def is_constraint_violation(error: BaseException | None) -> bool:
+    """True for a uniqueness violation, also when the driver reports it as a failed result
+    while rolling the transaction back (neo4j 6 chains it as the cause)."""
+    while error is not None:
+        if isinstance(error, neo4j_exc.ConstraintError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False

@@ -24,6 +24,7 @@ from neo4j import exceptions as neo4j_exc
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from graph import queries
+from graph.errors import is_constraint_violation
 from graph.repository import batched
 from matching.encoder import EmbeddingCache, Encoder, encode_passages_cached, text_hash
 from matching.text import concept_terms, embedding_text, infer_capabilities, record_hash
@@ -162,9 +163,17 @@ class CompanyWriter:
         """One transaction: new rows are created, changed rows merged and re-linked.
         `in_tx` runs last in the same transaction (the API's approval and audit), so the
         company write and its bookkeeping commit or roll back together."""
+        if in_tx is not None:
+            # A single write from the API races other requests for the same KvK number:
+            # MERGE waits on the uniqueness lock and then matches, so no constraint
+            # error ever has to travel out of (and roll back) a transaction function.
+            return self._write(rows, ctx, embeddings, None, in_tx)
         try:
             return self._write(rows, ctx, embeddings, existing, in_tx)
-        except neo4j_exc.ConstraintError:
+        except (neo4j_exc.ConstraintError, neo4j_exc.ResultFailedError) as e:
+            # The driver may report the constraint error as a failed result on rollback.
+            if not is_constraint_violation(e):
+                raise
             log.info("a company appeared meanwhile; redoing the batch with MERGE")
             return self._write(rows, ctx, embeddings, None, in_tx)
 

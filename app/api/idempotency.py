@@ -21,7 +21,7 @@ from neo4j import exceptions as neo4j_exc
 
 from app.api.users import UserPublic
 from graph import queries
-from graph.errors import ConflictError
+from graph.errors import ConflictError, is_constraint_violation
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +83,9 @@ def run_write(driver: Driver, user: UserPublic, key: str | None, fp: str, status
                 session.execute_write(tx_work)
         else:
             execute(tx_work)
-    except neo4j_exc.ConstraintError:
+    except (neo4j_exc.ConstraintError, neo4j_exc.ResultFailedError) as e:
         # A concurrent retry with the same key committed first: answer as it did.
-        done = _stored(driver, key_id, fp) if key_id else None
+        done = _stored(driver, key_id, fp) if key_id and is_constraint_violation(e) else None
         if done is None:
             raise
         log.info("idempotent replay for key %s after a concurrent write", key_id)

@@ -3,6 +3,8 @@ incremental path, and indexes restored after a failure or a killed load."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from neo4j import Driver
 
@@ -102,3 +104,21 @@ def test_indexes_missing_after_a_killed_bulk_load_come_back_on_the_next_import(
     driver.execute_query(queries.AWAIT_INDEXES, seconds=120)
     assert fulltext_online(driver) == set(NAMES)
     assert records[40].kvk_number in lexical_hits(driver, records[40].name.split()[0])
+
+
+def test_concurrent_imports_of_the_same_new_companies_converge(driver: Driver) -> None:
+    """Four imports of the same 30 new companies at once: each plans CREATE for all of
+    them, all but one hit the uniqueness constraint and redo the batch with MERGE."""
+    tax = load_taxonomy()
+    clear_graph(driver)
+    load_ontology(driver, tax)
+    records = list(generate(30, tax, seed=5))
+    with ThreadPoolExecutor(4) as pool:
+        stats = list(pool.map(
+            lambda i: write_companies(driver, records, tax, RunContext(source=f"t{i}"),
+                                      batch_size=30, bulk=False), range(4)))
+    assert sum(s.created for s in stats) == 30
+    rows, _, _ = driver.execute_query(
+        "MATCH (c:Company) OPTIONAL MATCH (c)-[r:LOCATED_IN]->() "
+        "WITH c, count(r) AS n RETURN count(c) AS companies, max(n) AS links")
+    assert (rows[0]["companies"], rows[0]["links"]) == (30, 1)
