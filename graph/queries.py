@@ -1122,14 +1122,19 @@ MATCH (c:Company {kvk_number: $kvk})
 OPTIONAL MATCH (r:Registration {kvk_number: $kvk})
 WITH c, collect(r) AS regs
 FOREACH (r IN regs | DETACH DELETE r)
-WITH c, c.name AS name
+WITH c
+OPTIONAL MATCH (l:LoketItem {kvk_number: $kvk})
+WITH c, c.name AS name, collect(l) AS items
+WITH c, name, items, [l IN items | l.id] AS loket_ids
+FOREACH (l IN items | DETACH DELETE l)
 DETACH DELETE c
-RETURN name
+RETURN name, loket_ids
 """
 
 AUDIT_ERASE_PERSONAL_DATA = """
 MATCH (a:AuditEvent)
-WHERE a.kvk_number = $kvk AND a.action <> 'company.erase'
+WHERE (a.kvk_number = $kvk OR (a.entity = 'loket' AND a.entity_id IN $loket_ids))
+  AND a.action <> 'company.erase'
 SET a.before = CASE WHEN a.before IS NULL THEN null ELSE $erased END,
     a.after = CASE WHEN a.after IS NULL THEN null ELSE $erased END
 RETURN count(a) AS scrubbed

@@ -243,6 +243,12 @@ def test_erasure_removes_the_company_and_scrubs_the_audit(client: TestClient,
     company, admin = auth(graph, "company", NEW_KVK), auth(graph, "admin")
     reg = client.post("/registrations", json=profile(), headers=company).json()
     client.post(f"/registrations/{reg['id']}/approve", headers=admin)
+    item = client.post("/loket", headers=company, json={
+        "kind": "aanbod", "title": "Pantserplaten van Jansen", "text": "Wij bieden composiet "
+        "pantserplaten aan; bel Piet Jansen op 06-12345678."})
+    assert item.status_code == 201, item.text
+    assert client.post(f"/loket/{item.json()['id']}/triage", headers=admin, json={
+        "status": "in_behandeling", "note": "Piet Jansen gebeld"}).status_code == 200
     assert_problem(client.delete(f"/companies/{NEW_KVK}", headers=auth(graph, "bizdev")), 403)
     assert_problem(client.delete(f"/companies/{NEW_KVK}"), 401)
     assert client.delete(f"/companies/{NEW_KVK}", headers=admin).status_code == 204
@@ -254,6 +260,8 @@ def test_erasure_removes_the_company_and_scrubs_the_audit(client: TestClient,
             or e["entity"] == "registration"]
     assert any(e["action"] == "company.erase" for e in mine)
     assert "Pantsertechniek" not in json.dumps(events)
+    assert "Jansen" not in json.dumps(events)
+    assert count(graph, f"MATCH (l:LoketItem {{kvk_number: '{NEW_KVK}'}}) RETURN count(l)") == 0
 
 
 def test_audit_records_every_write(client: TestClient, graph: Driver) -> None:

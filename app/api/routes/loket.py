@@ -182,7 +182,8 @@ def submit(body: LoketCreate, user: Submitter, driver: DriverDep, settings: Sett
                matches=json.dumps(matches, ensure_ascii=False),
                concepts=[c["id"] for c in matches["concepts"]]).consume()
         audit.record(tx, user, "loket.submit", "loket", item_id, None,
-                     {**body.model_dump(), "kvk_number": kvk, "status": "new"})
+                     {**body.model_dump(), "kvk_number": kvk, "status": "new"},
+                     kvk_number=kvk)
         return {"id": item_id}
 
     done = run_write(driver, user, idempotency_key, fp, 201, work)

@@ -369,14 +369,14 @@ def patch_company(kvk: Kvk, body: CompanyUpdate, user: Editor, driver: DriverDep
 
 @router.delete("/companies/{kvk}", status_code=204, tags=["companies"])
 def delete_company(kvk: Kvk, user: Admin, driver: DriverDep) -> Response:
-    """Erase a company on request (GDPR): the node, its registrations and the personal data in
-    its audit history. The audit keeps that it was erased, by whom and when."""
+    """Erase a company on request (GDPR): the node, its registrations, its loket items and the
+    personal data in its audit history. The audit keeps that it was erased, by whom and when."""
 
     def work(tx: ManagedTransaction) -> str | None:
         rec = tx.run(queries.COMPANY_ERASE, kvk=kvk).single()
         if rec is None:
             return None
-        tx.run(queries.AUDIT_ERASE_PERSONAL_DATA, kvk=kvk,
+        tx.run(queries.AUDIT_ERASE_PERSONAL_DATA, kvk=kvk, loket_ids=rec["loket_ids"],
                erased=json.dumps({"erased": True})).consume()
         audit.record(tx, user, "company.erase", "company", kvk, None, None)
         return str(rec["name"])
