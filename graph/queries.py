@@ -1087,11 +1087,14 @@ REMOVE r.locked_at
 
 # The fields a company maintains, as the registration form holds them (declared capabilities
 # only: inferred ones are the importer's guesses, not the company's statement).
+# One row per existing company of $kvks (a list: a page of registrations loads in one read).
 COMPANY_PROFILE_FIELDS = """
-MATCH (c:Company {kvk_number: $kvk})
+UNWIND $kvks AS kvk
+MATCH (c:Company {kvk_number: kvk})
 OPTIONAL MATCH (c)-[:LOCATED_IN]->(m:Municipality)
 WITH c, head(collect(m.id)) AS municipality
-RETURN c {.name, .description, .description_en, .website, .employees, .sbi_code,
+RETURN c.kvk_number AS kvk,
+       c {.name, .description, .description_en, .website, .employees, .sbi_code,
           .ncage_code, .iso9001, .aqap2110, .security_status, .export_control_notes} AS props,
        municipality, toString(c.last_verified) AS last_verified,
        [(c)-[r:HAS_CAPABILITY]->(k:Capability) WHERE r.source = 'declared' | k.id]

@@ -185,7 +185,16 @@ def test_company_changes_are_pending_until_approved(client: TestClient, graph: D
     assert public["employees"] == old["employees"] and public["pending_changes"] is None
     own = client.get(f"/companies/{TEIJIN}", headers=teijin).json()
     assert [p["id"] for p in own["pending_changes"]] == [change["id"]]
+    assert own["pending_changes"][0]["diff"] == change["diff"]
     assert own["verified"] is False  # imported from the agenda, never verified
+    # A new company's registration next to it: each listed diff is against its own profile.
+    client.post("/registrations", json=profile(), headers=auth(graph, "company", NEW_KVK))
+    listed = {x["kvk_number"]: x for x in client.get(
+        "/registrations", headers=auth(graph, "bizdev"), params={"status": "pending"}
+    ).json()["items"]}
+    assert listed[TEIJIN]["diff"] == change["diff"]
+    assert {d["field"] for d in listed[NEW_KVK]["diff"]} >= {"name", "capabilities"}
+    assert all(d["before"] is None for d in listed[NEW_KVK]["diff"])
 
     assert_problem(client.patch(f"/companies/{TEIJIN}", json={"employees": 1},
                          headers=auth(graph, "company", "99000002")), 403)

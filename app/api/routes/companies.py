@@ -19,7 +19,7 @@ from app.api.models import (
     Provenance,
     Ref,
 )
-from app.api.routes.registrations import registration_public
+from app.api.routes.registrations import registrations_public
 from graph import queries
 from graph.errors import NotFoundError
 
@@ -120,4 +120,4 @@ _COMPLIANCE = ("ncage_code", "iso9001", "aqap2110", "security_status", "export_c
 
 def _pending(driver: DriverDep, kvk: str) -> list[Any]:
     rows, _, _ = driver.execute_query(queries.PENDING_REGISTRATIONS_FOR, kvk=kvk, routing_="r")
-    return [registration_public(r, driver) for r in rows]
+    return registrations_public(list(rows), driver)

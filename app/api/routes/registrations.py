@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -74,20 +75,27 @@ _DIFF_FIELDS = ("name", "description", "description_en", "municipality", "websit
 # --------------------------------------------------------------------------- helpers
 
 
+def current_profiles(driver: Driver, kvks: Iterable[str]) -> dict[str, ProfileFields]:
+    """The maintainable fields of each existing company among `kvks`, in one read."""
+    records, _, _ = driver.execute_query(queries.COMPANY_PROFILE_FIELDS, kvks=sorted(set(kvks)),
+                                         routing_="r")
+    out: dict[str, ProfileFields] = {}
+    for r in records:
+        props = {k: v for k, v in r["props"].items() if v is not None}
+        compliance = {k: props.pop(k) for k in _COMPLIANCE if k in props}
+        out[r["kvk"]] = ProfileFields.model_construct(
+            **{k: props.get(k) for k in ("name", "description", "description_en", "website",
+                                         "employees", "sbi_code")},
+            municipality=r["municipality"], capabilities=sorted(r["capabilities"]),
+            compliance=ComplianceIn.model_construct(
+                **{k: compliance.get(k) for k in _COMPLIANCE}),
+        )
+    return out
+
+
 def current_profile(driver: Driver, kvk: str) -> ProfileFields | None:
     """The company's maintainable fields as they are now, or None if it does not exist."""
-    records, _, _ = driver.execute_query(queries.COMPANY_PROFILE_FIELDS, kvk=kvk, routing_="r")
-    if not records:
-        return None
-    r = records[0]
-    props = {k: v for k, v in r["props"].items() if v is not None}
-    compliance = {k: props.pop(k) for k in _COMPLIANCE if k in props}
-    return ProfileFields.model_construct(
-        **{k: props.get(k) for k in ("name", "description", "description_en", "website",
-                                     "employees", "sbi_code")},
-        municipality=r["municipality"], capabilities=sorted(r["capabilities"]),
-        compliance=ComplianceIn.model_construct(**{k: compliance.get(k) for k in _COMPLIANCE}),
-    )
+    return current_profiles(driver, [kvk]).get(kvk)
 
 
 def _flat(profile: ProfileFields | None) -> dict[str, Any]:
@@ -118,17 +126,30 @@ def check_profile(kvk: str | None, profile: ProfileFields) -> None:
                          type_="shacl", errors=errors)
 
 
-def registration_public(r: Any, driver: Driver | None) -> RegistrationPublic:
+def registration_public(r: Any, driver: Driver | None,
+                        current: dict[str, ProfileFields] | None = None) -> RegistrationPublic:
     """The registration; a pending one with its diff against the profile as it is now
-    (`driver` None: no diff, e.g. inside the deciding transaction)."""
+    (`driver` None: no diff, e.g. inside the deciding transaction; `current`: profiles
+    already loaded by `registrations_public`)."""
     profile = ProfileFields.model_validate(json.loads(r["profile"]))
-    changes = diff(current_profile(driver, r["kvk_number"]), profile) \
-        if driver is not None and r["status"] == "pending" else []
+    changes: list[Any] = []
+    if r["status"] == "pending":
+        if current is not None:
+            changes = diff(current.get(r["kvk_number"]), profile)
+        elif driver is not None:
+            changes = diff(current_profile(driver, r["kvk_number"]), profile)
     return RegistrationPublic(
         id=r["id"], kvk_number=r["kvk_number"], kind=r["kind"], status=r["status"],
         submitted_by=r["submitted_by"], submitted_at=r["submitted_at"],
         decided_by=r["decided_by"], decided_at=r["decided_at"],
         decision_note=r["decision_note"], profile=profile, diff=changes)
+
+
+def registrations_public(rows: list[Any], driver: Driver) -> list[RegistrationPublic]:
+    """A page of registrations with their diffs: the current profiles in one read, not one
+    per row."""
+    current = current_profiles(driver, [r["kvk_number"] for r in rows if r["status"] == "pending"])
+    return [registration_public(r, None, current) for r in rows]
 
 
 def _load(driver: Driver, reg_id: str) -> Any:
@@ -287,7 +308,7 @@ def list_registrations(
     total, _, _ = driver.execute_query(queries.REGISTRATION_COUNT, params, routing_="r")
     rows, _, _ = driver.execute_query(queries.REGISTRATION_LIST, params, limit=limit,
                                       offset=offset, routing_="r")
-    return {"items": [registration_public(r, driver) for r in rows], "total": total[0]["total"],
+    return {"items": registrations_public(list(rows), driver), "total": total[0]["total"],
             "limit": limit, "offset": offset}
 
 
