@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -40,31 +40,31 @@ def get_app_settings(request: Request) -> Settings:
 DriverDep = Annotated[Driver, Depends(get_driver)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
-_encoder_lock = threading.Lock()
+_per_app_lock = threading.Lock()
+T = TypeVar("T")
+
+
+def _per_app(request: Request, attr: str, make: Callable[[Settings], T]) -> T:
+    """One instance per app, made on first use (not at start-up, so the API comes up fast);
+    tests may put theirs in `app.state` to share one across the run."""
+    with _per_app_lock:
+        value: T | None = getattr(request.app.state, attr, None)
+        if value is None:
+            value = make(request.app.state.settings)
+            setattr(request.app.state, attr, value)
+        return value
 
 
 def get_encoder(request: Request) -> Encoder:
-    """Loaded on first use, not at start-up, so the API comes up fast; one per app (tests put
-    theirs in `app.state.encoder` to share one model across the run)."""
-    with _encoder_lock:
-        enc: Encoder | None = getattr(request.app.state, "encoder", None)
-        if enc is None:
-            enc = encoder_for(request.app.state.settings)
-            request.app.state.encoder = enc
-        return enc
+    return _per_app(request, "encoder", encoder_for)
 
 
 EncoderDep = Annotated[Encoder, Depends(get_encoder)]
 
 
 def get_embedding_cache(request: Request) -> EmbeddingCache:
-    """One cache per app: its lock serialises readers and its shard index is built once."""
-    with _encoder_lock:
-        cache: EmbeddingCache | None = getattr(request.app.state, "embedding_cache", None)
-        if cache is None:
-            cache = embedding_cache(request.app.state.settings)
-            request.app.state.embedding_cache = cache
-        return cache
+    """Its lock serialises readers and its shard index is built once."""
+    return _per_app(request, "embedding_cache", embedding_cache)
 
 
 CacheDep = Annotated[EmbeddingCache, Depends(get_embedding_cache)]
