@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from app.api import audit
 from app.api.deps import CurrentUser, DriverDep, SettingsDep, get_encoder, require_roles
 from app.api.models import AuditPublic, Page
+from app.api.pages import Limit, Offset, read_page
 from app.api.users import (
     UserCreate,
     UserListed,
@@ -80,17 +81,15 @@ def get_audit(
     entity: Annotated[str | None, Query(pattern=r"^[a-z_]{1,30}$")] = None,
     entity_id: Annotated[str | None, Query(max_length=200)] = None,
     actor_id: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Any:
     """Every write, newest first: who, when, what, and the object before and after."""
     params = {"entity": entity, "entity_id": entity_id, "actor_id": actor_id}
-    total, _, _ = driver.execute_query(queries.AUDIT_COUNT, params, routing_="r")
-    rows, _, _ = driver.execute_query(queries.AUDIT_LIST, params, limit=limit, offset=offset,
-                                      routing_="r")
-    items = [AuditPublic(**{**dict(r), "before": audit.parse(r["before"]),
-                            "after": audit.parse(r["after"])}) for r in rows]
-    return {"items": items, "total": total[0]["total"], "limit": limit, "offset": offset}
+    return read_page(driver, queries.AUDIT_COUNT, queries.AUDIT_LIST, params, limit, offset,
+                     lambda rows: [AuditPublic(**{**dict(r), "before": audit.parse(r["before"]),
+                                                  "after": audit.parse(r["after"])})
+                                   for r in rows])
 
 
 # --------------------------------------------------------------------------- RDF export

@@ -19,6 +19,7 @@ from app.api.models import (
     Provenance,
     Ref,
 )
+from app.api.pages import Limit, Offset, read_page
 from app.api.routes.registrations import registrations_public
 from graph import queries
 from graph.errors import NotFoundError
@@ -27,8 +28,6 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/companies", tags=["companies"])
 
-Limit = Annotated[int, Query(ge=1, le=200, description="Page size (1..200).")]
-Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 Kvk = Annotated[str, Path(pattern=r"^\d{8}$", description="KvK number, 8 digits.")]
 Slug = r"^[a-z0-9][a-z0-9-]{0,99}$"
 
@@ -46,11 +45,8 @@ def list_companies(
 ) -> Any:
     """Companies by name, filtered inside the query so `total` counts every match."""
     params = {"municipality": municipality, "capability": capability, "q": q}
-    total, _, _ = driver.execute_query(queries.API_COUNT_COMPANIES, params, routing_="r")
-    rows, _, _ = driver.execute_query(queries.API_LIST_COMPANIES, params, limit=limit,
-                                      offset=offset, routing_="r")
-    return {"items": [dict(r) for r in rows], "total": total[0]["total"], "limit": limit,
-            "offset": offset}
+    return read_page(driver, queries.API_COUNT_COMPANIES, queries.API_LIST_COMPANIES, params,
+                     limit, offset)
 
 
 def _parse_time(value: str | None) -> datetime | None:

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Query
 
 from app.api.deps import DriverDep, require_roles
 from app.api.models import DemandQuestionPublic, Page
+from app.api.pages import Limit, Offset, read_page
 from app.api.problems import ApiProblem
-from app.api.routes.companies import Limit, Offset
 from app.api.users import UserPublic
 from graph import queries
 
@@ -40,8 +40,5 @@ def demand_questions(
         raise ApiProblem(422, "'since' must not be after 'until'.", type_="validation")
     params = {"since": start.isoformat() if start else None,
               "until": end.isoformat() if end else None}
-    total, _, _ = driver.execute_query(queries.DEMAND_QUESTIONS_COUNT, params, routing_="r")
-    rows, _, _ = driver.execute_query(queries.DEMAND_QUESTIONS_LIST, params, limit=limit,
-                                      offset=offset, routing_="r")
-    return {"items": [dict(r) for r in rows], "total": total[0]["total"], "limit": limit,
-            "offset": offset}
+    return read_page(driver, queries.DEMAND_QUESTIONS_COUNT, queries.DEMAND_QUESTIONS_LIST,
+                     params, limit, offset)

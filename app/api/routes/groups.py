@@ -6,7 +6,7 @@ import logging
 from functools import cache
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 
 from app.api.deps import DriverDep, Reader
 from app.api.models import (
@@ -18,6 +18,7 @@ from app.api.models import (
     Page,
     Taxonomy,
 )
+from app.api.pages import Limit, Offset, read_page
 from graph import queries
 from graph.errors import NotFoundError
 from ontology.taxonomy import Concept, load_taxonomy
@@ -26,18 +27,13 @@ log = logging.getLogger(__name__)
 
 router = APIRouter()
 
-Limit = Annotated[int, Query(ge=1, le=200, description="Page size (1..200).")]
-Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 ClusterId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
 
 
 @router.get("/clusters", response_model=Page[ClusterListed], tags=["clusters"])
 def list_clusters(driver: DriverDep, _user: Reader, limit: Limit = 50, offset: Offset = 0) -> Any:
-    total, _, _ = driver.execute_query(queries.API_COUNT_CLUSTERS, routing_="r")
-    rows, _, _ = driver.execute_query(queries.API_LIST_CLUSTERS, limit=limit, offset=offset,
-                                      routing_="r")
-    return {"items": [dict(r) for r in rows], "total": total[0]["total"], "limit": limit,
-            "offset": offset}
+    return read_page(driver, queries.API_COUNT_CLUSTERS, queries.API_LIST_CLUSTERS, None,
+                     limit, offset)
 
 
 @router.get("/clusters/{cluster_id}", response_model=ClusterPublic, tags=["clusters"])

@@ -20,8 +20,8 @@ from app.api import audit
 from app.api.deps import DriverDep, EncoderDep, SettingsDep, require_roles
 from app.api.idempotency import IdempotencyKey, fingerprint, run_write
 from app.api.models import LoketCreate, LoketPublic, LoketStatus, LoketTriage, Page
+from app.api.pages import Limit, Offset, read_page
 from app.api.problems import ApiProblem
-from app.api.routes.companies import Limit, Offset
 from app.api.users import UserPublic
 from graph import queries
 from graph.errors import ConflictError, NotFoundError
@@ -200,11 +200,8 @@ def list_items(user: LoketReader, driver: DriverDep, limit: Limit = 50, offset: 
     if user.role == "company" and kvk is None:  # cannot happen: company users hold a KvK
         raise ApiProblem(403, "This company user is not bound to a KvK number.")
     params = {"kvk": kvk, "status": status}
-    total, _, _ = driver.execute_query(queries.LOKET_COUNT, params, routing_="r")
-    rows, _, _ = driver.execute_query(queries.LOKET_LIST, params, limit=limit, offset=offset,
-                                      routing_="r")
-    return {"items": [_public(r) for r in rows], "total": total[0]["total"], "limit": limit,
-            "offset": offset}
+    return read_page(driver, queries.LOKET_COUNT, queries.LOKET_LIST, params, limit, offset,
+                     lambda rows: [_public(r) for r in rows])
 
 
 @router.get("/{item_id}", response_model=LoketPublic)

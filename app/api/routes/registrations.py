@@ -46,6 +46,7 @@ from app.api.models import (
     RegistrationPublic,
     Rejection,
 )
+from app.api.pages import Limit, Offset, read_page
 from app.api.problems import ApiProblem
 from app.api.users import UserPublic
 from graph import queries
@@ -77,7 +78,10 @@ _DIFF_FIELDS = ("name", "description", "description_en", "municipality", "websit
 
 def current_profiles(driver: Driver, kvks: Iterable[str]) -> dict[str, ProfileFields]:
     """The maintainable fields of each existing company among `kvks`, in one read."""
-    records, _, _ = driver.execute_query(queries.COMPANY_PROFILE_FIELDS, kvks=sorted(set(kvks)),
+    wanted = sorted(set(kvks))
+    if not wanted:
+        return {}
+    records, _, _ = driver.execute_query(queries.COMPANY_PROFILE_FIELDS, kvks=wanted,
                                          routing_="r")
     out: dict[str, ProfileFields] = {}
     for r in records:
@@ -126,18 +130,13 @@ def check_profile(kvk: str | None, profile: ProfileFields) -> None:
                          type_="shacl", errors=errors)
 
 
-def registration_public(r: Any, driver: Driver | None,
-                        current: dict[str, ProfileFields] | None = None) -> RegistrationPublic:
-    """The registration; a pending one with its diff against the profile as it is now
-    (`driver` None: no diff, e.g. inside the deciding transaction; `current`: profiles
-    already loaded by `registrations_public`)."""
+def registration_public(r: Any, current: dict[str, ProfileFields] | None = None
+                        ) -> RegistrationPublic:
+    """The registration; a pending one with its diff against the company's profile as it is
+    now, taken from `current` (None: no diff, e.g. inside the deciding transaction)."""
     profile = ProfileFields.model_validate(json.loads(r["profile"]))
-    changes: list[Any] = []
-    if r["status"] == "pending":
-        if current is not None:
-            changes = diff(current.get(r["kvk_number"]), profile)
-        elif driver is not None:
-            changes = diff(current_profile(driver, r["kvk_number"]), profile)
+    changes = diff(current.get(r["kvk_number"]), profile) \
+        if current is not None and r["status"] == "pending" else []
     return RegistrationPublic(
         id=r["id"], kvk_number=r["kvk_number"], kind=r["kind"], status=r["status"],
         submitted_by=r["submitted_by"], submitted_at=r["submitted_at"],
@@ -149,7 +148,7 @@ def registrations_public(rows: list[Any], driver: Driver) -> list[RegistrationPu
     """A page of registrations with their diffs: the current profiles in one read, not one
     per row."""
     current = current_profiles(driver, [r["kvk_number"] for r in rows if r["status"] == "pending"])
-    return [registration_public(r, None, current) for r in rows]
+    return [registration_public(r, current) for r in rows]
 
 
 def _load(driver: Driver, reg_id: str) -> Any:
@@ -185,7 +184,7 @@ def submit(driver: Driver, user: UserPublic, kvk: str, profile: ProfileFields,
         audit.record(tx, user, "registration.submit", "registration", reg_id, None,
                      {"kvk_number": kvk, **profile.model_dump()}, kvk_number=kvk)
         r = tx.run(queries.REGISTRATION_GET, id=reg_id).single()
-        out = registration_public(r, None)
+        out = registration_public(r)
         out.diff = diff(before, profile)
         return out.model_dump(mode="json")
 
@@ -225,7 +224,7 @@ def approve(driver: Driver, encoder: Encoder, user: UserPublic, reg_id: str,
         audit.record(tx, user, "company.update" if before else "company.create", "company",
                      kvk, _flat(before) or None, _flat(profile))
         r = tx.run(queries.REGISTRATION_GET, id=reg_id).single()
-        return registration_public(r, None).model_dump(mode="json")
+        return registration_public(r).model_dump(mode="json")
 
     def execute(tx_work: Any) -> None:
         write_companies(driver, [record], load_taxonomy(),
@@ -297,19 +296,16 @@ def post_registration(body: RegistrationCreate, user: Submitter, driver: DriverD
 def list_registrations(
     user: CurrentUser, driver: DriverDep,
     status: Annotated[str | None, Query(pattern=r"^(pending|approved|rejected)$")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Any:
     """Admins and business developers see all; a company its own; scouts none."""
     if user.role == "scout":
         raise ForbiddenError("Scouts do not handle registrations.")
     kvk = user.kvk_number if user.role == "company" else None
     params = {"status": status, "kvk": kvk}
-    total, _, _ = driver.execute_query(queries.REGISTRATION_COUNT, params, routing_="r")
-    rows, _, _ = driver.execute_query(queries.REGISTRATION_LIST, params, limit=limit,
-                                      offset=offset, routing_="r")
-    return {"items": registrations_public(list(rows), driver), "total": total[0]["total"],
-            "limit": limit, "offset": offset}
+    return read_page(driver, queries.REGISTRATION_COUNT, queries.REGISTRATION_LIST, params,
+                     limit, offset, lambda rows: registrations_public(rows, driver))
 
 
 @router.get("/registrations/{reg_id}", response_model=RegistrationPublic)
@@ -317,7 +313,7 @@ def get_registration(reg_id: RegId, user: CurrentUser, driver: DriverDep) -> Any
     r = _load(driver, reg_id)
     if not _may_see(user, r["kvk_number"], r["submitted_by"]):
         raise ForbiddenError("This registration belongs to another company.")
-    return registration_public(r, driver)
+    return registrations_public([r], driver)[0]
 
 
 @router.post("/registrations/{reg_id}/approve", response_model=RegistrationPublic)
@@ -350,7 +346,7 @@ def reject_registration(reg_id: RegId, body: Rejection, user: Reviewer, driver: 
                      {"status": "pending"}, {"status": "rejected", "reason": body.reason},
                      kvk_number=reg["kvk_number"])
         r = tx.run(queries.REGISTRATION_GET, id=reg_id).single()
-        return registration_public(r, None).model_dump(mode="json")
+        return registration_public(r).model_dump(mode="json")
 
     fp = fingerprint("POST", request.url.path, body.model_dump())
     return _answer(response, run_write(driver, user, key, fp, 200, work))

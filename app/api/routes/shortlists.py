@@ -28,7 +28,8 @@ from app.api.models import (
     ShortlistListed,
     ShortlistPublic,
 )
-from app.api.routes.companies import Kvk, Limit, Offset
+from app.api.pages import Limit, Offset, read_page
+from app.api.routes.companies import Kvk
 from app.api.users import UserPublic
 from graph import queries
 from graph.errors import NotFoundError
@@ -86,11 +87,8 @@ def create_shortlist(body: ShortlistCreate, user: Lister, driver: DriverDep, req
 def list_shortlists(user: Lister, driver: DriverDep, limit: Limit = 50,
                     offset: Offset = 0) -> Any:
     """The caller's own shortlists, newest first."""
-    total, _, _ = driver.execute_query(queries.SHORTLIST_COUNT_OWN, owner=user.id, routing_="r")
-    rows, _, _ = driver.execute_query(queries.SHORTLIST_LIST_OWN, owner=user.id, limit=limit,
-                                      offset=offset, routing_="r")
-    return {"items": [dict(r) for r in rows], "total": total[0]["total"], "limit": limit,
-            "offset": offset}
+    return read_page(driver, queries.SHORTLIST_COUNT_OWN, queries.SHORTLIST_LIST_OWN,
+                     {"owner": user.id}, limit, offset)
 
 
 @router.get("/{list_id}", response_model=ShortlistPublic)

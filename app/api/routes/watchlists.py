@@ -20,7 +20,7 @@ from app.api import audit
 from app.api.deps import DriverDep, EncoderDep, SettingsDep, require_roles
 from app.api.idempotency import IdempotencyKey, fingerprint, run_write
 from app.api.models import Page, WatchlistCreate, WatchlistHit, WatchlistNew, WatchlistPublic
-from app.api.routes.companies import Limit, Offset
+from app.api.pages import Limit, Offset, read_page
 from app.api.users import UserPublic
 from graph import queries
 from graph.errors import NotFoundError
@@ -96,11 +96,8 @@ def create_watchlist(body: WatchlistCreate, user: Watcher, driver: DriverDep,
 def list_watchlists(user: Watcher, driver: DriverDep, limit: Limit = 50,
                     offset: Offset = 0) -> Any:
     """The caller's own watchlists, newest first."""
-    total, _, _ = driver.execute_query(queries.WATCHLIST_COUNT_OWN, owner=user.id, routing_="r")
-    rows, _, _ = driver.execute_query(queries.WATCHLIST_LIST_OWN, owner=user.id, limit=limit,
-                                      offset=offset, routing_="r")
-    return {"items": [_public(r) for r in rows], "total": total[0]["total"], "limit": limit,
-            "offset": offset}
+    return read_page(driver, queries.WATCHLIST_COUNT_OWN, queries.WATCHLIST_LIST_OWN,
+                     {"owner": user.id}, limit, offset, lambda rows: [_public(r) for r in rows])
 
 
 @router.get("/{watch_id}", response_model=WatchlistPublic)
