@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from neo4j import Driver
 from rdflib import Graph
@@ -57,20 +58,22 @@ def settings(target: Neo4jTarget, **kw: Any) -> Settings:
                     api_rate_limit_per_minute=0, **kw)
 
 
-@pytest.fixture
-def client(graph: Driver, neo4j_target: Neo4jTarget, encoder: Encoder) -> Iterator[TestClient]:
+def fresh_app(graph: Driver, target: Neo4jTarget, encoder: Encoder) -> FastAPI:
+    """An API over the seed graph without what earlier tests added (companies outside the
+    seed's 99… numbers, registrations, audit, idempotency keys)."""
     graph.execute_query("MATCH (n) WHERE n:Registration OR n:AuditEvent OR n:IdempotencyKey "
                         "DETACH DELETE n")
     graph.execute_query("MATCH (c:Company) WHERE NOT c.kvk_number STARTS WITH '99' "
                         "DETACH DELETE c")
-    app = create_app(settings(neo4j_target), graph)
+    app = create_app(settings(target), graph)
     app.state.encoder = encoder
-    with TestClient(app) as c:
+    return app
+
+
+@pytest.fixture
+def client(graph: Driver, neo4j_target: Neo4jTarget, encoder: Encoder) -> Iterator[TestClient]:
+    with TestClient(fresh_app(graph, neo4j_target, encoder)) as c:
         yield c
-
-
-
-
 
 
 def count(driver: Driver, query: str) -> int:
@@ -370,13 +373,7 @@ def test_registry_import_through_the_api(client: TestClient, graph: Driver) -> N
 @pytest.fixture
 def server(graph: Driver, neo4j_target: Neo4jTarget, encoder: Encoder) -> Iterator[str]:
     """A real uvicorn server (threads, real sockets) for the concurrency test."""
-    graph.execute_query("MATCH (n) WHERE n:Registration OR n:AuditEvent OR n:IdempotencyKey "
-                        "DETACH DELETE n")
-    graph.execute_query("MATCH (c:Company) WHERE c.kvk_number STARTS WITH '777' "
-                        "DETACH DELETE c")
-    app = create_app(settings(neo4j_target), graph)
-    app.state.encoder = encoder
-    with serve_app(app) as url:
+    with serve_app(fresh_app(graph, neo4j_target, encoder)) as url:
         yield url
 
 
