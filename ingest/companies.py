@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +37,9 @@ from ontology.validation import municipality_id
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH = 2000
+# Transactions in flight during an import: Neo4j commits one batch while it runs the next
+# (`paraat bench ingest` measures 1 against 2 writers in the same run; docs/scaling.md).
+DEFAULT_WRITERS = 2
 # The keys CREATE_COMPANIES reads; only these travel over Bolt for new companies (the full row
 # also carries the embedding text and ids for the other queries). Checked by
 # tests/unit/test_bulk_ingest.py against the query text.
@@ -288,22 +294,29 @@ def refine_capabilities(row: dict[str, Any], vector: np.ndarray, ids: list[str],
         row["capability_ids"] = sorted(held | {ids[best]})
 
 
-def _write_companies(
+@dataclass
+class PreparedBatch:
+    """A batch ready for the graph: rows, their new embeddings, which KvK numbers exist."""
+
+    index: int
+    rows: list[dict[str, Any]]
+    embeddings: list[dict[str, Any]] | None
+    existing: set[str]
+
+
+def prepare_batches(
     driver: Driver,
     records: Iterable[CompanyRecord],
     taxonomy: Taxonomy,
-    ctx: RunContext,
     *,
     encoder: Encoder | None = None,
     cache: EmbeddingCache | None = None,
     batch_size: int = DEFAULT_BATCH,
-    progress: Callable[[int], None] | None = None,
-    after_batch: Callable[[int], None] | None = None,
-    in_tx: Callable[[ManagedTransaction], object] | None = None,
-) -> WriteStats:
-    """Prepare, embed and write records batch by batch; returns what changed."""
+    stats: WriteStats | None = None,
+) -> Iterator[PreparedBatch]:
+    """Prepare (and embed) records batch by batch, lazily, for `write_prepared`."""
     writer = CompanyWriter(driver)
-    stats = WriteStats()
+    stats = stats if stats is not None else WriteStats()
     for i, batch in enumerate(batched(records, batch_size)):
         rows = [prepare(r, taxonomy) for r in batch]
         known = writer.existing_hashes([r["kvk_number"] for r in rows])
@@ -323,21 +336,114 @@ def _write_companies(
                                        "embedding": vec.astype(float).tolist(), "hash": h})
             stats.embed_seconds += time.perf_counter() - t0
             stats.embedded += len(embeddings)
-        t0 = time.perf_counter()
-        created, updated = writer.write_batch(rows, ctx, embeddings, existing=set(known),
-                                              in_tx=in_tx)
-        stats.write_seconds += time.perf_counter() - t0
+        yield PreparedBatch(i, rows, embeddings, set(known))
+
+
+class _BusyClock:
+    """Wall time during which at least one write was in flight (writes overlap)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active = 0
+        self._since = 0.0
+        self.seconds = 0.0
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._active == 0:
+                self._since = time.perf_counter()
+            self._active += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._active -= 1
+            if self._active == 0:
+                self.seconds += time.perf_counter() - self._since
+
+
+def write_prepared(
+    driver: Driver,
+    batches: Iterable[PreparedBatch],
+    ctx: RunContext,
+    *,
+    writers: int = 1,
+    stats: WriteStats | None = None,
+    progress: Callable[[int], None] | None = None,
+    after_batch: Callable[[int], None] | None = None,
+    in_tx: Callable[[ManagedTransaction], object] | None = None,
+) -> WriteStats:
+    """Write prepared batches, one transaction each, with up to `writers` in flight.
+
+    With two writers Neo4j commits one batch while it executes the next, and the caller's
+    thread prepares the batch after that (2 cores: `paraat bench ingest` measures 1 vs 2).
+    Batches are reported (progress, after_batch) in input order. On a failure the batches in
+    flight finish or roll back, nothing new starts, and the error is raised: every batch is
+    all-or-nothing, so a re-run converges as with one writer."""
+    writer = CompanyWriter(driver)
+    stats = stats if stats is not None else WriteStats()
+    clock = _BusyClock()
+
+    def write(b: PreparedBatch) -> tuple[int, int]:
+        with clock:
+            return writer.write_batch(b.rows, ctx, b.embeddings, existing=b.existing,
+                                      in_tx=in_tx)
+
+    def settle(b: PreparedBatch, fut: Future[tuple[int, int]]) -> None:
+        created, updated = fut.result()
         stats.created += created
         stats.updated += updated
-        stats.unchanged += len(rows) - created - updated
+        stats.unchanged += len(b.rows) - created - updated
         if progress:
-            progress(len(rows))
+            progress(len(b.rows))
         if after_batch:
-            after_batch(i)
+            after_batch(b.index)
+
+    pending: deque[tuple[PreparedBatch, Future[tuple[int, int]]]] = deque()
+    with ThreadPoolExecutor(max_workers=max(1, writers),
+                            thread_name_prefix="paraat-write") as pool:
+        try:
+            for b in batches:
+                while len(pending) >= max(1, writers):
+                    settle(*pending.popleft())
+                pending.append((b, pool.submit(write, b)))
+            while pending:
+                settle(*pending.popleft())
+        finally:
+            for _, fut in pending:
+                fut.cancel()
+    stats.write_seconds += clock.seconds
+    return stats
+
+
+def _write_companies(
+    driver: Driver,
+    records: Iterable[CompanyRecord],
+    taxonomy: Taxonomy,
+    ctx: RunContext,
+    *,
+    encoder: Encoder | None = None,
+    cache: EmbeddingCache | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    writers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    after_batch: Callable[[int], None] | None = None,
+    in_tx: Callable[[ManagedTransaction], object] | None = None,
+) -> WriteStats:
+    """Prepare, embed and write records batch by batch; returns what changed."""
+    stats = WriteStats()
+    batches = prepare_batches(driver, records, taxonomy, encoder=encoder, cache=cache,
+                              batch_size=batch_size, stats=stats)
+    write_prepared(driver, batches, ctx, writers=writers, stats=stats, progress=progress,
+                   after_batch=after_batch, in_tx=in_tx)
+    await_fulltext(driver, stats)
+    return stats
+
+
+def await_fulltext(driver: Driver, stats: WriteStats) -> None:
+    """Wait for the eventually consistent full-text indexes to show the write."""
     t0 = time.perf_counter()
     driver.execute_query(queries.AWAIT_FULLTEXT_REFRESH)
     stats.index_seconds += time.perf_counter() - t0
-    return stats
 
 
 def write_companies(
@@ -348,15 +454,17 @@ def write_companies(
     *,
     batch_size: int = DEFAULT_BATCH,
     bulk: bool | None = False,
+    writers: int = DEFAULT_WRITERS,
     **kwargs: Any,
 ) -> WriteStats:
     """Prepare, embed and write records batch by batch; returns what changed.
 
     Bulk mode (opt-in: `bulk=True`, or `None` for "when the graph holds no company yet and
     the input fills a whole batch") drops the two company full-text indexes, writes, and
-    builds them once on the full graph (`stats.index_seconds`). It is not the default: on the
-    shared 2-core machine it was not reliably faster than updating Lucene batch by batch
-    (`paraat bench ingest`, docs/scaling.md), and search finds nothing while it runs. The
+    builds them once on the full graph (`stats.index_seconds`). It is not the default: the
+    write itself is 0.9-1.5x faster, but with the build included it is no faster than
+    updating Lucene batch by batch (`paraat bench ingest`, docs/scaling.md section 2), and
+    search finds nothing while it runs. The
     indexes come back in a `finally`; should the process die first, the next write_companies
     (any import) or `apply_schema` re-creates them (`IF NOT EXISTS`). Batches stay one
     transaction each, so a re-run converges exactly as in normal mode."""
@@ -364,6 +472,15 @@ def write_companies(
     head = list(itertools.islice(it, batch_size))
     if bulk is None:
         bulk = len(head) >= batch_size and not driver.execute_query(queries.ANY_COMPANY)[0]
+    return with_fulltext_indexes(driver, bulk, lambda: _write_companies(
+        driver, itertools.chain(head, it), taxonomy, ctx, batch_size=batch_size,
+        writers=writers, **kwargs))
+
+
+def with_fulltext_indexes(driver: Driver, bulk: bool, write: Callable[[], WriteStats]
+                          ) -> WriteStats:
+    """Run `write` with the company full-text indexes kept up to date (normal mode), or
+    dropped and built once afterwards (bulk mode, see `write_companies`)."""
     if not bulk:
         names = [queries.COMPANY_FULLTEXT_INDEX, queries.COMPANY_FULLTEXT_INDEX_EN]
         present, _, _ = driver.execute_query(queries.COMPANY_FULLTEXT_INDEXES_PRESENT,
@@ -372,14 +489,12 @@ def write_companies(
             log.warning("company full-text indexes missing: re-creating them")
             for stmt in queries.FULLTEXT_INDEXES:
                 driver.execute_query(stmt)
-        return _write_companies(driver, itertools.chain(head, it), taxonomy, ctx,
-                                batch_size=batch_size, **kwargs)
+        return write()
     log.info("bulk load into an empty graph: full-text indexes are built after the data")
     for stmt in queries.DROP_FULLTEXT_INDEXES:
         driver.execute_query(stmt)
     try:
-        stats = _write_companies(driver, itertools.chain(head, it), taxonomy, ctx,
-                                 batch_size=batch_size, **kwargs)
+        stats = write()
     finally:
         t0 = time.perf_counter()
         for stmt in queries.FULLTEXT_INDEXES:
