@@ -12,6 +12,7 @@ from neo4j import exceptions as neo4j_exc
 from graph import queries
 from graph.schema import clear_graph
 from ingest.companies import (
+    CompanyRecord,
     PreparedBatch,
     RunContext,
     prepare_batches,
@@ -35,6 +36,17 @@ def fulltext_online(driver: Driver) -> set[str]:
 def lexical_hits(driver: Driver, term: str) -> set[str]:
     rows, _, _ = driver.execute_query(queries.MATCH_LEXICAL_ALL, lucene=term, k=500, limit=500)
     return {r["kvk"] for r in rows}
+
+
+def assert_rerun_equals_a_clean_run(driver: Driver, records: list[CompanyRecord]) -> None:
+    """Re-run the import over what a failure left, then compare with a clean run."""
+    tax = load_taxonomy()
+    write_companies(driver, records, tax, RunContext(source="t"), batch_size=40)
+    rerun = snapshot(driver)
+    clear_graph(driver)
+    load_ontology(driver, tax)
+    write_companies(driver, records, tax, RunContext(source="t"), batch_size=40)
+    assert snapshot(driver) == rerun
 
 
 def test_bulk_load_equals_incremental_and_rebuilds_the_fulltext_indexes(driver: Driver
@@ -90,13 +102,7 @@ def test_a_failing_bulk_load_restores_the_indexes_and_a_rerun_converges(driver: 
         write_companies(driver, records, tax, RunContext(source="t"), batch_size=40,
                         bulk=True, after_batch=crash)
     assert fulltext_online(driver) == set(NAMES), "the finally clause rebuilds them"
-    write_companies(driver, records, tax, RunContext(source="t"), batch_size=40)
-    crashed_then_rerun = snapshot(driver)
-
-    clear_graph(driver)
-    load_ontology(driver, tax)
-    write_companies(driver, records, tax, RunContext(source="t"), batch_size=40)
-    assert snapshot(driver) == crashed_then_rerun
+    assert_rerun_equals_a_clean_run(driver, records)
 
 
 def test_indexes_missing_after_a_killed_bulk_load_come_back_on_the_next_import(
@@ -174,10 +180,4 @@ def test_a_failing_batch_stops_the_writers_keeps_whole_batches_and_a_rerun_conve
     assert per_batch[0] == 40 and per_batch[1] == 0, per_batch
     assert all(n in (0, 40) for n in per_batch), f"a batch was half-written: {per_batch}"
     assert per_batch[3:] == [0, 0], "no batch may start after the failure was seen"
-
-    write_companies(driver, records, tax, RunContext(source="t"), batch_size=40)
-    rerun = snapshot(driver)
-    clear_graph(driver)
-    load_ontology(driver, tax)
-    write_companies(driver, records, tax, RunContext(source="t"), batch_size=40)
-    assert snapshot(driver) == rerun
+    assert_rerun_equals_a_clean_run(driver, records)
