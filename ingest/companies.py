@@ -398,12 +398,12 @@ def write_prepared(
         if after_batch:
             after_batch(b.index)
 
+    in_flight = max(1, writers)
     pending: deque[tuple[PreparedBatch, Future[tuple[int, int]]]] = deque()
-    with ThreadPoolExecutor(max_workers=max(1, writers),
-                            thread_name_prefix="paraat-write") as pool:
+    with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="paraat-write") as pool:
         try:
             for b in batches:
-                while len(pending) >= max(1, writers):
+                while len(pending) >= in_flight:
                     settle(*pending.popleft())
                 pending.append((b, pool.submit(write, b)))
             while pending:
@@ -464,10 +464,10 @@ def write_companies(
     builds them once on the full graph (`stats.index_seconds`). It is not the default: the
     write itself is 0.9-1.5x faster, but with the build included it is no faster than
     updating Lucene batch by batch (`paraat bench ingest`, docs/scaling.md section 2), and
-    search finds nothing while it runs. The
-    indexes come back in a `finally`; should the process die first, the next write_companies
-    (any import) or `apply_schema` re-creates them (`IF NOT EXISTS`). Batches stay one
-    transaction each, so a re-run converges exactly as in normal mode."""
+    search finds nothing while it runs. The indexes come back in a `finally`; should the
+    process die first, the next write_companies (any import) or `apply_schema` re-creates
+    them (`IF NOT EXISTS`). Batches stay one transaction each, so a re-run converges exactly
+    as in normal mode."""
     it = iter(records)
     head = list(itertools.islice(it, batch_size))
     if bulk is None:
