@@ -28,12 +28,11 @@ from ingest.companies import (
     PreparedBatch,
     RunContext,
     WriteStats,
-    await_fulltext,
     prepare,
     prepare_batches,
     with_fulltext_indexes,
     write_companies,
-    write_prepared,
+    write_searchable,
 )
 from ingest.ontology_loader import load_ontology
 from ingest.synthetic import generate
@@ -123,14 +122,8 @@ def bench_ingest(settings: Settings, sizes: list[int], *, baseline_rows: int = 1
                     _n: int = n, _driver: Driver = driver) -> dict[str, Any]:
                 _fresh(_driver, tax, encoder.dimension, encoder.name)
                 stats = WriteStats()
-                ctx = RunContext(source="bench")
-
-                def write() -> WriteStats:
-                    write_prepared(_driver, _b, ctx, writers=writers, stats=stats)
-                    await_fulltext(_driver, stats)
-                    return stats
-
-                with_fulltext_indexes(_driver, mode == "bulk", write)
+                with_fulltext_indexes(_driver, mode == "bulk", lambda: write_searchable(
+                    _driver, _b, RunContext(source="bench"), writers=writers, stats=stats))
                 if stats.created != _n:
                     raise RuntimeError(f"bench wrote {stats.created} of {_n} companies")
                 return {"graph_write_s": round(stats.write_seconds, 2),
