@@ -34,7 +34,7 @@ from graph import queries
 from graph.errors import MatchError
 from graph.settings import MatchSettings
 from matching import lexical
-from matching.encoder import CompositeEncoder, Encoder
+from matching.encoder import CompositeEncoder, Encoder, concept_block
 from ontology.taxonomy import ConceptHit, Taxonomy
 
 log = logging.getLogger(__name__)
@@ -208,11 +208,12 @@ class Matcher:
                                                         hit.matched_text)
         if self.s.concept_top > 0:
             # Exact cosine against the concept embeddings kept in memory: the same ranking
-            # as the capability vector index, without a round trip per question.
+            # as the capability vector index, without a round trip per question (on the first
+            # model's block of a mix: `concept_block`).
             ids, matrix = self.concept_matrix()
             cosines: list[tuple[str, float]] = []
             if ids:
-                q = vector[: matrix.shape[1]]
+                q = concept_block(self.encoder, vector)
                 sims = matrix @ (q / max(float(np.linalg.norm(q)), 1e-12))
                 top_idx = np.argsort(-sims, kind="stable")[: self.s.concept_top]
                 cosines = [(ids[i], float(sims[i])) for i in top_idx]
@@ -239,17 +240,10 @@ class Matcher:
                 and len(r["embedding"]) == self.encoder.dimension]
         if not rows:
             return [], np.zeros((0, self.encoder.dimension), dtype=np.float32)
-        matrix = np.asarray([e for _, e in rows], dtype=np.float32)[:, : self._concept_dims()]
+        matrix = concept_block(self.encoder, np.asarray([e for _, e in rows], dtype=np.float32))
         matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
         _CONCEPT_MATRICES[key] = ([i for i, _ in rows], matrix)
         return _CONCEPT_MATRICES[key]
-
-    def _concept_dims(self) -> int:
-        """Concepts are found with the first model of a mix only (as at ingest, see
-        `concept_block`): its block of the vector, renormalised, is that model's own
-        embedding, with the thresholds measured for it."""
-        enc = self.encoder
-        return enc.parts[0][0].dimension if isinstance(enc, CompositeEncoder) else enc.dimension
 
     def _encode_question(self, question: str, text: str, memo: dict[int, np.ndarray]
                          ) -> np.ndarray:
