@@ -123,16 +123,19 @@ def score(matcher: Matcher, retrieved: list[Retrieved], mode: Mode,
     return {k: _metrics(v) for k, v in per.items()}
 
 
-def tune(matcher: Matcher, retrieved: list[Retrieved], step: float = 0.05
-         ) -> tuple[tuple[float, float, float], dict[str, Any]]:
+def tune(matcher: Matcher, retrieved: list[Retrieved], step: float = 0.05,
+         min_weight: float = 0.05) -> tuple[tuple[float, float, float], dict[str, Any]]:
     """Grid search over the simplex of (dense, lexical, graph) weights.
 
     The objective is the worst of the per-language MRRs plus Recall@5, so a weight set that
-    helps one language by hurting the other is not chosen."""
+    helps one language by hurting the other is not chosen. Every signal keeps at least
+    `min_weight`: an explanation shows each signal's evidence, which is only faithful if the
+    signal counts in the score."""
     best: tuple[float, tuple[float, float, float], dict[str, Any]] | None = None
     n = round(1 / step)
-    for i, j in itertools.product(range(n + 1), repeat=2):
-        if i + j > n:
+    lo = round(min_weight / step)
+    for i, j in itertools.product(range(lo, n + 1), repeat=2):
+        if i + j > n - lo:
             continue
         w = (i * step, j * step, (n - i - j) * step)
         res = score(matcher, retrieved, "hybrid", w)

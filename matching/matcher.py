@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 import numpy as np
 from neo4j import Driver
+from neo4j.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from graph import queries
@@ -160,18 +161,27 @@ class MatchResult(BaseModel):
 
 
 def detect_lang(text: str) -> str:
-    words = re.findall(r"[^\W\d_]+", lexical.fold(text))
+    """nl or en, from function words; short questions without any fall back on letter
+    patterns typical of each language ("ij", "sch", "oe" against "th", "wh", "-tion")."""
+    folded = lexical.fold(text)
+    words = re.findall(r"[^\W\d_]+", folded)
     nl = sum(w in _NL for w in words)
     en = sum(w in _EN for w in words)
     if nl == en:
-        return "en" if re.search(r"\b(the|and|for|with)\b", text.lower()) else "nl"
-    return "nl" if nl > en else "en"
+        nl = len(_NL_LETTERS.findall(folded))
+        en = len(_EN_LETTERS.findall(folded))
+    return "en" if en > nl else "nl"
 
 
-_NL = frozenset("de het een en van voor met wij zoeken die dat op is zijn ons naar bij uit "
-                "leverancier leveranciers nodig wie welke kan graag ook in te".split())
-_EN = frozenset("the a an and of for with we need looking who which is are our to from in "
-                "supplier suppliers can also that this".split())
+_NL = frozenset("de het een en van voor met wij zoeken die dat op zijn ons onze naar bij uit "
+                "leverancier leveranciers nodig wie welke kan graag ook te tegen zonder om als "
+                "door aan wat hoe waar moet moeten willen kunnen wordt worden er hun deze dit "
+                "geen niet maar".split())
+_EN = frozenset("the a an and of for with we need looking who which are our to from "
+                "supplier suppliers can also that this against without into on at by as or "
+                "how what where must should want would be been their these not but".split())
+_NL_LETTERS = re.compile(r"ij|sch|oe|ui|aa|uu|ee|cht|en\b")
+_EN_LETTERS = re.compile(r"th|wh|sh|gh|tion|ic\b|(?<=[^aeiou])y\b|ck|ing\b|ts\b|ed\b")
 
 
 def _norm(values: dict[str, float], floor: float = 0.0) -> dict[str, float]:
@@ -327,7 +337,10 @@ class Matcher:
         timings["lexical"] = 0.0
         if lex_future is not None:
             lex, timings["lexical"] = lex_future.result()
-        floor = sorted(dense.values(), reverse=True)[min(len(dense), 50) - 1] if dense else 0.0
+        # Dense scores are normalised between the best and the `dense_pool`-th cosine, so a
+        # company below that rank scores 0 whether or not the index returned it.
+        floor = (sorted(dense.values(), reverse=True)[min(len(dense), self.s.dense_pool) - 1]
+                 if dense else 0.0)
         return Signals(question, lang or detect_lang(question), q_terms, concepts, vector,
                        dense, lex, graph, floor, timings,
                        expansion if self.s.expand_query else [])
@@ -340,10 +353,11 @@ class Matcher:
     def _lexical(self, lucene: str, f: dict[str, Any], filtered: bool
                  ) -> tuple[dict[str, float], float]:
         t0 = time.perf_counter()
-        # With filters, Lucene's own top-k would cut before filtering: fetch deeper.
+        # With filters, Lucene's own top-k would cut before filtering: fetch deeper. Without,
+        # the top `pool` of each index hold the top `pool` by the better of the two scores.
         records, _, _ = self.driver.execute_query(
             queries.MATCH_LEXICAL if filtered else queries.MATCH_LEXICAL_ALL, lucene=lucene,
-            k=self.s.pool * (50 if filtered else 3), limit=self.s.pool, **f, routing_="r")
+            k=self.s.pool * (50 if filtered else 1), limit=self.s.pool, **f, routing_="r")
         return {r["kvk"]: float(r["score"]) for r in records}, time.perf_counter() - t0
 
     def _graph(self, concepts: list[QuestionConcept], f: dict[str, Any], filtered: bool
@@ -369,14 +383,17 @@ class Matcher:
             records, _, _ = self.driver.execute_query(queries.COUNT_FILTERED_COMPANIES, **f,
                                                       routing_="r")
             exact = int(records[0]["n"]) <= self.s.exact_dense_below
+        # Only the top `dense_pool` matter to the fusion (see the floor in `signals`), and
+        # the index's cost grows with k (100 -> 50: p95 70 -> 31 ms at 100k companies).
+        limit = self.s.dense_pool
         if exact:
             records, _, _ = self.driver.execute_query(
-                queries.MATCH_DENSE_EXACT, vector=vec, limit=self.s.pool, **f, routing_="r")
+                queries.MATCH_DENSE_EXACT, vector=vec, limit=limit, **f, routing_="r")
         else:
-            k = self.s.pool * (10 if filtered else 1)
+            k = limit * (20 if filtered else 1)
             records, _, _ = self.driver.execute_query(
                 queries.MATCH_DENSE_INDEX if filtered else queries.MATCH_DENSE_INDEX_ALL,
-                vector=vec, k=k, limit=self.s.pool, **f,
+                vector=vec, k=k, limit=limit, **f,
                 routing_="r")
         return {r["kvk"]: float(r["score"]) for r in records}
 
@@ -387,7 +404,14 @@ class Matcher:
         d = _norm(dense_all, sig.dense_floor)
         lx = _norm(sig.lexical)
         graph_raw = {k: sig.graph_score(k) for k in sig.graph}
-        g = _norm(graph_raw)
+        if self.s.graph_norm == "concepts":
+            # Against the best a company could score (every concept of the question held
+            # directly, with full confidence), so weak evidence (only a cluster path) stays
+            # weak when nothing stronger is found, instead of being stretched to 1.
+            best = self.s.w_direct * sum(c.weight for c in sig.concepts)
+            g = {k: min(1.0, v / best) for k, v in graph_raw.items()} if best > 0 else {}
+        else:
+            g = _norm(graph_raw)
         out = {}
         for kvk in set(dense_all) | set(sig.lexical) | set(sig.graph):
             out[kvk] = {"dense": d.get(kvk, 0.0), "lexical": lx.get(kvk, 0.0),
@@ -448,9 +472,16 @@ class Matcher:
                              "(paraat ingest seed) / de graaf bevat nog geen bedrijven.")
 
     def match(self, request: MatchRequest, mode: Mode = "hybrid") -> MatchResult:
-        self.ensure_ready()
         t0 = time.perf_counter()
-        sig = self.signals(request.question, request.filters, request.lang)
+        try:
+            sig = self.signals(request.question, request.filters, request.lang)
+        except ClientError:
+            self.ensure_ready()  # a graph without companies (or indexes) gets a clear message
+            raise
+        if not (sig.dense or sig.lexical or sig.graph):
+            # Nothing found at all: tell an empty graph apart from filters that exclude every
+            # company (one count on this rare path, not a round trip before every question).
+            self.ensure_ready()
         t1 = time.perf_counter()
         comps = self.component_scores(sig, self.dense_for_pool(sig))
         ranked = self.fuse(comps, mode)[: request.top_k]

@@ -16,7 +16,7 @@ from rdflib.namespace import DefinedNamespace
 logger = logging.getLogger(__name__)
 
 ONTOLOGY_IRI: Final = URIRef("https://w3id.org/paraat/ontology")
-ONTOLOGY_VERSION_IRI: Final = URIRef("https://w3id.org/paraat/ontology/1.0.0")
+ONTOLOGY_VERSION_IRI: Final = URIRef("https://w3id.org/paraat/ontology/1.1.0")
 ID_BASE: Final = "https://w3id.org/paraat/id/"
 
 ID: Final = Namespace(ID_BASE)

@@ -114,6 +114,27 @@ def test_explanation_is_faithful(matcher: Matcher, graph: Driver) -> None:
     assert hit2.score < hit.score
 
 
+def test_ontology_bridges_a_dutch_supplier_to_an_english_question(
+        graph: Driver, encoder: Encoder, cache: EmbeddingCache) -> None:
+    # "stoorzenders" (nl) and "jammer" (en) share no word; the electronic-warfare concept
+    # holds both as labels, so the supplier is inferred to hold it and the question names it.
+    tax = load_taxonomy()
+    write_companies(graph, [CompanyRecord(
+        kvk_number="70000006", name="Stoorveld",
+        description="Wij leveren draagbare stoorzenders die de besturingssignalen van "
+                    "onbemande toestellen onderbreken.", municipality="emmen")],
+        tax, RunContext(source="test"), encoder=encoder, cache=cache)
+    res = Matcher(graph, encoder, tax, MatchSettings()).match(
+        MatchRequest(question="handheld jammer against hostile quadcopters", top_k=5))
+    assert "electronic-warfare" in {c["id"] for c in res.concepts}
+    hit = next(h for h in res.hits if h.kvk_number == "70000006")
+    assert hit.rank <= 3, [h.name for h in res.hits]
+    ew = [c for c in hit.explanation["concepts"] if c["id"] == "electronic-warfare"]
+    assert ew and ew[0]["via"] == "direct" and ew[0]["label"] == "Electronic warfare"
+    assert any("Stoorveld via HAS_CAPABILITY (inferred" in p
+               for p in hit.explanation["graph_paths"])
+
+
 def test_demand_question_is_kept(matcher: Matcher, graph: Driver) -> None:
     req = MatchRequest(question="actieve gehoorbescherming voor schietbanen", top_k=3)
     res = matcher.match(req)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pytest
+
 from graph.settings import MatchSettings
-from matching.evaluate import Question, Retrieved, cross_validate, folds_of, score
-from matching.matcher import Matcher
+from matching.evaluate import Question, Retrieved, cross_validate, folds_of, score, tune
+from matching.matcher import GraphPath, Matcher, QuestionConcept, Signals
 
 
 def _matcher() -> Matcher:
@@ -60,3 +63,31 @@ def test_a_signal_that_only_works_on_one_half_does_not_score_perfectly() -> None
     r[2:] = _retrieved(4, "graph")[2:]
     cv = cross_validate(m, r, folds=2)
     assert cv["held_out"]["all"]["mrr"] < 1.0
+
+
+def test_tuning_keeps_every_signal_in_the_score() -> None:
+    # lexical alone is right here, yet dense and graph keep the floor weight, so the
+    # explanation's dense and graph evidence still counts in the score it explains
+    w, res = tune(_matcher(), _retrieved(6, "lexical"), min_weight=0.05)
+    assert min(w) >= 0.05 - 1e-9 and abs(sum(w) - 1) < 1e-9
+    assert res["all"]["mrr"] == 1.0
+    w0, _ = tune(_matcher(), _retrieved(6, "lexical"), min_weight=0.0)
+    assert min(w0) == 0.0  # without the floor the grid reaches the simplex's edge
+
+
+def _signals(graph: dict[str, list[GraphPath]], weights: list[float]) -> Signals:
+    concepts = [QuestionConcept(f"c{i}", w, "label", "x") for i, w in enumerate(weights)]
+    return Signals("vraag", "nl", [], concepts, np.zeros(3), {}, {}, graph)
+
+
+def test_weak_graph_evidence_stays_weak_when_nothing_stronger_is_found() -> None:
+    # only a cluster path (0.1 of a direct hit): "concepts" keeps it at 0.1, "max" would
+    # stretch it to 1 and let it outvote dense evidence
+    sig = _signals({"a": [GraphPath("c0", "cluster", "cl", "sensoren", None, 0.1)]}, [1.0])
+    comps = _matcher().component_scores(sig, {"a": 0.8})
+    assert comps["a"]["graph"] == pytest.approx(0.1)
+    by_max = Matcher(None, None, None, MatchSettings(graph_norm="max"))  # type: ignore[arg-type]
+    assert by_max.component_scores(sig, {"a": 0.8})["a"]["graph"] == 1.0
+    # two asked concepts, one held directly: half of the best possible
+    sig2 = _signals({"b": [GraphPath("c1", "direct", "c1", "declared", 1.0, 1.0)]}, [1.0, 1.0])
+    assert _matcher().component_scores(sig2, {"b": 0.8})["b"]["graph"] == pytest.approx(0.5)

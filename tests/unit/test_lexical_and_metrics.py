@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
 
+from matching.evaluate import EVAL_DIR
 from matching.lexical import lucene_query, matched_terms, split_sentences, terms
 from matching.matcher import detect_lang, mrr_ndcg_recall
 
@@ -47,6 +49,19 @@ def test_sentences() -> None:
 def test_detect_lang() -> None:
     assert detect_lang("Wij zoeken nachtzichtapparatuur voor voertuigbemanningen") == "nl"
     assert detect_lang("counter-drone detection for an airfield") == "en"
+    # no function words at all: letter patterns decide
+    for text, lang in [("handheld jammer against hostile quadcopters", "en"),
+                       ("night vision goggles", "en"), ("rugged laptops", "en"),
+                       ("kogelwerende vesten", "nl"), ("warmtebeeldcamera", "nl"),
+                       ("robuuste laptops", "nl")]:
+        assert detect_lang(text) == lang, text
+
+
+def test_detect_lang_on_the_labelled_questions() -> None:
+    rows = [json.loads(line) for line in
+            (EVAL_DIR / "questions.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    wrong = [r["question"] for r in rows if detect_lang(r["question"]) != r["lang"]]
+    assert wrong == []
 
 
 def test_metrics_against_hand_computed_values() -> None:

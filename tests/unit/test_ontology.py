@@ -193,9 +193,9 @@ def test_rapper_reports_no_errors_or_warnings(name: str) -> None:
 
 def test_ontology_header(onto: Graph) -> None:
     assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in onto
-    assert onto.value(ONTOLOGY_IRI, OWL.versionInfo) == Literal("1.0.0")
+    assert onto.value(ONTOLOGY_IRI, OWL.versionInfo) == Literal("1.1.0")
     assert onto.value(ONTOLOGY_IRI, OWL.versionIRI) == ONTOLOGY_VERSION_IRI
-    assert load_taxonomy().version == "1.0.0"
+    assert load_taxonomy().version == "1.1.0"
 
 
 def test_pa_namespace_matches_declared_terms(onto: Graph) -> None:
