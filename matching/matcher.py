@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from graph import queries
 from graph.errors import MatchError
+from graph.repository import read
 from graph.settings import MatchSettings
 from matching import lexical
 from matching.encoder import CompositeEncoder, Encoder, concept_block
@@ -244,7 +245,7 @@ class Matcher:
         cached = _CONCEPT_MATRICES.get(key)
         if cached is not None:
             return cached
-        records, _, _ = self.driver.execute_query(queries.MATCH_CONCEPT_VECTORS, routing_="r")
+        records = read(self.driver, queries.MATCH_CONCEPT_VECTORS)
         rows = [(r["id"], r["embedding"]) for r in records
                 if r["id"] in self.taxonomy.capabilities
                 and len(r["embedding"]) == self.encoder.dimension]
@@ -292,8 +293,9 @@ class Matcher:
     def signals(self, question: str, filters: MatchFilters | None = None,
                 lang: str | None = None) -> Signals:
         """The three signals. Lexical search needs no embedding, so it runs in Neo4j while
-        the question is encoded; dense and graph then run side by side. Each stage's own
-        duration is in `timings` (they overlap, so they add up to more than the total)."""
+        the question is encoded; the graph query runs once the concepts are known (during the
+        feedback encoding, if any), the dense query once the final vector is. Each stage's
+        own duration is in `timings` (they overlap, so they add up to more than the total)."""
         flt = filters or MatchFilters()
         f, filtered = flt.params(), not flt.is_empty()
         timings: dict[str, float] = {}
@@ -337,8 +339,9 @@ class Matcher:
         timings["lexical"] = 0.0
         if lex_future is not None:
             lex, timings["lexical"] = lex_future.result()
-        # Dense scores are normalised between the best and the `dense_pool`-th cosine, so a
-        # company below that rank scores 0 whether or not the index returned it.
+        # Dense scores are normalised between the best and the `dense_pool`-th cosine; a
+        # company outside the pool scores 0 (`component_scores`), so the lexical and graph
+        # candidates need no cosine to be ranked.
         floor = (sorted(dense.values(), reverse=True)[min(len(dense), self.s.dense_pool) - 1]
                  if dense else 0.0)
         return Signals(question, lang or detect_lang(question), q_terms, concepts, vector,
@@ -355,9 +358,10 @@ class Matcher:
         t0 = time.perf_counter()
         # With filters, Lucene's own top-k would cut before filtering: fetch deeper. Without,
         # the top `pool` of each index hold the top `pool` by the better of the two scores.
-        records, _, _ = self.driver.execute_query(
-            queries.MATCH_LEXICAL if filtered else queries.MATCH_LEXICAL_ALL, lucene=lucene,
-            k=self.s.pool * (50 if filtered else 1), limit=self.s.pool, **f, routing_="r")
+        records = read(self.driver,
+                       queries.MATCH_LEXICAL if filtered else queries.MATCH_LEXICAL_ALL,
+                       lucene=lucene, k=self.s.pool * (50 if filtered else 1),
+                       limit=self.s.pool, **f)
         return {r["kvk"]: float(r["score"]) for r in records}, time.perf_counter() - t0
 
     def _graph(self, concepts: list[QuestionConcept], f: dict[str, Any], filtered: bool
@@ -365,43 +369,48 @@ class Matcher:
         t0 = time.perf_counter()
         graph: dict[str, list[GraphPath]] = {}
         if concepts:
-            graph_query = queries.MATCH_GRAPH if filtered else queries.MATCH_GRAPH_ALL
-            records, _, _ = self.driver.execute_query(
-                graph_query, concepts=[{"id": c.id, "weight": c.weight} for c in concepts],
+            records = read(
+                self.driver, queries.MATCH_GRAPH if filtered else queries.MATCH_GRAPH_ALL,
+                concepts=[{"id": c.id, "weight": c.weight} for c in concepts],
                 w_direct=self.s.w_direct, w_narrower=self.s.w_narrower,
                 w_broader=self.s.w_broader, w_cluster=self.s.w_cluster,
-                per_path=self.s.graph_per_path, **f, routing_="r")
+                per_path=self.s.graph_per_path, **f)
             for r in records:
-                graph.setdefault(r["kvk"], []).append(GraphPath(
-                    r["concept"], r["via"], r["held"], r["how"],
-                    None if r["conf"] is None else float(r["conf"]), float(r["s"])))
+                graph[r["kvk"]] = [GraphPath(
+                    p["concept"], p["via"], p["held"], p["how"],
+                    None if p["conf"] is None else float(p["conf"]), float(p["s"]))
+                    for p in r["paths"]]
         return graph, time.perf_counter() - t0
 
     def _dense(self, vec: list[float], f: dict[str, Any], filtered: bool) -> dict[str, float]:
         exact = False
         if filtered:
-            records, _, _ = self.driver.execute_query(queries.COUNT_FILTERED_COMPANIES, **f,
-                                                      routing_="r")
+            records = read(self.driver, queries.COUNT_FILTERED_COMPANIES, **f)
             exact = int(records[0]["n"]) <= self.s.exact_dense_below
         # Only the top `dense_pool` matter to the fusion (see the floor in `signals`), and
         # the index's cost grows with k (100 -> 50: p95 70 -> 31 ms at 100k companies).
         limit = self.s.dense_pool
         if exact:
-            records, _, _ = self.driver.execute_query(
-                queries.MATCH_DENSE_EXACT, vector=vec, limit=limit, **f, routing_="r")
+            records = read(self.driver, queries.MATCH_DENSE_EXACT, vector=vec, limit=limit,
+                           **f)
         else:
-            k = limit * (20 if filtered else 1)
-            records, _, _ = self.driver.execute_query(
+            records = read(
+                self.driver,
                 queries.MATCH_DENSE_INDEX if filtered else queries.MATCH_DENSE_INDEX_ALL,
-                vector=vec, k=k, limit=limit, **f,
-                routing_="r")
+                vector=vec, k=limit * (20 if filtered else 1), limit=limit, **f)
         return {r["kvk"]: float(r["score"]) for r in records}
 
     # ------------------------------------------------------------------ ranking
     def component_scores(self, sig: Signals, dense_all: dict[str, float]
                          ) -> dict[str, dict[str, float]]:
-        """Normalised dense/lexical/graph per candidate (the union of the three pools)."""
-        d = _norm(dense_all, sig.dense_floor)
+        """Normalised dense/lexical/graph per candidate (the union of the three pools).
+
+        The dense score counts for the vector pool only (the index's top `dense_pool`); the
+        other candidates score 0 on it even when `dense_all` holds their cosine (eval's
+        single-signal rankings use it). Their cosines lie below the pool's floor anyway, up
+        to the index's quantization at the boundary, so this is what the matcher can rank
+        without a round trip for them, and `paraat eval` measures the same ranking."""
+        d = _norm(sig.dense, sig.dense_floor)
         lx = _norm(sig.lexical)
         graph_raw = {k: sig.graph_score(k) for k in sig.graph}
         if self.s.graph_norm == "concepts":
@@ -440,33 +449,28 @@ class Matcher:
         scored.sort(key=lambda x: (-x[1], x[0]))
         return scored
 
-    def candidates(self, sig: Signals) -> dict[str, dict[str, Any]]:
-        return self.candidates_for(sorted(set(sig.dense) | set(sig.lexical) | set(sig.graph)),
-                                   sig)
-
     def candidates_for(self, kvks: Sequence[str], sig: Signals) -> dict[str, dict[str, Any]]:
         if not kvks:
             return {}
-        records, _, _ = self.driver.execute_query(
-            queries.MATCH_CANDIDATES, kvks=list(kvks),
-            vector=sig.vector.astype(float).tolist(), routing_="r")
+        records = read(self.driver, queries.MATCH_CANDIDATES, kvks=list(kvks),
+                       vector=sig.vector.astype(float).tolist())
         return {r["kvk"]: dict(r) for r in records}
 
     def dense_for_pool(self, sig: Signals) -> dict[str, float]:
-        """Dense cosine for every candidate of the three pools: the vector pool has it
-        already, the others are computed in one round trip (no texts fetched)."""
+        """Dense cosine for every candidate of the three pools, for rankings by a single
+        signal (`paraat eval`, mode dense or graph): one round trip for those outside the
+        vector pool. The hybrid ranking does not need it (see the floor in `signals`)."""
         dense_all = dict(sig.dense)
         missing = sorted((set(sig.lexical) | set(sig.graph)) - set(dense_all))
         if missing:
-            records, _, _ = self.driver.execute_query(
-                queries.MATCH_CANDIDATE_COSINES, kvks=missing,
-                vector=sig.vector.astype(float).tolist(), routing_="r")
+            records = read(self.driver, queries.MATCH_CANDIDATE_COSINES, kvks=missing,
+                           vector=sig.vector.astype(float).tolist())
             dense_all.update({r["kvk"]: float(r["dense"]) for r in records})
         return dense_all
 
     # ------------------------------------------------------------------ the API
     def ensure_ready(self) -> None:
-        records, _, _ = self.driver.execute_query(queries.MATCH_COUNT_COMPANIES, routing_="r")
+        records = read(self.driver, queries.MATCH_COUNT_COMPANIES)
         if int(records[0]["n"]) == 0:
             raise MatchError("The graph holds no companies yet: load data first "
                              "(paraat ingest seed) / de graaf bevat nog geen bedrijven.")
@@ -483,10 +487,14 @@ class Matcher:
             # company (one count on this rare path, not a round trip before every question).
             self.ensure_ready()
         t1 = time.perf_counter()
-        comps = self.component_scores(sig, self.dense_for_pool(sig))
+        comps = self.component_scores(
+            sig, sig.dense if mode == "hybrid" else self.dense_for_pool(sig))
         ranked = self.fuse(comps, mode)[: request.top_k]
-        # texts and metadata for the shortlist only (explanations), not the whole pool
+        # texts, metadata and exact cosines for the shortlist only (explanations)
         cands = self.candidates_for([kvk for kvk, _ in ranked], sig)
+        for kvk, _ in ranked:
+            if cands[kvk]["dense"] is not None:
+                comps[kvk]["dense_cosine"] = float(cands[kvk]["dense"])
         sig.timings["fuse"] = time.perf_counter() - t1
         hits = []
         for rank, (kvk, score) in enumerate(ranked, start=1):

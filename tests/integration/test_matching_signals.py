@@ -102,3 +102,34 @@ def test_concurrent_matches_equal_sequential_ones(graph: Driver, encoder: Encode
     assert parallel == sequential * 2
     assert sequential[0][0][0] in {"70000001", "99000008"}
 
+
+
+def test_hybrid_ranking_needs_no_cosine_outside_the_vector_pool(graph: Driver,
+                                                               encoder: Encoder) -> None:
+    # A small vector pool, so lexical and graph candidates fall outside it. Their dense score
+    # is 0 whether or not their cosine is known, so the matcher skips that round trip and
+    # `paraat eval` (which fetches every cosine for the single-signal rankings) measures the
+    # very ranking users get; the shortlist still shows each hit's exact cosine.
+    m = Matcher(graph, encoder, load_taxonomy(), MatchSettings(dense_pool=5))
+    outside_hits = 0
+    for q in ("lightweight ballistic protection panels for vehicles",
+              "Wij zoeken nachtzichtapparatuur voor voertuigbemanningen", PARAPHRASE):
+        sig = m.signals(q)
+        every = m.dense_for_pool(sig)
+        outside = set(every) - set(sig.dense)
+        assert outside, q
+        comps = m.component_scores(sig, every)
+        assert all(comps[k]["dense"] == 0 and comps[k]["dense_cosine"] == every[k]
+                   for k in outside)
+        assert m.fuse(m.component_scores(sig, sig.dense)) == m.fuse(comps), q
+        # the dense-only ranking does use every cosine
+        assert [k for k, _ in m.fuse(comps, "dense")] == sorted(
+            every, key=lambda k: (-every[k], k))
+        res = m.match(MatchRequest(question=q, top_k=10))
+        for h in res.hits:
+            expected = every.get(h.kvk_number)
+            if expected is None:
+                continue  # ranked by the other signals only, no stored embedding
+            assert h.explanation["scores"]["dense_cosine"] == pytest.approx(expected, abs=1e-4)
+            outside_hits += h.kvk_number not in sig.dense
+    assert outside_hits > 0

@@ -1,0 +1,35 @@
+"""`paraat bench matching` at a tiny size: every figure is there and consistent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.settings import Settings
+from matching.bench import bench_matching
+
+
+def test_bench_matching_reports_latency_against_the_numpy_baseline(lib_dir: Path,
+                                                                   tmp_path: Path) -> None:
+    lines: list[str] = []
+    s = Settings()
+    res = bench_matching(s, [300], repeats=1, warmup=1, templates=20, throughput_s=0.5,
+                         heap="512m", pagecache="64m", home=tmp_path / "bench-neo4j",
+                         log_=lines.append)
+    assert res["encoder_sentences_per_s"] > 0
+    assert "derived" in res["vectors"]  # synthetic vectors are labelled as such
+    (size,) = res["sizes"]
+    assert size["companies"] == 300 and size["warmup_passes"] == 1
+    assert size["dense_k"] == s.match.dense_pool
+    for key in ("hybrid", "query_encode", "dense_index", "bruteforce_numpy", "index_top10",
+                "bruteforce_numpy_top10"):
+        assert 0 < size[f"{key}_p50_ms"] <= size[f"{key}_p95_ms"], key
+    # ratios of the unrounded p95s
+    assert size["ratio_dense_p95_vs_bruteforce"] == pytest.approx(
+        size["dense_index_p95_ms"] / size["bruteforce_numpy_p95_ms"], rel=0.05)
+    assert size["ratio_index_top10_p95_vs_bruteforce"] == pytest.approx(
+        size["index_top10_p95_ms"] / size["bruteforce_numpy_top10_p95_ms"], rel=0.05)
+    # encoding is part of the per-question total, never less than either part alone
+    assert size["dense_index_with_encoding_p95_ms"] >= size["query_encode_p50_ms"]
+    assert len(lines) == 1
