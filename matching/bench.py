@@ -219,7 +219,8 @@ def _numpy_top(vecs: np.ndarray, qv: np.ndarray, k: int) -> float:
 
 
 def bench_matching(settings: Settings, sizes: list[int], *, repeats: int = 3,
-                   warmup: int = 3, templates: int = 300, throughput_s: float = 15.0,
+                   warmup: int = 3, retrieval_repeats: int = 10, templates: int = 300,
+                   throughput_s: float = 15.0,
                    heap: str = "2g", pagecache: str = "1g", home: Path | None = None,
                    log_: Callable[[str], None] = print) -> dict[str, Any]:
     tax = load_taxonomy()
@@ -272,7 +273,7 @@ def bench_matching(settings: Settings, sizes: list[int], *, repeats: int = 3,
             base10: list[float] = []
             index10: list[float] = []
             no_filters = MatchFilters().params()
-            for _ in range(repeats):
+            for _ in range(retrieval_repeats):
                 for q in QUESTIONS:
                     t = time.perf_counter()
                     qv = encoder.encode_queries([q])[0]
@@ -297,7 +298,8 @@ def bench_matching(settings: Settings, sizes: list[int], *, repeats: int = 3,
 
             entry = {
                 "companies": n, "write_vectors_and_index_s": round(index_s, 1),
-                "warmup_passes": warmup,
+                "warmup_passes": warmup, "hybrid_samples": len(lat),
+                "retrieval_samples": len(dense),
                 "hybrid_p50_ms": p(lat, 50), "hybrid_p95_ms": p(lat, 95),
                 "query_encode_p50_ms": p(enc_ms, 50), "query_encode_p95_ms": p(enc_ms, 95),
                 "dense_k": pool,

@@ -14,13 +14,15 @@ def test_bench_matching_reports_latency_against_the_numpy_baseline(lib_dir: Path
                                                                    tmp_path: Path) -> None:
     lines: list[str] = []
     s = Settings()
-    res = bench_matching(s, [300], repeats=1, warmup=1, templates=20, throughput_s=0.5,
+    res = bench_matching(s, [300], repeats=1, warmup=1, retrieval_repeats=2, templates=20,
+                         throughput_s=0.5,
                          heap="512m", pagecache="64m", home=tmp_path / "bench-neo4j",
                          log_=lines.append)
     assert res["encoder_sentences_per_s"] > 0
     assert "derived" in res["vectors"]  # synthetic vectors are labelled as such
     (size,) = res["sizes"]
     assert size["companies"] == 300 and size["warmup_passes"] == 1
+    assert size["hybrid_samples"] == 10 and size["retrieval_samples"] == 20  # 10 questions
     assert size["dense_k"] == s.match.dense_pool
     for key in ("hybrid", "query_encode", "dense_index", "bruteforce_numpy", "index_top10",
                 "bruteforce_numpy_top10"):
