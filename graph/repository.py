@@ -30,8 +30,8 @@ def read(driver: Driver, query: LiteralString, database: str | None = None,
          **params: Any) -> list[Record]:
     """A read in one auto-commit transaction: RUN and PULL travel together, so it costs one
     round trip where `execute_query` needs a second for the commit (measured on loopback at
-    100k companies: dense query p50 23 -> 14 ms). Errors the server marks retryable go once
-    through `execute_query`, which retries them."""
+    100k companies: the dense query at k = 10, p50 23 -> 14 ms). Errors the driver marks
+    retryable go once through `execute_query`, which retries them."""
     try:
         with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
             return list(session.run(query, params))
