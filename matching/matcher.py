@@ -185,6 +185,17 @@ _NL_LETTERS = re.compile(r"ij|sch|oe|ui|aa|uu|ee|cht|en\b")
 _EN_LETTERS = re.compile(r"th|wh|sh|gh|tion|ic\b|(?<=[^aeiou])y\b|ck|ing\b|ts\b|ed\b")
 
 
+def with_concept_labels(question: str, concept_ids: Sequence[str], taxonomy: Taxonomy) -> str:
+    """The question plus the nl and en labels of the given concepts that it does not already
+    contain: the text the dense query encodes (longer than the question, so it costs more)."""
+    labels: list[str] = []
+    for cid in concept_ids:
+        concept = taxonomy.capabilities[cid]
+        labels += [concept.label("nl"), concept.label("en")]
+    extra = [lb for lb in dict.fromkeys(labels) if lb.lower() not in question.lower()]
+    return f"{question} ({', '.join(extra)})" if extra else question
+
+
 def _norm(values: dict[str, float], floor: float = 0.0) -> dict[str, float]:
     if not values:
         return {}
@@ -283,12 +294,7 @@ class Matcher:
         return self._with_labels(question, [h.concept.id for h in hits])
 
     def _with_labels(self, question: str, concept_ids: Sequence[str]) -> str:
-        labels: list[str] = []
-        for cid in concept_ids:
-            concept = self.taxonomy.capabilities[cid]
-            labels += [concept.label("nl"), concept.label("en")]
-        extra = [lb for lb in dict.fromkeys(labels) if lb.lower() not in question.lower()]
-        return f"{question} ({', '.join(extra)})" if extra else question
+        return with_concept_labels(question, concept_ids, self.taxonomy)
 
     def signals(self, question: str, filters: MatchFilters | None = None,
                 lang: str | None = None) -> Signals:

