@@ -300,9 +300,6 @@ def bench_matching(settings: Settings, sizes: list[int], *, repeats: int = 3,
             with_enc = [e + d for e, d in zip(enc_ms, dense, strict=True)]
             base_enc = [e + b for e, b in zip(enc_ms, base, strict=True)]
 
-            def p(xs: list[float], q: float) -> float:
-                return round(float(np.percentile(xs, q)), 2)
-
             def ratio(a: list[float], b: list[float]) -> float:
                 return round(float(np.percentile(a, 95)) / float(np.percentile(b, 95)), 2)
 
@@ -310,23 +307,24 @@ def bench_matching(settings: Settings, sizes: list[int], *, repeats: int = 3,
                 "companies": n, "write_vectors_and_index_s": round(index_s, 1),
                 "warmup_passes": warmup, "hybrid_samples": len(lat),
                 "retrieval_samples": len(dense),
-                "hybrid_p50_ms": p(lat, 50), "hybrid_p95_ms": p(lat, 95),
-                "query_encode_p50_ms": p(enc_ms, 50), "query_encode_p95_ms": p(enc_ms, 95),
+                "hybrid_p50_ms": _pct(lat, 50), "hybrid_p95_ms": _pct(lat, 95),
+                "query_encode_p50_ms": _pct(enc_ms, 50), "query_encode_p95_ms": _pct(enc_ms, 95),
                 "dense_k": pool,
-                "dense_index_p50_ms": p(dense, 50), "dense_index_p95_ms": p(dense, 95),
-                "bruteforce_numpy_p50_ms": p(base, 50), "bruteforce_numpy_p95_ms": p(base, 95),
+                "dense_index_p50_ms": _pct(dense, 50), "dense_index_p95_ms": _pct(dense, 95),
+                "bruteforce_numpy_p50_ms": _pct(base, 50),
+                "bruteforce_numpy_p95_ms": _pct(base, 95),
                 "ratio_dense_p95_vs_bruteforce": ratio(dense, base),
-                "index_top10_p50_ms": p(index10, 50), "index_top10_p95_ms": p(index10, 95),
-                "bruteforce_numpy_top10_p50_ms": p(base10, 50),
-                "bruteforce_numpy_top10_p95_ms": p(base10, 95),
+                "index_top10_p50_ms": _pct(index10, 50), "index_top10_p95_ms": _pct(index10, 95),
+                "bruteforce_numpy_top10_p50_ms": _pct(base10, 50),
+                "bruteforce_numpy_top10_p95_ms": _pct(base10, 95),
                 "ratio_index_top10_p95_vs_bruteforce": ratio(index10, base10),
                 # The matcher's own stage timings in the hybrid runs (they overlap: lexical
                 # runs during encoding, graph during the feedback encoding); `samples` < the
                 # hybrid samples for a stage that runs only for some questions.
-                "hybrid_stages_ms": {k: {"p50": p(v, 50), "p95": p(v, 95), "samples": len(v)}
+                "hybrid_stages_ms": {k: {"p50": _pct(v, 50), "p95": _pct(v, 95), "samples": len(v)}
                                      for k, v in stages.items()},
-                "dense_index_with_encoding_p95_ms": p(with_enc, 95),
-                "bruteforce_numpy_with_encoding_p95_ms": p(base_enc, 95),
+                "dense_index_with_encoding_p95_ms": _pct(with_enc, 95),
+                "bruteforce_numpy_with_encoding_p95_ms": _pct(base_enc, 95),
             }
             out["sizes"].append(entry)
             log_(json.dumps(entry))
