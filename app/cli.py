@@ -813,14 +813,19 @@ def reset(yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = Fals
 def serve_api(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the FastAPI service with uvicorn."""
     import uvicorn
+    from pydantic import ValidationError as PydanticValidationError
 
-    from app.api.main import create_app
+    from app.api.main import create_app, proxy_options
 
     try:
         api = create_app()
     except ParaatError as e:
         raise _fail(e) from e
-    uvicorn.run(api, host=host, port=port, log_level="info")
+    except PydanticValidationError as e:  # a bad PARAAT_* setting: one line, no traceback
+        raise _fail(ParaatError("; ".join(
+            f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors()))) from e
+    uvicorn.run(api, host=host, port=port, log_level="info",
+                **proxy_options(api.state.settings))
 
 
 def _ui_command(host: str, port: int, api_url: str) -> list[str]:

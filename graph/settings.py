@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 NEO4J_VERSION = "5.26.30"
 # The API refuses to start in production mode with this secret.
@@ -103,11 +105,41 @@ class Settings(BaseSettings):
     api_max_upload_bytes: int = Field(default=50_000_000, ge=1)  # registry files via /imports
     api_metrics_public: bool = True  # /metrics without a token (scrapers on the same host)
     api_rate_limit_per_minute: int = Field(default=120, ge=0)  # 0 switches the limiter off
+    # Unknown tokens or malformed Authorization headers per client address and minute; more
+    # is 429 (0: not limited). A person mistyping a token stays far below it.
+    api_auth_failures_per_minute: int = Field(default=20, ge=0)
+    # Addresses (or networks, "10.0.0.0/8") of reverse proxies whose X-Forwarded-For names
+    # the client; empty: nobody's, so a forged header cannot dodge the per-address limit.
+    # `PARAAT_API_TRUSTED_PROXIES=127.0.0.1,::1` or a JSON list; "*" trusts every peer.
+    api_trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     api_cors_origins: list[str] = Field(default_factory=list)  # empty: CORS off
     profile_stale_days: int = Field(default=365, ge=1)
     # Registry uploads/files above this are refused before reading (issue 8, bad input);
     # the importer keeps validated rows in memory, so this bounds its memory too.
     ingest_max_file_bytes: int = Field(default=128 * 1024 * 1024, ge=1)
+
+    @field_validator("api_trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: Any) -> Any:
+        """Comma-separated (as uvicorn's FORWARDED_ALLOW_IPS) or a JSON list; each entry an
+        address or a network, checked here because uvicorn silently ignores a typo."""
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else \
+                [v.strip() for v in text.split(",") if v.strip()]
+        if not isinstance(value, list):
+            return value
+        for entry in value:
+            if entry == "*":
+                continue
+            try:
+                if "/" in str(entry):
+                    ipaddress.ip_network(str(entry))
+                else:
+                    ipaddress.ip_address(str(entry))
+            except ValueError as e:
+                raise ValueError(f"not an IP address or network: {entry!r} ({e})") from e
+        return value
 
     @property
     def managed(self) -> bool:

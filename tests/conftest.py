@@ -119,12 +119,16 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> EmbeddingCache:
 @contextmanager
 def serve_app(app: Any) -> Iterator[str]:
     """A real uvicorn server for `app` on a free loopback port, in a thread: real sockets and
-    concurrency, unlike TestClient. Yields the base URL."""
+    concurrency, unlike TestClient; proxy headers as `paraat serve api` treats them. Yields
+    the base URL."""
     import uvicorn
+
+    from app.api.main import proxy_options
 
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
+                                           log_level="warning",
+                                           **proxy_options(app.state.settings)))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(400):

@@ -31,6 +31,7 @@ from app.api.routes import (
     shortlists,
     watchlists,
 )
+from app.api.users import user_for_token
 from graph.connection import get_driver
 from graph.errors import ConfigError
 from graph.server import server_components
@@ -44,6 +45,17 @@ def check_settings(s: Settings) -> None:
     if s.mode == "production" and s.api_secret.get_secret_value() == DEFAULT_API_SECRET:
         raise ConfigError("PARAAT_API_SECRET is still the default; set a long random secret "
                           "before running in production mode.")
+
+
+def proxy_options(s: Settings) -> dict[str, Any]:
+    """uvicorn's proxy-header options from `api_trusted_proxies`; every way of serving the API
+    (`paraat serve api`, and so `paraat up` and `paraat bench load`, and the tests' server)
+    passes these. uvicorn's own default trusts X-Forwarded-For from 127.0.0.1 (or from
+    FORWARDED_ALLOW_IPS), so anyone on the host could name any client address and reset the
+    per-address rate limit: without a trusted proxy its proxy middleware is left out."""
+    if not s.api_trusted_proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": list(s.api_trusted_proxies)}
 
 
 def create_app(settings: Settings | None = None, driver: Driver | None = None) -> FastAPI:
@@ -84,7 +96,15 @@ def create_app(settings: Settings | None = None, driver: Driver | None = None) -
         app.add_middleware(CORSMiddleware, allow_origins=s.api_cors_origins,
                            allow_methods=["GET", "POST", "PATCH", "DELETE"],
                            allow_headers=["Authorization", "Content-Type"])
-    app.add_middleware(RateLimit, per_minute=s.api_rate_limit_per_minute)
+    secret = s.api_secret.get_secret_value()
+
+    def token_owner(token: str) -> str | None:
+        # The lookup the auth dependency makes (deps.optional_user), for the limiter's key.
+        user = user_for_token(app.state.driver, token, secret)
+        return user.id if user else None
+
+    app.add_middleware(RateLimit, per_minute=s.api_rate_limit_per_minute,
+                       failures_per_minute=s.api_auth_failures_per_minute, resolve=token_owner)
     app.add_middleware(BodySizeLimit, max_bytes=s.api_max_body_bytes,
                        per_path={"/imports": s.api_max_upload_bytes})
     return app

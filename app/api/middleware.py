@@ -2,6 +2,8 @@
 
 Both are plain ASGI middleware so they act before FastAPI parses anything. The rate limiter is
 in memory, per process: enough for one API process; several replicas would need a shared store.
+The client address it limits by is the TCP peer, or the X-Forwarded-For client when the peer
+is a trusted proxy (`api_trusted_proxies`, see `main.proxy_options`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from fastapi.security.utils import get_authorization_scheme_param
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.problems import PROBLEM_JSON, problem_body
@@ -88,27 +92,102 @@ class BodySizeLimit:
         await self.app(scope, replay, send)
 
 
+def bearer_token(header: str) -> str | None:
+    """The token of an `Authorization` value read exactly as the auth dependency's HTTPBearer
+    reads it (scheme case-insensitive, token stripped); None when it is no bearer token."""
+    scheme, token = get_authorization_scheme_param(header)
+    return token if scheme.lower() == "bearer" and token else None
+
+
 class RateLimit:
-    """At most `per_minute` requests in any 60 s per caller: the bearer token (hashed, never
-    kept in clear) or, without one, the client address. Over it the answer is 429 with
-    Retry-After. A sliding window, so there is no burst of twice the limit at a minute edge."""
+    """At most `per_minute` requests in any 60 s per caller, and at most `failures_per_minute`
+    failed authentications per client address; over either the answer is 429 problem+json
+    with Retry-After. Sliding windows, so there is no burst of twice the limit at a minute
+    edge. `per_minute=0` switches both off; `failures_per_minute=0` only the second.
+
+    The caller is *who* the token belongs to, not the header's text: keying on the header let
+    `bearer`, `BEARER`, ... each start a fresh budget, and let every wrong token pass
+    unthrottled. So the token is read as the auth dependency reads it and `resolve`d to its
+    user with the same lookup (`users.user_for_token`); all of one user's requests share one
+    budget. Unknown tokens and malformed headers count against the client *address*, which
+    keeps a flood of guesses in check without locking out valid users behind the same address
+    (the UI calls from one). Requests without a token have a per-address budget.
+
+    This is a middleware rather than a check inside the auth dependency because it must act
+    before FastAPI parses anything and on every route, including unknown paths and routes
+    that never ask who calls. Its lookup is cached per token for `OWNER_TTL` s (tokens kept
+    only as SHA-256), so a flood with one token costs no database reads; the dependency still
+    does its own, uncached lookup, so a revoked token is refused at once. If the lookup fails
+    (Neo4j down) the request is keyed on the token's hash and the app answers for itself.
+
+    In memory, per process (N API processes allow N times the limit), bounded by `MAX_KEYS`
+    callers and cached tokens: idle entries go first, then the oldest.
+    """
 
     MAX_KEYS = 10_000
     WINDOW = 60.0
+    OWNER_TTL = 30.0
 
-    def __init__(self, app: ASGIApp, per_minute: int,
+    def __init__(self, app: ASGIApp, per_minute: int, failures_per_minute: int = 0,
+                 resolve: Callable[[str], str | None] | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.app = app
         self.per_minute = per_minute
+        self.failures_per_minute = failures_per_minute
+        self.resolve = resolve
         self.clock = clock
         self.seen: dict[str, deque[float]] = {}
+        self.owners: dict[str, tuple[float, str | None]] = {}  # sha256 -> (until, user id)
 
-    def _key(self, scope: Scope) -> str:
-        for name, value in scope.get("headers") or []:
-            if name == b"authorization":
-                return "t:" + hashlib.sha256(value).hexdigest()[:32]
+    async def _owner(self, token: str, digest: str, now: float) -> tuple[bool, str | None]:
+        """(looked up, user id or None); (False, None) when the lookup failed."""
+        cached = self.owners.get(digest)
+        if cached is not None and cached[0] > now:
+            return True, cached[1]
+        assert self.resolve is not None
+        try:
+            owner = await run_in_threadpool(self.resolve, token)
+        except Exception as e:  # the app reports the outage itself (503); never a 500 here
+            log.warning("rate limit: token lookup failed (%s)", type(e).__name__)
+            return False, None
+        if len(self.owners) >= self.MAX_KEYS:
+            self.owners = {k: v for k, v in self.owners.items() if v[0] > now}
+            while len(self.owners) >= self.MAX_KEYS:
+                del self.owners[next(iter(self.owners))]
+        self.owners[digest] = (now + self.OWNER_TTL, owner)
+        return True, owner
+
+    async def _key(self, scope: Scope, now: float) -> tuple[str, int]:
+        """The window this request counts in, and its budget."""
         client: Any = scope.get("client")
-        return "ip:" + (client[0] if client else "unknown")
+        address = client[0] if client else "unknown"
+        header = next((v for k, v in scope.get("headers") or [] if k == b"authorization"),
+                      None)
+        if header is None:
+            return "a:" + address, self.per_minute
+        token = bearer_token(header.decode("latin-1"))
+        if token is None:
+            return "f:" + address, self.failures_per_minute
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        if self.resolve is None:
+            return "t:" + digest, self.per_minute
+        found, owner = await self._owner(token, digest, now)
+        if not found:
+            return "t:" + digest, self.per_minute
+        if owner is None:
+            return "f:" + address, self.failures_per_minute
+        return "u:" + owner, self.per_minute
+
+    def _stamps(self, key: str, horizon: float) -> deque[float]:
+        if key not in self.seen and len(self.seen) >= self.MAX_KEYS:
+            # forget idle callers first, then the longest known, so memory stays bounded
+            self.seen = {k: v for k, v in self.seen.items() if v and v[-1] > horizon}
+            while len(self.seen) >= self.MAX_KEYS:
+                del self.seen[next(iter(self.seen))]
+        stamps = self.seen.setdefault(key, deque())
+        while stamps and stamps[0] <= horizon:
+            stamps.popleft()
+        return stamps
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.per_minute <= 0 \
@@ -116,17 +195,19 @@ class RateLimit:
             await self.app(scope, receive, send)
             return
         now = self.clock()
+        key, budget = await self._key(scope, now)
+        if budget <= 0:  # failed authentications are not limited
+            await self.app(scope, receive, send)
+            return
         horizon = now - self.WINDOW
-        if len(self.seen) > self.MAX_KEYS:  # forget idle callers so memory stays bounded
-            self.seen = {k: v for k, v in self.seen.items() if v and v[-1] > horizon}
-        stamps = self.seen.setdefault(self._key(scope), deque())
-        while stamps and stamps[0] <= horizon:
-            stamps.popleft()
-        if len(stamps) >= self.per_minute:
+        stamps = self._stamps(key, horizon)
+        if len(stamps) >= budget:
             retry = max(1, int(stamps[0] - horizon + 0.999))
-            await _send_problem(send, scope, 429,
-                                f"More than {self.per_minute} requests per minute; "
-                                f"retry in {retry} s.", headers={"Retry-After": str(retry)})
+            what = "failed authentications per minute from this address" \
+                if key.startswith("f:") else "requests per minute"
+            await _send_problem(send, scope, 429, f"More than {budget} {what}; "
+                                                  f"retry in {retry} s.",
+                                headers={"Retry-After": str(retry)})
             return
         stamps.append(now)
         await self.app(scope, receive, send)
