@@ -474,6 +474,7 @@ class LoketDemandMatch(BaseModel):
     created_at: Time64 = None
     score: float
     shared_concepts: list[str] = Field(max_length=100)
+    nld_areas: list[str] = Field(default_factory=list, max_length=20)
 
 
 class LoketMatches(BaseModel):
@@ -481,7 +482,17 @@ class LoketMatches(BaseModel):
     nld_areas: list[LoketMatch] = Field(max_length=20)
     clusters: list[LoketMatch] = Field(max_length=50)
     knowledge_partners: list[LoketMatch] = Field(max_length=50)
-    demand_questions: list[LoketDemandMatch] = Field(max_length=50)
+    demand_questions: list[LoketDemandMatch] = Field(
+        max_length=50, description="Past demand questions about the same concepts, with their "
+                                   "words: only for roles that read demand questions (bizdev, "
+                                   "scout, admin); always empty for a company.")
+    demand_themes: list[Labelled] = Field(
+        default_factory=list, max_length=20,
+        description="The capability concepts those questions share with the item, most asked "
+                    "first: what every reader, a company too, learns of that demand.")
+    demand_areas: list[NLDAreaRef] = Field(
+        default_factory=list, max_length=10,
+        description="The NLD areas of those questions, most asked first.")
 
 
 class LoketNote(BaseModel):

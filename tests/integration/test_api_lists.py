@@ -174,7 +174,7 @@ def test_shortlists_list_is_own_and_paginated(client: TestClient, plain: Driver)
 
 
 def test_shortlist_owner_isolation(client: TestClient, plain: Driver) -> None:
-    me, other, admin = auth(plain, "bizdev"), auth(plain, "bizdev"), auth(plain, "admin")
+    me, other = auth(plain, "bizdev"), auth(plain, "bizdev")
     sid = client.post("/shortlists", headers=me, json={"name": "geheim"}).json()["id"]
     client.post(f"/shortlists/{sid}/items", headers=me,
                 json={"kvk_number": "99000003", "note": "n"})
@@ -184,9 +184,34 @@ def test_shortlist_owner_isolation(client: TestClient, plain: Driver) -> None:
     assert_problem(client.delete(f"/shortlists/{sid}/items/99000003", headers=other), 404)
     assert_problem(client.get(f"/shortlists/{sid}/export", headers=other), 404)
     assert sid not in {s["id"] for s in client.get("/shortlists", headers=other).json()["items"]}
-    # the list is untouched, and an admin may read it
-    r = client.get(f"/shortlists/{sid}", headers=admin)
+    # the list is untouched
+    r = client.get(f"/shortlists/{sid}", headers=me)
     assert r.status_code == 200 and [i["kvk_number"] for i in r.json()["items"]] == ["99000003"]
+
+
+@pytest.mark.parametrize("role", ["bizdev", "scout", "admin"])
+@pytest.mark.parametrize("method,path,body", [
+    ("get", "", None), ("get", "/export", None),
+    ("post", "/items", {"kvk_number": "99000004", "note": "x"}),
+    ("delete", "/items/99000003", None)])
+def test_nobody_but_the_owner_sees_a_shortlist(client: TestClient, plain: Driver, role: str,
+                                               method: str, path: str,
+                                               body: dict[str, Any] | None) -> None:
+    """Also not an admin: the same 404 as for a list that does not exist, so an id does not
+    tell whether a list exists (README, docs/security.md)."""
+    me, them = auth(plain, "bizdev"), auth(plain, role)
+    sid = client.post("/shortlists", headers=me, json={"name": "geheim"}).json()["id"]
+    client.post(f"/shortlists/{sid}/items", headers=me,
+                json={"kvk_number": "99000003", "note": "n"})
+    kw: dict[str, Any] = {"json": body} if body is not None else {}
+    theirs = assert_problem(client.request(method, f"/shortlists/{sid}{path}", headers=them,
+                                           **kw), 404)
+    missing = assert_problem(client.request(method, f"/shortlists/{MISSING}{path}",
+                                            headers=them, **kw), 404)
+    assert theirs["detail"].replace(sid, MISSING) == missing["detail"]
+    assert sid not in {x["id"] for x in client.get("/shortlists", headers=them).json()["items"]}
+    r = client.get(f"/shortlists/{sid}", headers=me)
+    assert [i["kvk_number"] for i in r.json()["items"]] == ["99000003"]
 
 
 def test_shortlist_auth_roles_and_not_found(client: TestClient, plain: Driver) -> None:
@@ -475,6 +500,23 @@ def test_watchlist_reads_roles_and_errors(mclient: TestClient, embedded: Driver)
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("role", ["bizdev", "scout", "admin"])
+def test_nobody_but_the_owner_sees_a_watchlist(mclient: TestClient, embedded: Driver,
+                                               role: str) -> None:
+    me, them = auth(embedded, "scout"), auth(embedded, role)
+    r = mclient.post("/watchlists", headers=me, json={"name": "geheim", "question": "radar",
+                                                      "top_k": 3})
+    assert r.status_code == 201, r.text
+    wid = r.json()["id"]
+    for path in (f"/watchlists/{wid}", f"/watchlists/{wid}/new"):
+        theirs = assert_problem(mclient.get(path, headers=them), 404)
+        missing = assert_problem(mclient.get(path.replace(wid, MISSING), headers=them), 404)
+        assert theirs["detail"].replace(wid, MISSING) == missing["detail"]
+    assert wid not in {w["id"] for w in mclient.get("/watchlists", headers=them).json()["items"]}
+    assert mclient.get(f"/watchlists/{wid}", headers=me).status_code == 200
+
+
+@pytest.mark.slow
 def test_watchlist_stores_injection_verbatim(mclient: TestClient, embedded: Driver) -> None:
     me = auth(embedded, "bizdev")
     before = labels(embedded)
@@ -515,9 +557,14 @@ def test_loket_reverse_matches_areas_clusters_partners_and_demand(
     assert "cluster-composieten" in clusters[:2], clusters
     assert all(c["via"] for c in m["clusters"])
     assert m["knowledge_partners"], m
-    assert qid in {d["id"] for d in m["demand_questions"]}
-    dq = next(d for d in m["demand_questions"] if d["id"] == qid)
+    # the company learns the themes of that demand; bizdev sees the question itself
+    assert m["demand_questions"] == [] and "composite-materials" in {
+        t["id"] for t in m["demand_themes"]}
+    seen = mclient.get(f"/loket/{item['id']}", headers=auth(embedded, "bizdev")).json()
+    assert qid in {d["id"] for d in seen["matches"]["demand_questions"]}
+    dq = next(d for d in seen["matches"]["demand_questions"] if d["id"] == qid)
     assert "composite-materials" in dq["shared_concepts"]
+    assert "slimme-materialen" in dq["nld_areas"]
 
     # the stored question carries language, concepts and NLD areas for the charts
     past = mclient.get("/demand-questions", headers=auth(embedded, "scout")).json()
@@ -527,6 +574,56 @@ def test_loket_reverse_matches_areas_clusters_partners_and_demand(
 
     assert mclient.get(f"/loket/{item['id']}", headers=company).json()["matches"] == m
     assert audit_actions(embedded, item["id"]) == ["loket.submit"]
+
+
+SECRET_QUESTION = "Wij zoeken composiet pantserplaten voor de grensbewaking bij Ter Apel"
+
+
+def _loket_answers(mclient: TestClient, embedded: Driver, role: str, kvk: str
+                   ) -> list[dict[str, Any]]:
+    """What `role` is shown of one company's loket item, after another user asked
+    SECRET_QUESTION: the answer to its POST (company, admin), GET /loket and GET /loket/{id}."""
+    r = mclient.post("/match", headers=auth(embedded, "bizdev"),
+                     json={"question": SECRET_QUESTION, "top_k": 3})
+    assert r.status_code == 200, r.text
+    company = auth(embedded, "company", kvk)
+    who = company if role == "company" else auth(embedded, role)
+    body = {"kind": "aanbod", "title": "Nieuw composiet", "text": COMPOSITE}
+    answers = []
+    if role == "bizdev":  # bizdev does not submit; it reads the company's item
+        r = mclient.post("/loket", headers=company, json=body)
+    else:
+        r = mclient.post("/loket", headers=who,
+                         json=body if role == "company" else {**body, "kvk_number": kvk})
+        answers.append(r.json())
+    assert r.status_code == 201, r.text
+    iid = r.json()["id"]
+    listed = mclient.get("/loket", headers=who, params={"limit": 200}).json()["items"]
+    answers.append(next(i for i in listed if i["id"] == iid))
+    answers.append(mclient.get(f"/loket/{iid}", headers=who).json())
+    return answers
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("role,kvk", [("company", "99000007"), ("admin", "99000008"),
+                                      ("bizdev", "99000009")])
+def test_loket_shows_the_words_of_demand_only_to_who_may_read_demand(
+        mclient: TestClient, embedded: Driver, role: str, kvk: str) -> None:
+    """A company learns the themes and NLD areas of past demand that fit its item, never the
+    questions other users asked (docs/security.md §2); bizdev and admin see the questions."""
+    answers = _loket_answers(mclient, embedded, role, kvk)
+    assert len(answers) == (2 if role == "bizdev" else 3)
+    for item in answers:
+        m = item["matches"]
+        assert "composite-materials" in {t["id"] for t in m["demand_themes"]}, m
+        assert all(t["label_nl"] and t["label_en"] for t in m["demand_themes"])
+        assert "slimme-materialen" in {a["id"] for a in m["demand_areas"]}, m
+        words = json.dumps(item, ensure_ascii=False)
+        if role == "company":
+            assert m["demand_questions"] == []
+            assert "grensbewaking" not in words and "Ter Apel" not in words
+        else:
+            assert SECRET_QUESTION in {d["question"] for d in m["demand_questions"]}
 
 
 @pytest.mark.slow

@@ -409,27 +409,39 @@ def test_parallel_registrations_and_approvals_stay_consistent(server: str,
                         "WHERE n > 1 RETURN count(c)") == 0
 
 
-def test_preview_shows_a_company_the_demand_questions_it_would_match(client: TestClient,
-                                                                     graph: Driver) -> None:
+@pytest.mark.parametrize("role", ["company", "bizdev", "admin"])
+def test_preview_shows_the_themes_and_areas_of_matching_demand_never_its_words(
+        client: TestClient, graph: Driver, role: str) -> None:
+    """The registration form's preview tells who registers which themes (capability concepts)
+    and NLD areas Defence asked about that fit the profile; the questions themselves, their
+    time and who asked are for bizdev, scout and admin (`GET /demand-questions`) only."""
     graph.execute_query(
         "MERGE (d:DemandQuestion {id: 'dq-preview'}) "
-        "SET d.question = 'Wij zoeken lichtgewicht ballistische bescherming', d.lang = 'nl', "
-        "d.created_at = datetime(), d.owner = 'someone' "
+        "SET d.question = 'Wij zoeken lichtgewicht ballistische bescherming voor Ter Apel', "
+        "d.lang = 'nl', d.created_at = datetime(), d.owner = 'someone' "
         "WITH d MATCH (k:Capability {id: 'ballistic-protection'}) MERGE (d)-[:ABOUT]->(k)")
-    company = auth(graph, "company", NEW_KVK)
-    r = client.post("/registrations/preview", headers=company, json={
+    who = auth(graph, "company", NEW_KVK) if role == "company" else auth(graph, role)
+    r = client.post("/registrations/preview", headers=who, json={
         "description": "Wij maken ballistische bescherming van composiet",
         "capabilities": ["ballistic-protection"]})
     assert r.status_code == 200, r.text
-    questions = r.json()["demand_questions"]
-    assert questions[0]["question"] == "Wij zoeken lichtgewicht ballistische bescherming"
-    assert "ballistic-protection" in questions[0]["shared_concepts"]
-    assert "owner" not in json.dumps(r.json())
-    r = client.post("/registrations/preview", headers=company,
+    body = r.json()
+    assert {"id": "ballistic-protection", "label_nl": "Ballistische bescherming",
+            "label_en": "Ballistic protection"} in body["demand_themes"], body
+    assert "slimme-materialen" in {a["id"] for a in body["demand_areas"]}
+    assert all(a["name_nl"] and a["name_en"] for a in body["demand_areas"])
+    words = json.dumps(body, ensure_ascii=False)
+    assert "Ter Apel" not in words and "lichtgewicht" not in words and "owner" not in words
+    assert "demand_questions" not in body and "dq-preview" not in words
+    r = client.post("/registrations/preview", headers=who,
                     json={"description": "Wij bakken brood en banket voor de regio"})
-    assert r.json()["demand_questions"] == []
+    assert r.json()["demand_themes"] == [] and r.json()["demand_areas"] == []
+
+
+def test_preview_roles_and_errors(client: TestClient, graph: Driver) -> None:
+    company = auth(graph, "company", NEW_KVK)
     assert_problem(client.post("/registrations/preview", json={"description": "x"}), 401)
     assert_problem(client.post("/registrations/preview", headers=auth(graph, "scout"),
-                        json={"description": "x"}), 403)
-    assert_problem(client.post("/registrations/preview", headers=company, json={"description": ""}),
-            422)
+                               json={"description": "x"}), 403)
+    assert_problem(client.post("/registrations/preview", headers=company,
+                               json={"description": ""}), 422)

@@ -266,14 +266,18 @@ def test_register_shows_shacl_messages_next_to_fields_then_pending(api: FakeApi)
     assert "voertuigbepantsering" in texts(at)  # preview: concepts found in the text
 
 
-def test_register_preview_lists_demand_questions_for_a_company(api: FakeApi) -> None:
-    at = page("register", api.url, "pa_company")
+@pytest.mark.parametrize("lang,theme,area", [
+    ("nl", "ballistische bescherming", "Slimme materialen"),
+    ("en", "ballistic protection", "Smart materials")])
+def test_register_preview_shows_the_themes_and_areas_of_demand(api: FakeApi, lang: str,
+                                                               theme: str, area: str) -> None:
+    at = page("register", api.url, "pa_company", lang=lang)
     at.text_area(key="reg_description").input("Wij leveren ballistische panelen.")
-    next(b for b in at.button if b.label == t("reg.submit")).click().run()  # the form commits
+    next(b for b in at.button if b.label == t("reg.submit", lang)).click().run()
     no_failure(at)
     shown = texts(at)
-    assert t("reg.preview_questions") in shown
-    assert "Wij zoeken ballistische bescherming" in shown
+    assert f"{t('reg.preview_themes', lang)}:** {theme}" in shown
+    assert f"{t('reg.preview_areas', lang)}:** {area}" in shown
 
 
 def test_register_capability_picker_searches_both_languages(api: FakeApi) -> None:

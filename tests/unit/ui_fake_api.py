@@ -61,6 +61,19 @@ HIT_XSS: dict[str, Any] = {
                                                          "highlights": [[8, 16, "x"]]}]}}
 
 
+DEMAND_THEME = {"id": "ballistic-protection", "label_nl": "ballistische bescherming",
+                "label_en": "ballistic protection"}
+DEMAND_AREA = {"id": "slimme-materialen", "name_nl": "Slimme materialen",
+               "name_en": "Smart materials"}
+
+
+def loket_for(item: dict[str, Any], user: dict[str, Any] | None) -> dict[str, Any]:
+    """A loket item as the API shows it to `user`: a company never gets demand questions."""
+    if user is None or user["role"] in ("bizdev", "scout", "admin"):
+        return item
+    return {**item, "matches": {**item["matches"], "demand_questions": []}}
+
+
 class FakeApi:
     def __init__(self, *, empty: bool = False, missing: tuple[str, ...] = ()) -> None:
         self.empty = empty
@@ -139,12 +152,12 @@ class FakeApi:
                  "created_at": "2026-11-20T10:00:00Z", "concepts": [{"id": "night-vision"}],
                  "nld_areas": ["sensoren"]}])
         if path == "/registrations/preview" and method == "POST":
+            # themes and NLD areas of matching demand, never the questions (docs/security.md)
             text = (body or {}).get("description", "").lower()
-            hits = [] if self.empty or "ballist" not in text else [
-                {"question": "Wij zoeken ballistische bescherming",
-                 "created_at": "2026-11-02T10:00:00Z",
-                 "shared_concepts": ["ballistic-protection"]}]
-            return 200, {"concepts": [], "nld_areas": [], "demand_questions": hits}
+            found = not self.empty and "ballist" in text
+            return 200, {"concepts": [], "nld_areas": [],
+                         "demand_themes": [DEMAND_THEME] if found else [],
+                         "demand_areas": [DEMAND_AREA] if found else []}
         if path == "/registrations":
             return self.registrations_route(method, body, user)
         if m := re.fullmatch(r"/registrations/(\w+)(/approve|/reject)?", path):
@@ -162,10 +175,12 @@ class FakeApi:
                         "matches": {"nld_areas": [AREAS[0]], "clusters": [CLUSTERS[0]],
                                             "knowledge_partners": [{"id": "rug", "name":
                                                                     "Rijksuniversiteit"}],
-                                            "demand_questions": [{"id": "q1", "question": "x"}]}}
+                                            "demand_questions": [{"id": "q1", "question": "x"}],
+                                            "demand_themes": [DEMAND_THEME],
+                                            "demand_areas": [DEMAND_AREA]}}
                 self.loket.append(item)
-                return 201, item
-            return 200, page(self.loket)
+                return 201, loket_for(item, user)
+            return 200, page([loket_for(i, user) for i in self.loket])
         if m := re.fullmatch(r"/loket/(\w+)(/triage)?", path):
             found: dict[str, Any] | None = next(
                 (i for i in self.loket if i["id"] == m[1]), None)
@@ -173,7 +188,7 @@ class FakeApi:
                 return 404, {"detail": "No item."}
             if m[2]:
                 found["status"] = body["status"]
-            return 200, found
+            return 200, loket_for(found, user)
         if path == "/watchlists":
             if method == "POST":
                 w = {"id": uuid.uuid4().hex, **body}

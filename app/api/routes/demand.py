@@ -20,7 +20,11 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["matching"])
 
-Analyst = Annotated[UserPublic, Depends(require_roles("bizdev", "scout", "admin"))]
+# Who may read what other users asked (the words of demand questions). Everyone else, a
+# company in the loket or the registration preview, sees only their themes and NLD areas
+# (`loket.demand_summary`); docs/security.md §2.
+DEMAND_READERS = ("bizdev", "scout", "admin")
+Analyst = Annotated[UserPublic, Depends(require_roles(*DEMAND_READERS))]
 
 
 def _aware(t: datetime | None) -> datetime | None:

@@ -1,7 +1,9 @@
 """The loket: companies bring an idea, an offer or a question for Defence. Each item is matched
 in reverse by the same engine as `POST /match` — the encoder and the taxonomy find the concepts
 it is about — and linked to the NLD areas, clusters and knowledge partners that fit, and to past
-demand questions about the same concepts. Bizdev triages it:
+demand questions about the same concepts. The questions' words are shown only to roles that
+read demand questions (`demand.DEMAND_READERS`); every reader, the company too, gets their themes
+and NLD areas (`demand_summary`). Bizdev triages it:
 `new → in_behandeling → doorverwezen | afgesloten`, each step with a note, author and time.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -22,13 +25,14 @@ from app.api.idempotency import IdempotencyKey, fingerprint, run_write
 from app.api.models import LoketCreate, LoketPublic, LoketStatus, LoketTriage, Page
 from app.api.pages import Limit, Offset, read_page
 from app.api.problems import ApiProblem
+from app.api.routes.demand import DEMAND_READERS
 from app.api.users import UserPublic
 from graph import queries
 from graph.errors import ConflictError, NotFoundError
 from graph.settings import Settings
 from matching.encoder import Encoder
 from matching.matcher import Matcher, detect_lang
-from ontology.taxonomy import Taxonomy, load_taxonomy
+from ontology.taxonomy import Concept, Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +135,7 @@ def reverse_match(driver: Driver, encoder: Encoder, settings: Settings, text: st
             + 0.1 * len(set(r["areas"] or []) & set(area_w))
         demand.append({"id": r["id"], "question": r["question"], "lang": r["lang"],
                        "created_at": r["created_at"], "score": score,
-                       "shared_concepts": shared})
+                       "shared_concepts": shared, "nld_areas": sorted(r["areas"] or [])})
     concepts = [{"id": c.id, "label_nl": taxonomy.capabilities[c.id].label("nl"),
                  "label_en": taxonomy.capabilities[c.id].label("en"), "via": c.via,
                  "weight": c.weight} for c in sorted(found, key=lambda c: -c.weight)]
@@ -140,11 +144,41 @@ def reverse_match(driver: Driver, encoder: Encoder, settings: Settings, text: st
     return matches, detect_lang(text)
 
 
-def _public(r: Any) -> dict[str, Any]:
+def demand_summary(demand: list[dict[str, Any]], taxonomy: Taxonomy
+                   ) -> dict[str, list[dict[str, Any]]]:
+    """The themes (shared capability concepts) and NLD areas of matched past demand questions,
+    most frequent first: what anyone may learn of Defence's demand, without anyone's words,
+    times or names."""
+    themes: Counter[str] = Counter()
+    areas: Counter[str] = Counter()
+    for d in demand:
+        themes.update(set(d.get("shared_concepts") or []))
+        areas.update(set(d.get("nld_areas") or []))
+
+    def label(concepts: dict[str, Concept], cid: str, lang: str) -> str | None:
+        return concepts[cid].label(lang) if cid in concepts else None
+
+    caps, nld = taxonomy.capabilities, taxonomy.nld_areas
+    return {
+        "demand_themes": [{"id": k, "label_nl": label(caps, k, "nl"),
+                           "label_en": label(caps, k, "en")}
+                          for k, _ in sorted(themes.items(), key=lambda kv: (-kv[1], kv[0]))
+                          ][:20],
+        "demand_areas": [{"id": a, "name_nl": label(nld, a, "nl"), "name_en": label(nld, a, "en")}
+                         for a, _ in sorted(areas.items(), key=lambda kv: (-kv[1], kv[0]))][:10],
+    }
+
+
+def _public(r: Any, user: UserPublic) -> dict[str, Any]:
+    """The item as `user` may see it: the matched questions' words only for demand readers."""
     d = dict(r)
-    d["matches"] = json.loads(d["matches"]) if d.get("matches") else {
+    matches = json.loads(d["matches"]) if d.get("matches") else {
         "concepts": [], "nld_areas": [], "clusters": [], "knowledge_partners": [],
         "demand_questions": []}
+    matches.update(demand_summary(matches.get("demand_questions") or [], load_taxonomy()))
+    if user.role not in DEMAND_READERS:
+        matches["demand_questions"] = []
+    d["matches"] = matches
     d["notes"] = [json.loads(n) for n in d["notes"]]
     return d
 
@@ -158,7 +192,7 @@ def _load(driver: Driver, item_id: str, user: UserPublic) -> dict[str, Any]:
     rows, _, _ = driver.execute_query(queries.LOKET_GET, id=item_id, routing_="r")
     if not rows or not _visible(dict(rows[0]), user):
         raise NotFoundError(f"No loket item {item_id}.")
-    return _public(rows[0])
+    return _public(rows[0], user)
 
 
 @router.post("", response_model=LoketPublic, status_code=201)
@@ -201,7 +235,7 @@ def list_items(user: LoketReader, driver: DriverDep, limit: Limit = 50, offset: 
         raise ApiProblem(403, "This company user is not bound to a KvK number.")
     params = {"kvk": kvk, "status": status}
     return read_page(driver, queries.LOKET_COUNT, queries.LOKET_LIST, params, limit, offset,
-                     lambda rows: [_public(r) for r in rows])
+                     lambda rows: [_public(r, user) for r in rows])
 
 
 @router.get("/{item_id}", response_model=LoketPublic)

@@ -40,6 +40,8 @@ from app.api.models import (
     ComplianceIn,
     Decision,
     FieldChange,
+    Labelled,
+    NLDAreaRef,
     Page,
     ProfileFields,
     RegistrationCreate,
@@ -246,37 +248,33 @@ class PreviewRequest(BaseModel):
         default_factory=list, max_length=50)
 
 
-class PreviewQuestion(BaseModel):
-    question: str = Field(max_length=2000)
-    created_at: str | None = Field(default=None, max_length=64)
-    shared_concepts: list[str] = Field(max_length=100)
-
-
 class Preview(BaseModel):
-    """How Defence would find this profile: the concepts read from it and past demand
-    questions that share them (question text and date only, never who asked)."""
+    """How Defence would find this profile: the concepts read from it, its NLD areas, and the
+    themes and NLD areas of past demand questions that share those concepts. Never the
+    questions' words, when they were asked or by whom: those are for the roles that read
+    demand questions (`GET /demand-questions`), and this is the company's form."""
 
     concepts: list[dict[str, Any]] = Field(max_length=100)
     nld_areas: list[dict[str, Any]] = Field(max_length=20)
-    demand_questions: list[PreviewQuestion] = Field(max_length=10)
+    demand_themes: list[Labelled] = Field(max_length=20)
+    demand_areas: list[NLDAreaRef] = Field(max_length=10)
 
 
 @router.post("/registrations/preview", response_model=Preview)
 def preview_registration(body: PreviewRequest, _user: Submitter, driver: DriverDep,
                          settings: SettingsDep, encoder: EncoderDep) -> Any:
-    """The registration form's preview: "these demand questions would match you"."""
-    from app.api.routes.loket import reverse_match
+    """The registration form's preview: "Defence asked about these themes, in these areas"."""
+    from app.api.routes.loket import demand_summary, reverse_match
 
     taxonomy = load_taxonomy()
     labels = [taxonomy.capabilities[c].label("nl") for c in body.capabilities
               if c in taxonomy.capabilities]
     text = body.description if not labels else f"{body.description}\n{', '.join(labels)}"
     matches, _ = reverse_match(driver, encoder, settings, text)
-    questions = [q for q in matches["demand_questions"] if q["shared_concepts"]][:10]
-    return Preview(concepts=matches["concepts"][:20], nld_areas=matches["nld_areas"][:5],
-                   demand_questions=[PreviewQuestion(
-                       question=q["question"], created_at=q["created_at"],
-                       shared_concepts=q["shared_concepts"]) for q in questions])
+    questions = [q for q in matches["demand_questions"] if q["shared_concepts"]]
+    return Preview.model_validate({"concepts": matches["concepts"][:20],
+                                   "nld_areas": matches["nld_areas"][:5],
+                                   **demand_summary(questions, taxonomy)})
 
 
 @router.post("/registrations", status_code=201, response_model=RegistrationPublic)

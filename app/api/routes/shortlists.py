@@ -1,8 +1,10 @@
 """Shortlists: a Business Developer's (or scout's) own list of suppliers with a note each,
 exported as CSV (UTF-8 with BOM, `;`-separated, so Dutch Excel opens it) or XLSX.
 
-Only the owner (and an admin) sees or changes a list; to anyone else it does not exist (404),
-so list ids cannot be probed. Every write is audited and accepts an `Idempotency-Key`.
+Only the owner sees or changes a list; to anyone else, an admin too, it does not exist (404,
+the answer for a missing list), so list ids cannot be probed and a Business Developer's working
+lists stay theirs (README, docs/security.md §2). Every write is audited and accepts an
+`Idempotency-Key`.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def owned_by(owner: str | None, user: UserPublic) -> bool:
-    return owner == user.id or user.role == "admin"
+    """Shortlists and watchlists are their owner's only, whatever the role."""
+    return owner is not None and owner == user.id
 
 
 def _check_owner(driver: Driver, list_id: str, user: UserPublic) -> None:

@@ -2,7 +2,8 @@
 runs it again with the same matcher as `POST /match` and lists the suppliers in the current
 top k that the owner has not seen yet, or whose profile changed (`updated_at`,
 `last_verified` or `imported_at`) after the list was last seen (see `new_hits` for the
-reasons given). Creating a watchlist counts as seeing its first results.
+reasons given). Creating a watchlist counts as seeing its first results. Like a shortlist, a
+watchlist is its owner's only (`shortlists.owned_by`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from app.api.deps import DriverDep, EncoderDep, SettingsDep, require_roles
 from app.api.idempotency import IdempotencyKey, fingerprint, run_write
 from app.api.models import Page, WatchlistCreate, WatchlistHit, WatchlistNew, WatchlistPublic
 from app.api.pages import Limit, Offset, read_page
+from app.api.routes.shortlists import owned_by
 from app.api.users import UserPublic
 from graph import queries
 from graph.errors import NotFoundError
@@ -59,7 +61,7 @@ def _public(r: Any) -> dict[str, Any]:
 
 def _load(driver: Driver, watch_id: str, user: UserPublic) -> dict[str, Any]:
     rows, _, _ = driver.execute_query(queries.WATCHLIST_GET, id=watch_id, routing_="r")
-    if not rows or not (rows[0]["owner"] == user.id or user.role == "admin"):
+    if not rows or not owned_by(rows[0]["owner"], user):  # 404 also for an admin
         raise NotFoundError(f"No watchlist {watch_id} of yours.")
     return _public(rows[0])
 

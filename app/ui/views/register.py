@@ -1,7 +1,8 @@
 """Bedrijf registreren / mijn profiel: a company keeps its own profile. Capabilities are
 picked from the taxonomy (type a Dutch or English word); the API checks the profile with the
 ontology's SHACL shapes and its nl/en messages are shown next to the fields; a preview shows
-how Defence would find the company; the submissions' status is listed."""
+how Defence would find the company (the themes and NLD areas of matching past demand, never
+the questions themselves); the submissions' status is listed."""
 
 from __future__ import annotations
 
@@ -67,29 +68,19 @@ def preview(description: str, chosen: list[str], caps: dict[str, str]) -> None:
     try:
         result = c.client().registration_preview(description, chosen)
     except ApiError as e:
-        # An older API without the preview: bizdev/admin fall back to the question list.
-        if e.status == 404 and c.role() in ("admin", "bizdev", "scout"):
-            past = c.client().demand_questions(max_items=500)
-            hits = [q.get("question") or "" for q in past
-                    if set(_ids(q.get("concepts"))) & set(wanted)]
-        else:
-            c.show_error(e, what=c.tr("reg.preview"))
-            return
-    else:
-        hits = [q.get("question") or "" for q in result.get("demand_questions") or []]
-    if hits:
-        st.markdown(f"**{c.tr('reg.preview_questions')}**")
-        for q in hits[:10]:
-            st.markdown("- " + c.md(q))
+        c.show_error(e, what=c.tr("reg.preview"))
+        return
+    # Themes and NLD areas of matching demand only: a company never sees others' questions.
+    themes = list(result.get("demand_themes") or [])
+    areas = list(result.get("demand_areas") or [])
+    if themes:
+        st.markdown(f"**{c.tr('reg.preview_themes')}:** "
+                    + ", ".join(c.md(c.label(x)) for x in themes))
+        if areas:
+            st.markdown(f"**{c.tr('reg.preview_areas')}:** "
+                        + ", ".join(c.md(c.label(a, "name")) for a in areas))
     else:
         st.caption(c.tr("reg.preview_no_questions"))
-
-
-def _ids(values: Any) -> list[str]:
-    out = []
-    for v in values or []:
-        out.append(str(v.get("id")) if isinstance(v, dict) else str(v))
-    return out
 
 
 def status_list(kvk: str | None) -> None:
