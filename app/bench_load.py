@@ -104,20 +104,13 @@ class ApiProcess:
 
 
 @contextlib.contextmanager
-def api_subprocess(server: ManagedNeo4j, driver: Driver, work_dir: Path,
-                   timeout: float = 180.0) -> Iterator[ApiProcess]:
-    """`paraat serve api` on a free loopback port against `server`, rate limiter off, with a
-    fresh bizdev token; stopped (SIGTERM, then SIGKILL) on exit."""
-    secret = secrets.token_urlsafe(32)
-    _, token = create_user(driver, UserCreate(name="bench-load", role="bizdev"), secret)
+def serve_api_process(env: dict[str, str], log_path: Path, timeout: float = 180.0
+                      ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`paraat serve api` (so with its proxy-header and rate-limit settings from `env`) on a
+    free loopback port, output to `log_path`; yields (url, process) once /health answers 200,
+    and stops it (SIGTERM, then SIGKILL) on exit."""
     port = free_port()
-    env = {**os.environ,
-           "NEO4J_URI": server.uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": server.password,
-           "PARAAT_API_SECRET": secret, "PARAAT_MODE": "local",
-           "PARAAT_API_RATE_LIMIT_PER_MINUTE": "0",  # the limiter would 429 a load test
-           "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
-    work_dir.mkdir(parents=True, exist_ok=True)
-    log_path = work_dir / "api.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as out:
         proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "api",
                                  "--host", "127.0.0.1", "--port", str(port)],
@@ -138,7 +131,7 @@ def api_subprocess(server: ManagedNeo4j, driver: Driver, work_dir: Path,
             if time.monotonic() > deadline:
                 raise ParaatError(f"the API did not answer on {url} within {timeout:.0f} s")
             time.sleep(0.3)
-        yield ApiProcess(url, proc, token, log_path)
+        yield url, proc
     finally:
         proc.terminate()
         try:
@@ -146,6 +139,22 @@ def api_subprocess(server: ManagedNeo4j, driver: Driver, work_dir: Path,
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
+
+
+@contextlib.contextmanager
+def api_subprocess(server: ManagedNeo4j, driver: Driver, work_dir: Path,
+                   timeout: float = 180.0) -> Iterator[ApiProcess]:
+    """`paraat serve api` against `server`, rate limiter off, with a fresh bizdev token."""
+    secret = secrets.token_urlsafe(32)
+    _, token = create_user(driver, UserCreate(name="bench-load", role="bizdev"), secret)
+    env = {**os.environ,
+           "NEO4J_URI": server.uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": server.password,
+           "PARAAT_API_SECRET": secret, "PARAAT_MODE": "local",
+           "PARAAT_API_RATE_LIMIT_PER_MINUTE": "0",  # the limiter would 429 a load test
+           "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
+    log_path = work_dir / "api.log"
+    with serve_api_process(env, log_path, timeout) as (url, proc):
+        yield ApiProcess(url, proc, token, log_path)
 
 
 # --------------------------------------------------------------------------- load generator

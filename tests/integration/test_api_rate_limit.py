@@ -11,9 +11,6 @@ the attacks that used to reset or dodge the limit, each replayed over real socke
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,13 +21,12 @@ import pytest
 from neo4j import Driver
 
 from app.api.main import create_app
-from graph.server import free_port
+from app.bench_load import serve_api_process
 from graph.settings import Settings
 
 from ..conftest import Neo4jTarget, serve_app
 from .api_helpers import SECRET, assert_problem, token_for
 
-ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 5
 READ = "/nld-areas"  # a cheap read that anonymous callers may make
 
@@ -129,46 +125,19 @@ def test_forwarded_for_is_honoured_from_a_configured_proxy(
             == [200] * LIMIT + [429]
 
 
-@contextmanager
-def _paraat_serve_api(env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "api", "--port",
-                             str(port)], env=env, cwd=ROOT, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                out = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"paraat serve api exited with {proc.returncode}: {out[-2000:]}")
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "paraat serve api did not start"
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-
-
 @pytest.mark.slow
-def test_paraat_serve_api_trusts_only_configured_proxies(neo4j_env: dict[str, str]) -> None:
+def test_paraat_serve_api_trusts_only_configured_proxies(neo4j_env: dict[str, str],
+                                                         tmp_path: Path) -> None:
+    """`paraat up` and `paraat bench load` start the API this way too."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("PARAAT_") and k != "FORWARDED_ALLOW_IPS"}
     env.update(neo4j_env, PARAAT_API_SECRET=SECRET, PARAAT_MODE="local",
                PARAAT_API_RATE_LIMIT_PER_MINUTE=str(LIMIT), HF_HUB_OFFLINE="1",
                # uvicorn's own variable must not widen the trust either
                FORWARDED_ALLOW_IPS="*")
-    with _paraat_serve_api(env) as url, httpx.Client(base_url=url, timeout=30) as c:
+    log = tmp_path / "api.log"
+    with serve_api_process(env, log) as (url, _), httpx.Client(base_url=url, timeout=30) as c:
         assert _forged(c, LIMIT + 2) == [200] * LIMIT + [429] * 2
     env.update(PARAAT_API_TRUSTED_PROXIES="127.0.0.1,::1")
-    with _paraat_serve_api(env) as url, httpx.Client(base_url=url, timeout=30) as c:
+    with serve_api_process(env, log) as (url, _), httpx.Client(base_url=url, timeout=30) as c:
         assert _forged(c, LIMIT + 2) == [200] * (LIMIT + 2)
