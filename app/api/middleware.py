@@ -116,9 +116,11 @@ class RateLimit:
     This is a middleware rather than a check inside the auth dependency because it must act
     before FastAPI parses anything and on every route, including unknown paths and routes
     that never ask who calls. Its lookup is cached per token for `OWNER_TTL` s (tokens kept
-    only as SHA-256), so a flood with one token costs no database reads; the dependency still
-    does its own, uncached lookup, so a revoked token is refused at once. If the lookup fails
-    (Neo4j down) the request is keyed on the token's hash and the app answers for itself.
+    only as SHA-256), so a flood with one token costs no database reads; a flood of distinct
+    wrong tokens costs one indexed read each (not refusing unknown tokens unread keeps a valid
+    user behind the same address served), but none of them reaches a route. The dependency
+    still does its own, uncached lookup, so a revoked token is refused at once. If the lookup
+    fails (Neo4j down) the request is keyed on the token's hash and the app answers itself.
 
     In memory, per process (N API processes allow N times the limit), bounded by `MAX_KEYS`
     callers and cached tokens: idle entries go first, then the oldest.
