@@ -498,7 +498,9 @@ def export_rdf_cmd(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="File (default: stdout)")
                    ] = None,
 ) -> None:
-    """Export the whole graph with the ontology as RDF (the ontology's IRIs, no blank nodes)."""
+    """Export the whole graph with the ontology as RDF. Instance data gets the ontology's
+    IRIs and no blank nodes; the only blank nodes are those of the ontology's own OWL axioms
+    (datatype restrictions, unions, enumerations and their RDF lists)."""
     from app.services import graph_session
     from ingest.rdf import export_rdf, normalise_format, serialize
 
