@@ -294,7 +294,11 @@ class E5OpenVinoQueries:
         else:
             self._compiled = core.compile_model(model, "CPU", config)
         #: True when the compiled model came from the cache (no compilation in this process).
-        self.loaded_from_cache = bool(self._compiled.get_property("LOADED_FROM_CACHE"))
+        self.loaded_from_cache = False
+        try:
+            self.loaded_from_cache = bool(self._compiled.get_property("LOADED_FROM_CACHE"))
+        except Exception:  # an OpenVINO without the property: reported as compiled
+            logger.debug("OpenVINO does not report LOADED_FROM_CACHE")
         self.load_timings["openvino_compile"] = time.perf_counter() - t3
         self._request = self._compiled.create_infer_request()
         self._lock = threading.Lock()

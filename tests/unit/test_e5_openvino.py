@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -75,11 +76,15 @@ def test_converted_model_is_cached_and_reused(tmp_path: Path,
     monkeypatch.setattr(e5_openvino, "_encoder_layers", no_conversion)
     second = e5_openvino.E5OpenVinoQueries(path, cache_dir=tmp_path)
     assert np.array_equal(first.encode(TEXTS[:2]), second.encode(TEXTS[:2]))
-    # a damaged cache entry is rebuilt, not fatal
+    # a damaged cache entry is rebuilt, not fatal (the compiled model, which would be used
+    # instead of the IR, gone too)
     monkeypatch.undo()
-    next(tmp_path.glob("*.xml")).write_text("not a model")
+    xml = next(tmp_path.glob("*.xml"))
+    xml.write_text("not a model")
+    shutil.rmtree(tmp_path / "compiled")
     third = e5_openvino.E5OpenVinoQueries(path, cache_dir=tmp_path)
     assert np.array_equal(first.encode(TEXTS[:2]), third.encode(TEXTS[:2]))
+    assert "not a model" not in xml.read_text()
 
 
 def test_a_file_that_is_not_a_model_is_a_clear_error(tmp_path: Path) -> None:
