@@ -11,6 +11,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from neo4j import Driver
@@ -54,10 +55,22 @@ _BASE_STATEMENTS = (*queries.CONSTRAINTS, *queries.PROPERTY_INDEXES, *queries.FU
 _CREATED_NAME = re.compile(r"^CREATE (?:CONSTRAINT|(?:FULLTEXT |VECTOR )?INDEX) (\w+) ")
 # A constraint's backing index has the constraint's name, so SHOW INDEXES lists them all.
 _BASE_NAMES = frozenset(m.group(1) for s in _BASE_STATEMENTS if (m := _CREATED_NAME.match(s)))
-# Stored in the meta node by a full apply: a later apply with the same statements only checks.
-STATEMENTS_DIGEST = hashlib.sha256(
-    "\n".join((str(SCHEMA_VERSION), *_BASE_STATEMENTS, queries.VECTOR_INDEX_TEMPLATE))
-    .encode()).hexdigest()[:16]
+
+
+def _statements_digest() -> str:
+    """Digest of the schema code itself (this module and graph/queries.py): any change to
+    them, a new index in a tuple of its own included, makes the next apply a full one."""
+    h = hashlib.sha256(str(SCHEMA_VERSION).encode())
+    try:
+        for source in (__file__, queries.__file__):
+            h.update(Path(source).read_bytes())
+    except (OSError, TypeError):  # no source files (a frozen build): the statements
+        h.update("\n".join((*_BASE_STATEMENTS, queries.VECTOR_INDEX_TEMPLATE)).encode())
+    return h.hexdigest()[:16]
+
+
+# Stored in the meta node by a full apply: a later apply by the same code only checks.
+STATEMENTS_DIGEST = _statements_digest()
 
 
 def _schema_ready(driver: Driver, embedding: EmbeddingSpec | None) -> dict[str, Any] | None:
