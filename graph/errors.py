@@ -3,8 +3,6 @@ from bugs. Every message is meant to be shown to a user as one clear line."""
 
 from __future__ import annotations
 
-from neo4j import exceptions as neo4j_exc
-
 
 class ParaatError(Exception):
     """Base of every error Paraat raises on purpose."""
@@ -85,6 +83,10 @@ class ForbiddenError(ParaatError):
 def is_constraint_violation(error: BaseException | None) -> bool:
     """True for a uniqueness violation, also when the driver reports it as a failed result
     while rolling the transaction back (neo4j 6 chains it as the cause)."""
+    # Imported here: every module imports this one, and the driver costs ~0.3 s that
+    # `paraat --help` and other commands without Neo4j should not pay.
+    from neo4j import exceptions as neo4j_exc
+
     while error is not None:
         if isinstance(error, neo4j_exc.ConstraintError):
             return True

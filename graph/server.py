@@ -408,11 +408,14 @@ class ManagedNeo4j:
                 f"Neo4j {NEO4J_VERSION} jars are not installed in {self.lib_dir}: "
                 "run `make setup` (or `paraat neo4j install`)."
             )
-        for port, what in ((self.bolt_port, "Bolt"), (self.http_port, "HTTP")):
+        for port, what, option, env in (
+                (self.bolt_port, "Bolt", "--bolt-port", "PARAAT_NEO4J_BOLT_PORT"),
+                (self.http_port, "HTTP", "--http-port", "PARAAT_NEO4J_HTTP_PORT")):
             if port and not port_free(port):
                 raise PortInUseError(
                     f"Port {port} on 127.0.0.1 ({what}) is already in use: stop what runs "
-                    f"there or choose another with --bolt-port / PARAAT_NEO4J_BOLT_PORT."
+                    f"there or choose another with {option} / {env}"
+                    + (" (0 switches HTTP off)." if what == "HTTP" else ".")
                 )
         self._check_writable()
         password = self._ensure_password()

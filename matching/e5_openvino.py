@@ -15,8 +15,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import struct
 import threading
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from graph.errors import EncoderError
+from graph.filecache import cache_root, file_digest
 
 logger = logging.getLogger(__name__)
 
@@ -35,13 +38,21 @@ _IR_VERSION = 1  # bump when the conversion below changes: cached IR files are t
 
 
 def default_cache_dir() -> Path:
-    """Where converted models are kept: $PARAAT_CACHE_DIR (as in the settings) or the XDG
-    cache folder."""
-    base = os.environ.get("PARAAT_CACHE_DIR")
-    if base:
-        return Path(base) / "e5-openvino"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "paraat" / "e5-openvino"
+    """Where converted and compiled models are kept (under graph.filecache.cache_root())."""
+    return cache_root() / "e5-openvino"
+
+
+def _cpu_tag(core: Any) -> str:
+    """Compiled models are specific to the CPU (its instruction sets) and OpenVINO version:
+    a cache folder shared by two machines must not hand one the other's."""
+    flags = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
+            flags = next((line for line in fh if line.startswith(("flags", "Features"))), "")
+    except OSError:
+        pass
+    name = str(core.get_property("CPU", "FULL_DEVICE_NAME"))
+    return hashlib.sha256(f"{name}|{flags}".encode()).hexdigest()[:12]
 
 
 class _Image:
@@ -242,32 +253,73 @@ class E5OpenVinoQueries:
 
     def __init__(self, model_path: Path, threads: int = 1, cache_dir: Path | None = None
                  ) -> None:
+        #: Seconds per loading step, for `paraat bench cli` (PARAAT_PROFILE_STAGES).
+        self.load_timings: dict[str, float] = {}
+        t0 = time.perf_counter()
         try:
             import openvino as ov
         except ImportError as exc:
             raise EncoderError(f"the OpenVINO query engine needs openvino: {exc}") from exc
+        t1 = time.perf_counter()
         self.image = _Image(model_path)
-        model = self._cached_model(ov, model_path, cache_dir or default_cache_dir())
+        t2 = time.perf_counter()
+        self.load_timings |= {"openvino_import": t1 - t0, "openvino_image": t2 - t1}
+        cache_dir = cache_dir or default_cache_dir()
+        core = ov.Core()
         # One thread: one short question is too little work to split, and the matcher's
         # Neo4j calls use the other core meanwhile (the C engine's reasoning holds here).
-        self._compiled = ov.Core().compile_model(model, "CPU", {
-            "INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY"})
+        config = {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY"}
+        model = self._cached_model(ov, model_path, cache_dir)
+        t3 = time.perf_counter()
+        if isinstance(model, Path):
+            # Compiled once per CPU and OpenVINO version, then imported from the blob: a
+            # later process skips reading the IR and compiling it (~0.3-0.7 s). OpenVINO
+            # keys a model given by path on that path and the config, which is safe here:
+            # the IR's name holds the digest of its source, and the file is never rewritten.
+            version = re.sub(r"[^0-9A-Za-z.]+", "-", ov.__version__)
+            blobs = cache_dir / "compiled" / f"{version}-{_cpu_tag(core)}"
+            try:
+                blobs.mkdir(parents=True, exist_ok=True)
+                core.set_property({"CACHE_DIR": str(blobs)})
+            except OSError as exc:  # a read-only cache costs time, not correctness
+                logger.warning("cannot cache the compiled OpenVINO model in %s: %s", blobs, exc)
+            try:
+                self._compiled = core.compile_model(str(model), "CPU", config)
+            except Exception as exc:  # a damaged cache entry is rebuilt, not fatal
+                logger.warning("rebuilding the OpenVINO e5 cache entry %s: %s", model, exc)
+                model = self._cached_model(ov, model_path, cache_dir, rebuild=True)
+                t3 = time.perf_counter()
+                self._compiled = core.compile_model(
+                    str(model) if isinstance(model, Path) else model, "CPU", config)
+        else:
+            self._compiled = core.compile_model(model, "CPU", config)
+        #: True when the compiled model came from the cache (no compilation in this process).
+        self.loaded_from_cache = False
+        try:
+            self.loaded_from_cache = bool(self._compiled.get_property("LOADED_FROM_CACHE"))
+        except Exception:  # an OpenVINO without the property: reported as compiled
+            logger.debug("OpenVINO does not report LOADED_FROM_CACHE")
+        self.load_timings["openvino_compile"] = time.perf_counter() - t3
         self._request = self._compiled.create_infer_request()
         self._lock = threading.Lock()
         self.dimension = self.image.H
-        logger.info("e5 questions through OpenVINO (%d thread(s))", threads)
+        logger.info("e5 questions through OpenVINO (%d thread(s), compiled model %s)", threads,
+                    "from the cache" if self.loaded_from_cache else "compiled now")
 
-    def _cached_model(self, ov: Any, model_path: Path, cache_dir: Path) -> Any:
-        """The converted layers, from the cache when this model file and OpenVINO version
-        were converted before (conversion traces through torch: ~3 s, loading: ~0.1 s)."""
-        digest = hashlib.sha256(model_path.read_bytes())
+    def _cached_model(self, ov: Any, model_path: Path, cache_dir: Path, *,
+                      rebuild: bool = False) -> Any:
+        """The converted layers' IR file, converted now unless this model file and OpenVINO
+        version were converted before (conversion traces through torch: ~3 s); the model
+        itself when the cache cannot be written."""
+        t0 = time.perf_counter()
+        # The source's digest, remembered by file identity: hashing 71 MB took 0.1-0.2 s.
+        digest = hashlib.sha256(file_digest(model_path, cache_dir / "digests").encode())
         digest.update(f"{_IR_VERSION}:{ov.__version__}".encode())
         xml = cache_dir / f"e5-{digest.hexdigest()[:16]}.xml"
-        if xml.exists() and xml.with_suffix(".bin").exists():
-            try:
-                return ov.Core().read_model(str(xml))
-            except Exception as exc:  # a damaged cache entry is rebuilt, not fatal
-                logger.warning("rebuilding the OpenVINO e5 cache entry %s: %s", xml, exc)
+        self.load_timings["openvino_key"] = time.perf_counter() - t0
+        if not rebuild and xml.exists() and xml.with_suffix(".bin").exists():
+            return xml
+        t0 = time.perf_counter()
         import torch
 
         with warnings.catch_warnings():  # tracing warnings say nothing about this model
@@ -275,6 +327,7 @@ class E5OpenVinoQueries:
             model = ov.convert_model(_encoder_layers(self.image),
                                      example_input=torch.zeros(8, self.image.H),
                                      input=[ov.PartialShape([-1, self.image.H])])
+        self.load_timings["openvino_convert"] = time.perf_counter() - t0
         try:  # written under a temporary name and renamed, so readers never see half a file
             cache_dir.mkdir(parents=True, exist_ok=True)
             tmp = cache_dir / f".{xml.stem}.{os.getpid()}.{threading.get_ident()}.xml"
@@ -286,7 +339,7 @@ class E5OpenVinoQueries:
             return model
         # Compiled from the file like every later process: the traced model in memory can
         # round differently (bf16 on CPUs with AMX), and the first process should not differ.
-        return ov.Core().read_model(str(xml))
+        return xml
 
     def encode(self, texts: list[str]) -> np.ndarray:
         out = np.empty((len(texts), self.dimension), dtype=np.float32)

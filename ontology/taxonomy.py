@@ -285,7 +285,7 @@ class Taxonomy:
     """Read-only view on the capability and NLD-area schemes; build it via `load_taxonomy()`."""
 
     def __init__(self, graph: Graph) -> None:
-        self._graph = graph
+        self._graph: Graph | None = graph
         self.capabilities: dict[str, Concept] = _concepts(graph, PA.Capability, "capability")
         self.nld_areas: dict[str, Concept] = _concepts(graph, PA.NLDArea, "nld")
         self.version: str = str(graph.value(ONTOLOGY_IRI, OWL.versionInfo) or "")
@@ -297,6 +297,10 @@ class Taxonomy:
         for concept in self.concepts():
             self._index(concept)
         self._build_label_index()
+
+    def __getstate__(self) -> dict[str, object]:
+        # Pickled for the disk cache without the rdflib graph: graph() re-reads the files.
+        return {**self.__dict__, "_graph": None}
 
     # -- construction ----------------------------------------------------------------------
 
@@ -381,6 +385,8 @@ class Taxonomy:
 
     def graph(self, *, include_shapes: bool = True) -> Graph:
         """A fresh copy of the merged ontology graph, so callers cannot corrupt the cache."""
+        if self._graph is None:  # a taxonomy from the disk cache parses the files when asked
+            self._graph = _read_graph(ONTOLOGY_FILES)
         g = bind_prefixes(Graph())
         for triple in self._graph:
             g.add(triple)
@@ -550,10 +556,48 @@ def shapes_graph() -> Graph:
     return _shapes_graph()
 
 
+def _cache_key() -> str:
+    """Digest of every file of this package (Turtle files, this module, vocab.py) and of the
+    library versions whose objects are pickled: any change makes a new cache entry. A
+    Taxonomy built from data outside this package would have to add that data here."""
+    import hashlib
+    import sys
+
+    import pydantic
+
+    h = hashlib.sha256(f"{_CACHE_FORMAT}|{sys.version}|{pydantic.VERSION}".encode())
+    for entry in sorted(files(__package__ or "ontology").iterdir(), key=lambda e: e.name):
+        if entry.is_file() and entry.name.endswith((".py", ".ttl")):
+            h.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return h.hexdigest()[:24]
+
+
+_CACHE_FORMAT = 1
+
+
+def _cached_taxonomy() -> Taxonomy:
+    """Parsing the Turtle files and indexing the labels takes ~0.2 s of CPU (plus rdflib's
+    parser); a pickled copy under the cache folder loads in a few milliseconds."""
+    from graph.filecache import cache_root, read_pickle, write_pickle
+
+    try:
+        path = cache_root() / "taxonomy" / f"taxonomy-{_cache_key()}.pkl"
+    except OSError as exc:  # package files not readable as files: parse, as before
+        logger.debug("taxonomy cache key: %s", exc)
+        return Taxonomy(_read_graph(ONTOLOGY_FILES))
+    cached = read_pickle(path)
+    if isinstance(cached, Taxonomy):
+        return cached
+    taxonomy = Taxonomy(_read_graph(ONTOLOGY_FILES))
+    write_pickle(path, taxonomy)
+    return taxonomy
+
+
 @functools.cache
 def load_taxonomy() -> Taxonomy:
-    """Parse the Turtle files once per process."""
-    taxonomy = Taxonomy(_read_graph(ONTOLOGY_FILES))
+    """Parse the Turtle files once per process, and once per change of them on a machine
+    (a disk cache keyed by this package's files)."""
+    taxonomy = _cached_taxonomy()
     logger.debug(
         "loaded taxonomy %s: %d capabilities, %d NLD areas",
         taxonomy.version,

@@ -24,7 +24,7 @@ from graph.schema import apply_schema, clear_graph
 from ingest.rdf import export_rdf, import_rdf, parse_rdf, serialize, statement_iri
 from ingest.seed import load_seed
 from ontology.taxonomy import load_taxonomy, shapes_graph
-from ontology.vocab import PA, iri_for, parse_iri
+from ontology.vocab import ID_BASE, PA, iri_for, parse_iri
 
 from ..conftest import TEST_EMBEDDING, unavailable
 
@@ -244,3 +244,38 @@ def test_unknown_extension_needs_a_format(session_driver: Driver, tmp_path: Path
     path.write_text("", "utf-8")
     with pytest.raises(IngestError, match="--format"):
         import_rdf(session_driver, path)
+
+
+def _help_text(*args: str) -> str:
+    run = subprocess.run([sys.executable, "-m", "app.cli", *args, "--help"],
+                         capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"})
+    assert run.returncode == 0, run.stderr
+    return " ".join(run.stdout.replace("│", " ").split())
+
+
+def test_export_help_tells_the_truth_about_blank_nodes(seeded: Driver, neo4j_env: dict[str, str],
+                                                       tmp_path: Path) -> None:
+    # What `paraat export rdf --help` promises about blank nodes, checked against a real
+    # export made by the same command: it said "no blank nodes" over a file that had 11.
+    out = tmp_path / "export.ttl"
+    run = subprocess.run([sys.executable, "-m", "app.cli", "export", "rdf", "-o", str(out)],
+                         capture_output=True, text=True, timeout=300,
+                         env={**os.environ, **neo4j_env})
+    assert run.returncode == 0, run.stderr
+    g = Graph().parse(out, format="turtle")
+    bnodes = {x for t in g for x in t if isinstance(x, BNode)}
+    ontology = load_taxonomy().graph(include_shapes=False)
+    in_ontology = {x for t in ontology for x in t if isinstance(x, BNode)}
+
+    text = _help_text("export", "rdf").lower()
+    assert len(bnodes) == len(in_ontology) > 0
+    assert "no blank nodes)" not in text and not text.rstrip(".").endswith("no blank nodes")
+    # The help names where the blank nodes are: the ontology's OWL axioms, not instance data.
+    assert "instance data" in text and "no blank nodes" in text, text
+    assert "blank nodes are those of the ontology's own owl axioms" in text, text
+    # ... and that is so: no triple with a blank node touches an instance IRI, and there
+    # are as many of them as the ontology has.
+    with_bnodes = [t for t in g if any(isinstance(x, BNode) for x in t)]
+    assert not [t for t in with_bnodes if any(str(x).startswith(ID_BASE) for x in t)]
+    assert len(with_bnodes) == sum(1 for t in ontology if any(isinstance(x, BNode) for x in t))

