@@ -511,9 +511,10 @@ class Taxonomy:
             # starts after a modifier of at least MIN_COMPOUND_MODIFIER letters, at a point
             # that is a constituent boundary ("scheeps|pantsering", not "g|laswerk").
             for k in range(max(1, len(tok) - MIN_COMPOUND_PART + 1)):
-                if k and not self._boundary(tok, k, None):
+                labels = self._by_first.get(tok[k:], ())
+                if k and labels and not self._boundary(tok, k, None):
                     continue
-                for label in self._by_first.get(tok[k:], ()):
+                for label in labels:
                     if k and not label.dutch:
                         continue
                     match = self._match_rest(label, toks, i)
