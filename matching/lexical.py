@@ -3,7 +3,8 @@
 User text never reaches Lucene as syntax: terms are reduced to letters and digits, so
 operators, wildcards and fields cannot be injected. Concept labels found in the question
 (including inside Dutch compounds) are added as quoted phrases, which is how
-"warmtebeeldcamera" meets a company that wrote "warmtebeeld".
+"warmtebeeldcamera" meets a company that wrote "warmtebeeld". The words of asking ("wij zoeken
+een leverancier die ... kan leveren") are no search terms and no evidence (`matching.request`).
 """
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-STOPWORDS = frozenset("""
+from matching.request import REQUEST_WORDS
+
+FUNCTION_WORDS = frozenset("""
 de het een en of van voor met op in aan uit bij naar door over onder als dat die dit deze
-wie wat waar welke wij we ons onze jullie zij ze hij zij is zijn was waren wordt worden kan
-kunnen moet moeten zoeken zoek zoekt gezocht nodig graag ook nog niet geen er om te tot
-leverancier leveranciers bedrijf bedrijven iemand partij partijen mogelijk hebben heeft
-the a an and or of for with on in at from by to into about as that this these those who
-what where which we our you your they their is are was were be been can could should must
-need needs needed looking look find supplier suppliers company companies someone anyone
-able provide provides offer offers any some have has it its than then also not no
+waar jullie zij ze hij is zijn was waren wordt worden niet geen er om te tot ook nog
+the a an and or of for with on in at from by to into about as that this these those
+where you your they them their is are was were be been any some have has it its than then
+also not no
 """.split())
+#: Not searched for: function words, and the words of asking (`matching.request`).
+STOPWORDS = FUNCTION_WORDS | REQUEST_WORDS
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -41,6 +43,39 @@ def terms(text: str) -> list[str]:
         if tok not in out:
             out.append(tok)
     return out
+
+
+def is_request_word(word: str) -> bool:
+    """A word of asking (`matching.request`), in any case or accents."""
+    return fold(word) in REQUEST_WORDS
+
+
+def only_request_words(text: str) -> bool:
+    """True when every word of `text` is a word of asking (and there is one)."""
+    words = _TOKEN.findall(text)
+    return bool(words) and all(is_request_word(w) for w in words)
+
+
+def request_spans(text: str, keep: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """(start, end) of each word of asking in `text`, except inside a `keep` span (a concept
+    label the question names: "power supply" is asked for)."""
+    return [(m.start(), m.end()) for m in _TOKEN.finditer(text)
+            if is_request_word(m.group())
+            and not any(a <= m.start() and m.end() <= b for a, b in keep)]
+
+
+def without_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """`text` with the spans cut out and the spacing tidied; "" when no word is left."""
+    parts: list[str] = []
+    pos = 0
+    for a, b in sorted(set(spans)):
+        if a >= pos:
+            parts.append(text[pos:a])
+            pos = b
+    parts.append(text[pos:])
+    out = re.sub(r"\s+([,.;:!?)])", r"\1", re.sub(r"\s+", " ", "".join(parts)))
+    out = out.strip(" ,;:")
+    return out if _TOKEN.search(out) else ""
 
 
 def lucene_query(question: str, phrases: Iterable[str] = (), phrase_boost: float = 0.5

@@ -47,6 +47,11 @@ ALL_FILES: Final = (*ONTOLOGY_FILES, SHAPES_FILE)
 
 #: Labels shorter than this only match whole words ("AI", "IR", "UAV" must not hit inside words).
 MIN_COMPOUND_PART: Final = 4
+#: The shortest modifier before, and head after, a label inside a compound word ("na|transport",
+#: "warmtebeeld|camera"): a shorter rest is a wrong split ("g|laswerk") or an inflection
+#: ("sensor|en", matched as a form of the label instead).
+MIN_COMPOUND_MODIFIER: Final = 2
+MIN_COMPOUND_HEAD: Final = 3
 
 _KIND_ORDER: Final[dict[str, int]] = {"capability": 0, "nld": 1}
 _LANGS: Final = ("nl", "en")
@@ -256,15 +261,54 @@ class _Label:
     #: Dutch labels may be the first or last part of a compound word; English ones may not
     #: ("space" must not hit "aerospace").
     dutch: bool
+    #: Per token, the written forms that count as that token (itself and its inflections).
+    forms: tuple[frozenset[str], ...]
 
 
-def _plural_stems(token: str) -> list[str]:
-    stems = []
-    if len(token) > 2 and token.endswith("s"):
-        stems.append(token[:-1])
-    if len(token) > 3 and token.endswith("es"):
-        stems.append(token[:-2])
-    return stems
+_VOWELS: Final = frozenset("aeiouy")
+
+
+def dutch_forms(word: str) -> frozenset[str]:
+    """Inflected forms of a Dutch word: plural (-en, -s, -n), adjective or plural -e, with the
+    spelling changes Dutch writes: a doubled consonant after a short vowel (bril -> brillen),
+    a halved long vowel (systeem -> systemen, groot -> grote), f -> v and s -> z
+    (lief -> lieve); and the adjective in -isch(e). Over-generation is harmless: a form only
+    counts when a text has it."""
+    if len(word) < MIN_COMPOUND_PART or not word.isalpha():
+        return frozenset()
+    out = {word + "s"}
+    if word.endswith("heid"):
+        out.add(word[:-4] + "heden")
+    if word.endswith("ie"):
+        out.add(word + "en")  # technologie -> technologieen (folded)
+    if word.endswith("e"):
+        out.add(word + "n")
+        return frozenset(out)
+    stems = {word}
+    last, prev, before = word[-1], word[-2], word[-3]
+    if last not in _VOWELS and prev in _VOWELS:
+        if before not in _VOWELS:
+            stems.add(word + last)  # short vowel: bril -> brill-en
+        elif before == prev and (len(word) < 4 or word[-4] not in _VOWELS):
+            stems.add(word[:-2] + last)  # long vowel: systeem -> system-en
+    if last == "f":
+        stems |= {st[:-1] + "v" for st in stems}
+    elif last == "s":
+        stems |= {st[:-1] + "z" for st in stems}
+    for st in stems:
+        out |= {st + "en", st + "e"}
+    out |= {word + "isch", word + "ische"}  # thermoplast -> thermoplastische
+    return frozenset(out)
+
+
+def english_forms(word: str) -> frozenset[str]:
+    """Plural forms of an English word (radar -> radars, battery -> batteries)."""
+    if len(word) < 3 or not word.isalpha():
+        return frozenset()
+    out = {word + "s", word + "es"}
+    if word.endswith("y") and word[-2] not in _VOWELS:
+        out.add(word[:-1] + "ies")
+    return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -292,8 +336,9 @@ class Taxonomy:
         self._check_references()
         self._lookup: dict[str, list[tuple[int, Concept]]] = {}
         self._labels: dict[tuple[tuple[str, ...], str, str], _Label] = {}
-        self._by_first: dict[str, list[_Label]] = {}
-        self._single: dict[str, list[_Label]] = {}
+        self._by_first: dict[str, list[_Label]] = {}  # by every form of the first token
+        self._single: dict[str, list[_Label]] = {}  # one-word labels by the word itself
+        self._vocab: set[str] = set()  # every label word and its forms (compound splitting)
         for concept in self.concepts():
             self._index(concept)
         self._build_label_index()
@@ -329,7 +374,11 @@ class Taxonomy:
             and len(tokens[0]) < MIN_COMPOUND_PART
             and not any(ch.islower() for ch in text)
         )
-        self._labels[key] = _Label(tokens, text, concept, acronym, dutch)
+        forms = tuple(
+            frozenset({t} if acronym else
+                      {t} | english_forms(t) | (dutch_forms(t) if dutch else frozenset()))
+            for t in tokens)
+        self._labels[key] = _Label(tokens, text, concept, acronym, dutch, forms)
 
     def _index(self, concept: Concept) -> None:
         labelled = [(0, text, lang) for lang, text in concept.pref_label.items()]
@@ -355,9 +404,12 @@ class Taxonomy:
 
     def _build_label_index(self) -> None:
         for label in self._labels.values():
-            self._by_first.setdefault(label.tokens[0], []).append(label)
+            for form in label.forms[0]:
+                self._by_first.setdefault(form, []).append(label)
             if len(label.tokens) == 1:
                 self._single.setdefault(label.tokens[0], []).append(label)
+            for forms in label.forms:
+                self._vocab |= forms
 
     # -- access ----------------------------------------------------------------------------
 
@@ -460,50 +512,110 @@ class Taxonomy:
         return hits
 
     def _candidates(self, toks: list[tuple[str, int, int]]) -> Iterator[_Candidate]:
-        for i, (tok, start, end) in enumerate(toks):
-            # The whole word, or (Dutch compound) a tail of it, can start a label.
-            heads = [(tok, start)] + [
-                (tok[k:], start + k) for k in range(1, len(tok) - MIN_COMPOUND_PART + 1)
-            ]
-            for head, head_start in heads:
-                for label in self._by_first.get(head, ()):
-                    if head_start != start and not label.dutch:
+        for i, (tok, start, _) in enumerate(toks):
+            # A label starts at the word start, or (Dutch) is the head of a compound word: it
+            # starts after a modifier of at least MIN_COMPOUND_MODIFIER letters, at a point
+            # that is a constituent boundary ("scheeps|pantsering", not "g|laswerk").
+            for k in range(max(1, len(tok) - MIN_COMPOUND_PART + 1)):
+                labels = self._by_first.get(tok[k:], ())
+                if k and labels and not self._boundary(tok, k, None):
+                    continue
+                for label in labels:
+                    if k and not label.dutch:
                         continue
                     match = self._match_rest(label, toks, i)
                     if match is not None:
                         last_end, tail_compound = match
-                        compound = head_start != start or tail_compound
-                        yield _Candidate(head_start, last_end, label, compound)
-            # Plural of a one-word label: "sensors", "antennas", "radars".
-            for stem in _plural_stems(tok):
-                for label in self._single.get(stem, ()):
-                    if not label.acronym:
-                        yield _Candidate(start, end, label, False)
+                        yield _Candidate(start + k, last_end, label, bool(k) or tail_compound)
             # Dutch compound: a one-word label as the first part of a longer word.
-            for k in range(MIN_COMPOUND_PART, len(tok)):
+            for k in range(MIN_COMPOUND_PART, len(tok) - MIN_COMPOUND_HEAD + 1):
                 for label in self._single.get(tok[:k], ()):
-                    if label.dutch:
+                    if label.dutch and self._boundary(tok, k, label.forms[0]):
                         yield _Candidate(start, start + k, label, True)
 
-    @staticmethod
+    def _boundary(self, tok: str, at: int, modifier: frozenset[str] | None) -> bool:
+        """Whether `tok` may be split into two constituents at `at`: after the label
+        `tok[:at]` (whose forms are `modifier`), or before the label `tok[at:]` (None).
+
+        Label search sees letters, not morphemes: "luchtvaartuigen" starts with the label
+        "luchtvaart" but is lucht + vaartuigen; "glaswerk" ends with "laswerk" but is glas +
+        werk. A label is not the first (last) part of a word when a longer word the ontology
+        knows is, unless that word is itself the label plus a known word
+        ("quantumcomputing"). The forms of the label itself do not count: a Dutch compound
+        may put a linking -s- or -en- after its first part ("verkennings-")."""
+        if at < MIN_COMPOUND_MODIFIER or len(tok) - at < MIN_COMPOUND_HEAD:
+            return False
+        vocab = self._vocab
+        if modifier is not None:
+            return not any(
+                tok[:end] in vocab and tok[:end] not in modifier and tok[at:end] not in vocab
+                for end in range(at + 1, len(tok) + 1))
+        return not any(tok[begin:] in vocab and tok[begin:at] not in vocab
+                       for begin in range(at))
+
     def _match_rest(
-        label: _Label, toks: list[tuple[str, int, int]], i: int
+        self, label: _Label, toks: list[tuple[str, int, int]], i: int
     ) -> tuple[int, bool] | None:
+        """Where a label whose first word matched `toks[i]` ends, and whether its last word
+        is only the first part of a compound; None if the following words do not match.
+        Every word may be inflected ("onbemande vliegtuigen" is "onbemand vliegtuig")."""
         n = len(label.tokens)
         if n == 1:
             return toks[i][2], False
         if i + n > len(toks):
             return None
         for k in range(1, n - 1):
-            if toks[i + k][0] != label.tokens[k]:
+            if toks[i + k][0] not in label.forms[k]:
                 return None
         last_tok, last_start, last_end = toks[i + n - 1]
-        want = label.tokens[-1]
-        if last_tok == want or last_tok in (want + "s", want + "es"):
+        if last_tok in label.forms[-1]:
             return last_end, False
-        if label.dutch and len(want) >= MIN_COMPOUND_PART and last_tok.startswith(want):
+        want = label.tokens[-1]
+        if (label.dutch and len(want) >= MIN_COMPOUND_PART and last_tok.startswith(want)
+                and self._boundary(last_tok, len(want), label.forms[-1])):
             return last_start + len(want), True
         return None
+
+    def compound_neighbours(
+        self, text: str, concept_ids: Iterable[str]
+    ) -> list[tuple[int, int]]:
+        """(start, end) of the words in `text` that are only the first part of a compound
+        word in a label of one of the concepts: "vliegtuigen" of "vliegtuigonderdelen"
+        (aircraft components), "drones" of "dronebestrijding" (counter-drone). Dutch
+        compounds name a kind of their last part, so aircraft parts are parts, not aircraft;
+        `find_in_text` rightly finds no label there, but an embedding puts the word close to
+        the label, so the matcher checks those concepts without it. The last part is no
+        look-alike ("oefening" of "crisisoefening": a crisis exercise is an exercise), nor is
+        a word the ontology does not know ("vliegen" is not "vlieg-" of "vliegtuig"). Dutch
+        labels only, for Dutch text: English writes compounds as two words, and an English
+        word that starts a Dutch compound ("pilots", "pilotenopleiding") is a translation."""
+        ids = set(concept_ids)
+        parts = {  # the words of the labels as written (not the joined "onbemandesystemen")
+            (tok, forms)
+            for label in self._labels.values()
+            if label.concept.id in ids
+            and label.dutch
+            and not label.acronym
+            and len(label.tokens) == len(label_tokens(label.text))
+            for tok, forms in zip(label.tokens, label.forms, strict=True)
+        }
+        folded, index = _fold_with_map(text)
+        out = []
+        for word, start, end in _tokens(folded):
+            # the word, or the known word it is a form of ("vliegtuigen" -> vliegtuig)
+            bases = {
+                base for base in (word[: len(word) - k] for k in range(4))
+                if len(base) >= MIN_COMPOUND_PART and base in self._vocab
+                and (base == word or word in dutch_forms(base) | english_forms(base))
+            }
+            if any(
+                word not in forms
+                and any(tok.startswith(b) and len(tok) - len(b) >= MIN_COMPOUND_HEAD
+                        for b in bases)
+                for tok, forms in parts
+            ):
+                out.append((index[start], index[end - 1] + 1))
+        return out
 
     # -- hierarchy -------------------------------------------------------------------------
 

@@ -8,8 +8,19 @@ import math
 import pytest
 
 from matching.evaluate import EVAL_DIR
-from matching.lexical import lucene_query, matched_terms, split_sentences, terms
+from matching.lexical import (
+    FUNCTION_WORDS,
+    is_request_word,
+    lucene_query,
+    matched_terms,
+    only_request_words,
+    request_spans,
+    split_sentences,
+    terms,
+    without_spans,
+)
 from matching.matcher import detect_lang, mrr_ndcg_recall
+from matching.request import REQUEST_FORMS, REQUEST_WORDS
 
 
 def test_terms_drop_stopwords_and_fold_diacritics() -> None:
@@ -38,6 +49,53 @@ def test_matched_terms_use_stems_and_compounds() -> None:
     text = "Wij bouwen drones en warmtebeeldcamera's voor inspecties."
     assert matched_terms(["drone", "warmtebeeld", "inspectie", "bakker"], text) == [
         "drone", "warmtebeeld", "inspectie"]
+
+
+ASKING_NL = "Wij zoeken een partij die onbemande vliegtuigen kan leveren voor verkenning"
+ASKING_EN = ("We are looking for a supplier or company that can provide and supply unmanned "
+             "aircraft; we need someone to deliver them")
+
+
+def test_words_of_asking_are_no_search_terms() -> None:
+    assert terms(ASKING_NL) == ["onbemande", "vliegtuigen", "verkenning"]
+    assert terms(ASKING_EN) == ["unmanned", "aircraft"]
+    assert terms("Welke toeleverancier levert kabelbomen? Defensie wil graag aanbiedingen") == [
+        "kabelbomen", "aanbiedingen"]
+    q = lucene_query(ASKING_NL + " " + ASKING_EN)
+    assert not [t for t in q.split(" OR ") if is_request_word(t)], q
+
+
+def test_words_of_asking_are_no_matched_terms() -> None:
+    text = "GKN is een toeleverancier en levert vliegtuigconstructies; leveranciers leveren."
+    assert matched_terms(terms(ASKING_NL), text) == ["vliegtuigen"]
+
+
+def test_request_words_are_folded_forms_in_one_list() -> None:
+    assert REQUEST_WORDS == {f for groups in REQUEST_FORMS.values() for lemmas in
+                             groups.values() for forms in lemmas.values() for f in forms}
+    for word in REQUEST_WORDS:
+        assert word == word.lower() and word.isalpha() and word.isascii(), word
+    for word in ("Leverancier", "LEVEREN", "levert", "geleverd", "zoekt", "partijen",
+                 "bedrijven", "Supplier", "providing", "looking", "companies", "Defensie"):
+        assert is_request_word(word), word
+    for word in ("drones", "vliegtuigen", "levering" + "szekerheid", "power", "lever" + "age"):
+        assert not is_request_word(word), word
+    assert not REQUEST_WORDS & FUNCTION_WORDS  # one list each, no word in both
+
+
+def test_question_without_words_of_asking() -> None:
+    def asked(text: str, keep: list[tuple[int, int]] | None = None) -> str:
+        return without_spans(text, request_spans(text, keep or []))
+
+    assert asked(ASKING_NL) == "een die onbemande vliegtuigen voor verkenning"
+    # A label the question names keeps its words ("power supply" is asked for).
+    q = "We need a partner for the power supply of a radar post"
+    start = q.index("power supply")
+    assert asked(q, [(start, start + len("power supply"))]) == (
+        "a for the power supply of a radar post")
+    assert asked("Wie kan leveren?") == ""  # nothing asked for
+    assert only_request_words("Leverancier") and not only_request_words("power supply")
+    assert not only_request_words("")
 
 
 def test_sentences() -> None:

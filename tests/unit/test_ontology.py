@@ -18,6 +18,8 @@ from ontology.taxonomy import (
     Concept,
     ConceptKind,
     Taxonomy,
+    dutch_forms,
+    english_forms,
     load_taxonomy,
     normalize_label,
 )
@@ -450,6 +452,53 @@ def test_find_in_text_kinds_resolve_overlaps_separately(tax: Taxonomy) -> None:
         ("nld", "quantumtechnologie"),
     }
     assert _hits(tax, "quantumcomputing", kinds=("nld",)) == [("quantumtechnologie", "quantum")]
+
+
+def test_find_in_text_inflected_multiword_labels(tax: Taxonomy) -> None:
+    # Every word of a label may be inflected (adjective -e, plural -en): no compound.
+    hits = tax.find_in_text("onbemande vliegtuigen", kinds=("capability",))
+    assert [(h.concept.id, h.matched_text, h.compound) for h in hits] == [
+        ("drones-uav", "onbemande vliegtuigen", False)]
+    hits = tax.find_in_text("sensoren en logistieke", kinds=("capability",))
+    assert [(h.concept.id, h.compound) for h in hits] == [
+        ("sensing", False), ("logistics", False)]
+    assert _hits(tax, "Assemblies") == [("contract-manufacturing", "Assemblies")]
+
+
+def test_find_in_text_splits_compounds_only_between_constituents(tax: Taxonomy) -> None:
+    # A label is found inside a compound only where the compound has a seam: "luchtvaartuigen"
+    # is lucht + vaartuigen (aircraft), not luchtvaart (aviation) + "uigen"; "glaswerk" is
+    # glas + werk, not g + laswerk (welding).
+    assert "aerospace" not in {h.concept.id for h in tax.find_in_text("luchtvaartuigen")}
+    assert _hits(tax, "Glaswerk Borger") == []
+    # ...while a label that is a true part still counts, as modifier or as head.
+    assert _hits(tax, "warmtebeeldcamera's") == [("thermal-imaging", "warmtebeeldcamera")]
+    assert _hits(tax, "verkenningsdrones") == [("drones-uav", "drones")]
+    assert _hits(tax, "natransport") == [("logistics", "transport")]
+    assert _hits(tax, "koolstofvezelversterkte") == [("composite-materials", "koolstofvezel")]
+    # A word is no compound of a label it merely starts with: "vliegtuigen" is not
+    # "vliegtuigonderdelen" (aircraft components).
+    assert _hits(tax, "vliegtuigen") == []
+
+
+@pytest.mark.parametrize(("word", "forms"), [
+    ("vliegtuig", {"vliegtuigen", "vliegtuigs"}),
+    ("onbemand", {"onbemande"}),
+    ("bril", {"brillen"}),
+    ("systeem", {"systemen"}),
+    ("groot", {"grote"}),
+    ("lief", {"lieve"}),
+    ("drone", {"drones"}),
+    ("technologie", {"technologieen"}),
+    ("thermoplast", {"thermoplastische"}),
+])
+def test_dutch_forms(word: str, forms: set[str]) -> None:
+    assert forms <= dutch_forms(word)
+
+
+def test_english_forms() -> None:
+    assert {"radars", "batteries"} <= english_forms("radar") | english_forms("battery")
+    assert english_forms("UV") == frozenset()
 
 
 # -------------------------------------------------------------------------------- hierarchy
