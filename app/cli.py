@@ -348,6 +348,8 @@ def match(
     from pydantic import ValidationError as PydanticValidationError
 
     from app.services import graph_session
+    from graph.errors import FilterError
+    from matching.filters import resolve_filters
     from matching.matcher import MatchFilters, MatchRequest
 
     try:
@@ -360,9 +362,14 @@ def match(
     try:
         with graph_session() as (driver, encoder):
             matcher = _matcher(driver, encoder)
+            # ids or names ("Emmen", "De Wolden", "Sensors"); the matcher gets ids
+            request.filters = resolve_filters(request.filters, driver, matcher.taxonomy)
             result = matcher.match(request)
             if store:
                 result.demand_question_id = matcher.store(result, request, owner="cli")
+    except FilterError as e:  # a usage error, like an unknown option: exit code 2
+        typer.echo(f"paraat: {e}", err=True)
+        raise typer.Exit(2) from e
     except ParaatError as e:
         raise _fail(e) from e
     if as_json:

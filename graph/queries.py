@@ -123,6 +123,10 @@ COUNT_EMBEDDINGS = "MATCH (n) WHERE n.embedding IS NOT NULL RETURN count(n) AS n
 
 AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
 
+# Empties Neo4j's query (plan) caches; its message says how many entries they held, which the
+# tests and `paraat bench load` use to see whether new filter combinations were re-planned.
+CLEAR_QUERY_CACHES = "CALL db.clearQueryCaches() YIELD value RETURN value"
+
 AWAIT_FULLTEXT_REFRESH = "CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()"
 
 GET_META = "MATCH (m:ParaatMeta {key: $key}) RETURN properties(m) AS meta"
@@ -362,24 +366,38 @@ RETURN c.kvk_number AS kvk, c.name AS name, mid AS municipality
 
 # Filters are parameters; a null filter matches everything. They run inside the same query
 # as the ranking, so a filtered search ranks all companies that pass, not a truncated list.
+# They travel as ONE map parameter, $filters (matching.matcher.MatchFilters.params): Neo4j
+# keys its plan cache on the query text and the types of the parameters, and a null, an
+# empty list, a list of strings or an int each count as another type, so one parameter per
+# filter made every new combination of filters a new plan (measured: 0.4-5.9 s to plan
+# MATCH_GRAPH on a busy 2-core machine). A map is one type whatever it holds: one plan per
+# query serves every combination (tests/integration/test_filter_plans.py).
 _COMPANY_FILTER = """
-  ($municipalities IS NULL OR EXISTS {
-      MATCH (c)-[:LOCATED_IN]->(m:Municipality) WHERE m.id IN $municipalities })
-  AND ($clusters IS NULL OR EXISTS {
-      MATCH (c)-[:MEMBER_OF]->(k:Cluster) WHERE k.id IN $clusters })
-  AND ($nld_areas IS NULL OR EXISTS {
+  ($filters.municipalities IS NULL OR EXISTS {
+      MATCH (c)-[:LOCATED_IN]->(m:Municipality) WHERE m.id IN $filters.municipalities })
+  AND ($filters.clusters IS NULL OR EXISTS {
+      MATCH (c)-[:MEMBER_OF]->(k:Cluster) WHERE k.id IN $filters.clusters })
+  AND ($filters.nld_areas IS NULL OR EXISTS {
       MATCH (c)-[:HAS_CAPABILITY]->(:Capability)-[:IN_AREA]->(a:NLDArea)
-      WHERE a.id IN $nld_areas }
+      WHERE a.id IN $filters.nld_areas }
       OR EXISTS { MATCH (c)-[:MEMBER_OF]->(:Cluster)-[:RELEVANT_TO]->(a:NLDArea)
-      WHERE a.id IN $nld_areas })
-  AND ($capabilities IS NULL OR EXISTS {
+      WHERE a.id IN $filters.nld_areas })
+  AND ($filters.capabilities IS NULL OR EXISTS {
       MATCH (c)-[:HAS_CAPABILITY]->(:Capability)-[:BROADER*0..3]->(k:Capability)
-      WHERE k.id IN $capabilities })
-  AND ($min_employees IS NULL OR c.employees >= $min_employees)
-  AND ($max_employees IS NULL OR c.employees <= $max_employees)
+      WHERE k.id IN $filters.capabilities })
+  AND ($filters.min_employees IS NULL OR c.employees >= $filters.min_employees)
+  AND ($filters.max_employees IS NULL OR c.employees <= $filters.max_employees)
 """
 
 MATCH_COUNT_COMPANIES = "MATCH (c:Company) RETURN count(c) AS n"
+
+# The municipalities and clusters a filter may name (ids and names), for matching.filters:
+# imports add municipalities, so they come from the graph, not the seed files.
+FILTER_CHOICES = """
+CALL () { MATCH (m:Municipality) RETURN collect(m {.id, .name}) AS municipalities }
+CALL () { MATCH (k:Cluster) RETURN collect(k {.id, .name}) AS clusters }
+RETURN municipalities, clusters
+"""
 
 # Dense, approximate: the vector index, over-fetched so filters still leave enough.
 MATCH_DENSE_INDEX = """

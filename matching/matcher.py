@@ -72,6 +72,9 @@ class MatchFilters(BaseModel):
     max_employees: int | None = Field(default=None, ge=0)
 
     def params(self) -> dict[str, Any]:
+        """Every filter, an empty list as None (no filter). The queries take this as ONE map
+        parameter, `$filters`: its type is the same whatever filters are set, so Neo4j plans
+        each query once, not once per combination (see graph.queries._COMPANY_FILTER)."""
         d = self.model_dump()
         return {k: (v or None) if isinstance(v, list) else v for k, v in d.items()}
 
@@ -367,7 +370,7 @@ class Matcher:
         records = read(self.driver,
                        queries.MATCH_LEXICAL if filtered else queries.MATCH_LEXICAL_ALL,
                        lucene=lucene, k=self.s.pool * (50 if filtered else 1),
-                       limit=self.s.pool, **f)
+                       limit=self.s.pool, filters=f)
         return {r["kvk"]: float(r["score"]) for r in records}, time.perf_counter() - t0
 
     def _graph(self, concepts: list[QuestionConcept], f: dict[str, Any], filtered: bool
@@ -380,7 +383,7 @@ class Matcher:
                 concepts=[{"id": c.id, "weight": c.weight} for c in concepts],
                 w_direct=self.s.w_direct, w_narrower=self.s.w_narrower,
                 w_broader=self.s.w_broader, w_cluster=self.s.w_cluster,
-                per_path=self.s.graph_per_path, **f)
+                per_path=self.s.graph_per_path, filters=f)
             for r in records:
                 graph[r["kvk"]] = [GraphPath(
                     p["concept"], p["via"], p["held"], p["how"],
@@ -391,19 +394,19 @@ class Matcher:
     def _dense(self, vec: list[float], f: dict[str, Any], filtered: bool) -> dict[str, float]:
         exact = False
         if filtered:
-            records = read(self.driver, queries.COUNT_FILTERED_COMPANIES, **f)
+            records = read(self.driver, queries.COUNT_FILTERED_COMPANIES, filters=f)
             exact = int(records[0]["n"]) <= self.s.exact_dense_below
         # Only the top `dense_pool` matter to the fusion (see the floor in `signals`), and
         # the index's cost grows with k (100 -> 50: p95 70 -> 31 ms at 100k companies).
         limit = self.s.dense_pool
         if exact:
             records = read(self.driver, queries.MATCH_DENSE_EXACT, vector=vec, limit=limit,
-                           **f)
+                           filters=f)
         else:
             records = read(
                 self.driver,
                 queries.MATCH_DENSE_INDEX if filtered else queries.MATCH_DENSE_INDEX_ALL,
-                vector=vec, k=limit * (20 if filtered else 1), limit=limit, **f)
+                vector=vec, k=limit * (20 if filtered else 1), limit=limit, filters=f)
         return {r["kvk"]: float(r["score"]) for r in records}
 
     # ------------------------------------------------------------------ ranking

@@ -478,13 +478,18 @@ def test_watchlist_reads_roles_and_errors(mclient: TestClient, embedded: Driver)
 def test_watchlist_stores_injection_verbatim(mclient: TestClient, embedded: Driver) -> None:
     me = auth(embedded, "bizdev")
     before = labels(embedded)
+    # a filter value nobody has is refused (422 naming it), nothing is written (issue 17)
     r = mclient.post("/watchlists", headers=me, json={
         "name": INJECTION, "question": f"radar {INJECTION}",
         "filters": {"clusters": [INJECTION]}})
+    assert r.status_code == 422 and repr(INJECTION) in r.json()["detail"]
+    assert grew(before, labels(embedded)) == {}
+    r = mclient.post("/watchlists", headers=me, json={
+        "name": INJECTION, "question": f"radar {INJECTION}"})
     assert r.status_code == 201, r.text
     got = mclient.get(f"/watchlists/{r.json()['id']}", headers=me).json()
     assert got["name"] == INJECTION and got["question"] == f"radar {INJECTION}"
-    assert got["filters"]["clusters"] == [INJECTION] and got["seen"] == []
+    assert got["filters"]["clusters"] is None
     assert grew(before, labels(embedded)) == {"Watchlist": 1, "AuditEvent": 1}
 
 
