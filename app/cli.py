@@ -662,11 +662,16 @@ def bench_load_cmd(
         min=1, max=100_000, help="Max GET /companies/{kvk} per level")] = 2000,
     time_limit: Annotated[float, typer.Option(min=1, max=1800,
                                               help="Seconds per level at most")] = 90.0,
+    filter_combinations: Annotated[int, typer.Option(
+        min=0, max=62, help="New filter combinations to send (0: skip that phase)")] = 32,
+    filter_clients: Annotated[int, typer.Option(
+        min=1, max=64, help="Clients sending the new filter combinations")] = 16,
     out: Annotated[Path, typer.Option(help="Folder for the JSON result")] = Path(
         ".paraat/bench"),
 ) -> None:
     """HTTP load on the real API (uvicorn subprocess, rate limiter off) at 1/8/32 clients:
-    throughput, p50/p95/p99, errors and API memory, as JSON."""
+    throughput, p50/p95/p99, errors and API memory; then /match with filter combinations the
+    server has not seen against the same requests repeated, as JSON."""
     from app.bench_load import bench_load
     from matching.bench import write_json
 
@@ -674,7 +679,9 @@ def bench_load_cmd(
         res = bench_load(get_settings(), companies=companies,
                          levels=[int(c) for c in concurrency.split(",") if c],
                          match_requests=match_requests, company_requests=company_requests,
-                         time_limit=time_limit, log_=lambda m: typer.echo(m, err=True))
+                         time_limit=time_limit, filter_combinations_n=filter_combinations,
+                         filter_clients=filter_clients,
+                         log_=lambda m: typer.echo(m, err=True))
     except ParaatError as e:
         raise _fail(e) from e
     typer.echo(write_json(res, out, "load"))

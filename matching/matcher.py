@@ -369,7 +369,7 @@ class Matcher:
         # the top `pool` of each index hold the top `pool` by the better of the two scores.
         records = read(self.driver,
                        queries.MATCH_LEXICAL if filtered else queries.MATCH_LEXICAL_ALL,
-                       lucene=lucene, k=self.s.pool * (50 if filtered else 1),
+                       question={"lucene": lucene}, k=self.s.pool * (50 if filtered else 1),
                        limit=self.s.pool, filters=f)
         return {r["kvk"]: float(r["score"]) for r in records}, time.perf_counter() - t0
 
@@ -380,7 +380,7 @@ class Matcher:
         if concepts:
             records = read(
                 self.driver, queries.MATCH_GRAPH if filtered else queries.MATCH_GRAPH_ALL,
-                concepts=[{"id": c.id, "weight": c.weight} for c in concepts],
+                question={"concepts": [{"id": c.id, "weight": c.weight} for c in concepts]},
                 w_direct=self.s.w_direct, w_narrower=self.s.w_narrower,
                 w_broader=self.s.w_broader, w_cluster=self.s.w_cluster,
                 per_path=self.s.graph_per_path, filters=f)
@@ -461,7 +461,7 @@ class Matcher:
     def candidates_for(self, kvks: Sequence[str], sig: Signals) -> dict[str, dict[str, Any]]:
         if not kvks:
             return {}
-        records = read(self.driver, queries.MATCH_CANDIDATES, kvks=list(kvks),
+        records = read(self.driver, queries.MATCH_CANDIDATES, shortlist={"kvks": list(kvks)},
                        vector=sig.vector.astype(float).tolist())
         return {r["kvk"]: dict(r) for r in records}
 
@@ -611,12 +611,14 @@ class Matcher:
               ) -> str:
         qid = uuid.uuid4().hex
         concepts = [c["id"] for c in result.concepts]
-        self.driver.execute_query(
-            queries.CREATE_DEMAND_QUESTION, id=qid, question=request.question,
-            lang=result.lang, filters=json.dumps(request.filters.params()), owner=owner,
-            top_k=request.top_k,
-            hits=[{"kvk": h.kvk_number, "rank": h.rank, "score": h.score} for h in result.hits],
-            concepts=concepts, nld_areas=self.nld_areas(request.question, concepts))
+        # one map parameter: one plan whether or not there are hits, concepts or areas
+        self.driver.execute_query(queries.CREATE_DEMAND_QUESTION, q={
+            "id": qid, "question": request.question, "lang": result.lang,
+            "filters": json.dumps(request.filters.params()), "owner": owner,
+            "top_k": request.top_k,
+            "hits": [{"kvk": h.kvk_number, "rank": h.rank, "score": h.score}
+                     for h in result.hits],
+            "concepts": concepts, "nld_areas": self.nld_areas(request.question, concepts)})
         return qid
 
 

@@ -310,9 +310,10 @@ def test_shortlist_stores_injection_verbatim(client: TestClient, plain: Driver) 
 def _store_question(driver: Driver, text: str, lang: str, concepts: list[str],
                     areas: list[str] | None, created: str | None = None) -> str:
     qid = uuid.uuid4().hex
-    driver.execute_query(queries.CREATE_DEMAND_QUESTION, id=qid, question=text, lang=lang,
-                         filters="{}", owner="x", top_k=5, concepts=concepts, nld_areas=areas,
-                         hits=[{"kvk": "99000001", "rank": 1, "score": 0.9}])
+    driver.execute_query(queries.CREATE_DEMAND_QUESTION, q={
+        "id": qid, "question": text, "lang": lang, "filters": "{}", "owner": "x", "top_k": 5,
+        "concepts": concepts, "nld_areas": areas,
+        "hits": [{"kvk": "99000001", "rank": 1, "score": 0.9}]})
     if created:
         driver.execute_query("MATCH (d:DemandQuestion {id: $id}) "
                              "SET d.created_at = datetime($t)", id=qid, t=created)

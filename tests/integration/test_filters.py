@@ -22,7 +22,7 @@ from graph.settings import MatchSettings, Settings
 from ingest.companies import CompanyRecord, RunContext, write_companies
 from ingest.seed import load_seed
 from matching.encoder import DEFAULT_MODEL, EmbeddingCache, Encoder
-from matching.matcher import Matcher, MatchFilters
+from matching.matcher import Matcher, MatchFilters, MatchRequest
 from ontology.taxonomy import load_taxonomy
 
 from ..conftest import Neo4jTarget
@@ -217,25 +217,65 @@ COMBINATIONS = [
 ]
 
 
+# Questions with one concept or several, short or long (Neo4j's plan cache also keys on the
+# size of a string or list parameter, in steps), each with other filters and a shortlist of
+# another length.
+QUESTIONS = [
+    "nachtzicht",
+    "kogelwerende aramide vezels en nachtzicht voor voertuigen",
+    "Wij zoeken voor de landmacht een leverancier van kogelwerende aramide vezels, "
+    "nachtzichtapparatuur en warmtebeeldcamera's, radar voor drone-detectie en keramische "
+    "bepantsering voor voertuigen, met levering in Drenthe binnen zes maanden en ervaring "
+    "met defensieprojecten en certificering volgens AQAP-2110.",
+]
+
+
 # -1: never the exact scan, 10**9: always (the filtered count decides otherwise)
 @pytest.mark.parametrize("exact_dense_below", [-1, 10**9], ids=["index", "exact"])
-def test_every_filter_combination_shares_one_query_plan(
+def test_every_question_and_filter_combination_shares_one_query_plan(
         graph: Driver, encoder: Encoder, exact_dense_below: int) -> None:
-    """Neo4j caches a plan per query text and parameter types: the same number of filtered
-    searches makes as many plans with five different filter combinations as with one
-    combination five times (before: a plan per combination and query)."""
+    """Neo4j caches a plan per query text and parameter types (and sizes): the same number of
+    searches makes as many plans with other filters, questions and shortlist lengths each time
+    as with the same search again and again (before: a plan per filter combination, and per
+    size step of the question's text, concepts and shortlist)."""
     matcher = Matcher(graph, encoder, load_taxonomy(),
                       MatchSettings(exact_dense_below=exact_dense_below))
-    question = "kogelwerende aramide vezels en nachtzicht"
-    matcher.signals(question, COMBINATIONS[0])  # warm: concept vectors, driver connections
+    rows, _, _ = graph.execute_query("MATCH (c:Company) RETURN c.kvk_number AS kvk")
+    kvks = sorted(r["kvk"] for r in rows)
+    searches = [(QUESTIONS[i % len(QUESTIONS)], f, (1, 5, len(kvks))[i % 3])
+                for i, f in enumerate(COMBINATIONS)]
 
-    def plans_after(combinations: list[MatchFilters]) -> int:
+    def plans_after(runs: list[tuple[str, MatchFilters, int]]) -> int:
         _cached_plans(graph)
-        for f in combinations:
-            sig = matcher.signals(question, f)
+        for question, filters, k in runs:
+            sig = matcher.signals(question, filters)
             assert sig.concepts  # the graph query ran too
+            assert len(matcher.candidates_for(kvks[:k], sig)) == k
         return _cached_plans(graph)
 
-    same = plans_after([COMBINATIONS[0]] * len(COMBINATIONS))
-    assert same >= 4  # lexical, graph, count and a dense query were planned
-    assert plans_after(COMBINATIONS) == same
+    plans_after(searches[:1])  # warm: concept vectors, driver connections
+    same = plans_after(searches[:1] * len(searches))
+    assert same >= 5  # lexical, graph, count, a dense query and the candidates were planned
+    assert plans_after(searches) == same
+
+
+def test_storing_a_question_shares_one_plan_with_or_without_hits_and_concepts(
+        graph: Driver, encoder: Encoder) -> None:
+    """A filter that excludes everything stores a question without hits; a question without
+    concepts stores none: the same plan as a question with both (before: one per mix)."""
+    matcher = Matcher(graph, encoder, load_taxonomy(), MatchSettings())
+    full = MatchRequest(question="kogelwerende aramide vezels")
+    no_hits = MatchRequest(question="kogelwerende aramide vezels",
+                           filters=MatchFilters(municipalities=["westerveld"]))
+    plain = MatchRequest(question="een bedrijf in Emmen")
+    results = [(r, matcher.match(r)) for r in (full, no_hits, plain)]
+    assert results[0][1].hits and results[0][1].concepts
+    assert not results[1][1].hits and not results[2][1].concepts
+
+    def plans_after(pairs: list[tuple[MatchRequest, Any]]) -> int:
+        _cached_plans(graph)
+        for request, result in pairs:
+            matcher.store(result, request, owner="test")
+        return _cached_plans(graph)
+
+    assert plans_after(results) == plans_after([results[0]] * len(results)) == 1
