@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.bench_load import FILTER_FIELDS, filter_combinations
+from app.bench_load import FILTER_FIELDS, filter_combinations, new_and_repeated
 from matching.matcher import MatchFilters
 
 CHOICES = {"municipalities": ["emmen", "assen", "meppel"], "clusters": ["greenwise-campus"],
@@ -28,3 +28,16 @@ def test_at_most_every_subset_and_fields_without_choices_left_out() -> None:
     assert len(combos) == 2 ** (len(FILTER_FIELDS) - 1) - 1
     assert not any("clusters" in c for c in combos)
     assert filter_combinations(CHOICES, 5, seed=3) == filter_combinations(CHOICES, 5, seed=3)
+
+
+def test_each_combination_is_new_once_then_repeated_a_gap_later() -> None:
+
+    order = new_and_repeated(10, 4)
+    assert sorted(k for kind, k in order if kind == "new") == list(range(10))
+    assert sorted(k for kind, k in order if kind == "repeated") == list(range(10))
+    for k in range(10):
+        first, again = order.index(("new", k)), order.index(("repeated", k))
+        assert again - first >= 4
+    # the two kinds are spread over the pass, not one block after the other
+    kinds = [kind for kind, _ in order]
+    assert "repeated" in kinds[: len(kinds) // 2] and "new" in kinds[len(kinds) // 2:]
