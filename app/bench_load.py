@@ -8,6 +8,11 @@ and an httpx async loop sends a fixed number of requests under a time limit at 1
 concurrent clients. Every figure comes with the single-client run of the same session as a
 baseline, because absolute times on a shared 2-core machine are noisy.
 
+A last phase (issue 17) sends `/match` with filter combinations the server has not seen and
+then the same requests again, and times the filtered queries directly in Neo4j in their
+current shape (one `$filters` map) against the shape they had before (one parameter per
+filter, which Neo4j planned anew for every new combination): the same-run baseline.
+
 Traffic goes only to 127.0.0.1, and every loop is bounded in count and in time.
 """
 
@@ -15,14 +20,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
 import random
+import re
 import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,13 +41,17 @@ from neo4j import Driver
 from app.api.users import UserCreate, create_user
 from graph import queries
 from graph.errors import ParaatError
+from graph.repository import read
 from graph.server import ManagedNeo4j, free_port
-from graph.settings import Settings
+from graph.settings import MatchSettings, Settings
 from ingest.companies import RunContext, write_companies
 from ingest.ontology_loader import load_ontology
 from ingest.synthetic import KVK_BASE, generate
-from matching.bench import QUESTIONS, _environment, _fresh, bench_server
+from matching import lexical
+from matching.bench import QUESTIONS, _environment, _fresh, _pct, bench_server
 from matching.encoder import EmbeddingCache, Encoder, encode_passages_cached, get_encoder
+from matching.filters import vocabulary
+from matching.matcher import MatchFilters
 from ontology.taxonomy import Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -191,6 +202,7 @@ class LoadResult:
     wall_s: float = 0.0
     stopped_by: str = "count"
     samples: list[str] = field(default_factory=list)  # the first few transport errors
+    by_index: dict[int, float] = field(default_factory=dict)  # request i -> ms (successes)
 
 
 async def _run_load(base_url: str, token: str, scenario: Scenario, concurrency: int,
@@ -230,6 +242,7 @@ async def _run_load(base_url: str, token: str, scenario: Scenario, concurrency: 
                 res.sent += 1
                 if ok:
                     res.latencies_ms.append((time.perf_counter() - t) * 1000)
+                    res.by_index[i] = res.latencies_ms[-1]
                 else:
                     res.errors[key] = res.errors.get(key, 0) + 1
 
@@ -339,15 +352,246 @@ def fill_graph(driver: Driver, encoder: Encoder, tax: Taxonomy, n: int,
             "await_indexes_s": round(time.perf_counter() - t0, 2)}
 
 
+# --------------------------------------------------------------------------- new filters
+
+FIRST_FILTER_RUNS = 24  # twice > Neo4j's expression recompilation limit (10 runs)
+FILTER_FIELDS = ("municipalities", "clusters", "nld_areas", "capabilities", "min_employees",
+                 "max_employees")
+
+
+def filter_combinations(choices: Mapping[str, Sequence[str]], n: int, seed: int = 0
+                        ) -> list[dict[str, Any]]:
+    """Up to `n` filter sets, each with another set of filter fields: the fields set decided
+    the parameter types of the filtered queries before `$filters`, so each set was a new plan
+    then. Lists hold 1-2 valid ids from `choices` (a field without any is left out); the
+    employee bounds come from fixed steps."""
+    rng = random.Random(seed)
+    fields = [f for f in FILTER_FIELDS if f.endswith("_employees") or choices.get(f)]
+    subsets = [s for r in range(1, len(fields) + 1) for s in itertools.combinations(fields, r)]
+    rng.shuffle(subsets)
+    out: list[dict[str, Any]] = []
+    for subset in subsets[:n]:
+        f: dict[str, Any] = {}
+        for name in subset:
+            if name == "min_employees":
+                f[name] = rng.choice((0, 5, 10, 50))
+            elif name == "max_employees":
+                f[name] = rng.choice((100, 1000, 100_000))
+            else:
+                pool = list(choices[name])
+                f[name] = rng.sample(pool, min(len(pool), rng.randint(1, 2)))
+        out.append(f)
+    return out
+
+
+def clear_plans(driver: Driver) -> int:
+    """Empties Neo4j's query caches; returns how many plans they held."""
+    message = str(read(driver, queries.CLEAR_QUERY_CACHES)[0]["value"])
+    found = re.search(r"\d+", message)
+    return int(found.group()) if found else 0
+
+
+def restart_query_stats(driver: Driver) -> None:
+    for statement in queries.QUERY_STATS_RESTART:
+        driver.execute_query(statement)
+
+
+def compile_times(driver: Driver) -> dict[str, dict[str, float]]:
+    """Per query (by its name in graph.queries) since `restart_query_stats`: how often it ran,
+    and the milliseconds Neo4j spent compiling it in all and at most once."""
+    names = {v.strip(): k for k, v in vars(queries).items() if isinstance(v, str)}
+    names.update({v.strip(): f"FILTERED_MATCH_QUERIES_PER_PARAMETER[{k}]"
+                  for k, v in queries.FILTERED_MATCH_QUERIES_PER_PARAMETER.items()})
+    out: dict[str, dict[str, float]] = {}
+    for r in read(driver, queries.QUERY_STATS):
+        summary = r["summary"] or {}
+        n = int(summary.get("invocationCount") or 0)
+        comp = summary.get("compileTimeInUs") or {}
+        name = names.get(str(r["query"]).strip(), "other")
+        entry = out.setdefault(name, {"runs": 0, "compile_ms_total": 0.0, "compile_ms_max": 0.0})
+        entry["runs"] += n
+        entry["compile_ms_total"] = round(
+            entry["compile_ms_total"] + float(comp.get("avg") or 0) * n / 1000, 1)
+        entry["compile_ms_max"] = max(entry["compile_ms_max"],
+                                      round(float(comp.get("max") or 0) / 1000, 1))
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]["compile_ms_total"]))
+
+
+def _filtered_scenario(name: str, combos: Sequence[dict[str, Any]],
+                       questions: Sequence[str] = QUESTIONS) -> Scenario:
+    def make(i: int) -> tuple[str, str, dict[str, Any] | None]:
+        return "POST", "/match", {"question": questions[i % len(questions)], "top_k": 10,
+                                  "filters": combos[i % len(combos)]}
+    return Scenario(name, make)
+
+
+def new_and_repeated(n: int, gap: int) -> list[tuple[str, int]]:
+    """The order of one pass: combination k the first time ("new"), interleaved with the
+    repeat of combination k - gap ("repeated"), so both kinds run under the same load and a
+    repeat follows its first run by `gap` requests (twice the clients: it has finished)."""
+    order: list[tuple[str, int]] = []
+    for k in range(n + gap):
+        if k < n:
+            order.append(("new", k))
+        if 0 <= k - gap < n:
+            order.append(("repeated", k - gap))
+    return order
+
+
+def _latencies(ms: Sequence[float]) -> dict[str, Any]:
+    lat = list(ms) or [float("nan")]
+    return {"ok": len(ms), "p50_ms": _pct(lat, 50), "p95_ms": _pct(lat, 95),
+            "max_ms": round(max(lat), 1)}
+
+
+def new_filter_latency(api: ApiProcess, driver: Driver, combos: Sequence[dict[str, Any]],
+                       clients: int, time_limit: float, log_: Callable[[str], None]
+                       ) -> dict[str, Any]:
+    """`/match` with filter combinations the server has not seen (its plan cache emptied
+    first), interleaved with repeats of the same requests: first-time latency apart from
+    repeated, measured under the same load."""
+    # Unfiltered requests at the same concurrency first: the API's threads and the driver's
+    # connections exist before, so what follows holds the filters' own cost only. After the
+    # caches are emptied, one unfiltered request plans again what every request shares (token
+    # lookup, candidates, the stored question).
+    run_load(api.url, api.token, match_scenario(), clients, clients, time_limit)
+    clear_plans(driver)
+    run_load(api.url, api.token, match_scenario(), 1, 1, time_limit)
+    # The first filtered request plans the filtered queries (once per server), and Neo4j
+    # compiles each plan again on its 11th run (expression recompilation, once per plan):
+    # first-time costs of the server, not of a filter combination. They happen here, on a
+    # combination with every field (selective: the exact dense scan, and no hits: the
+    # empty-graph check) and one that keeps every company (the vector index above
+    # `exact_dense_below`, the candidates), with a question that names concepts (so the
+    # graph query runs), sent FIRST_FILTER_RUNS times, and are reported apart.
+    every: dict[str, Any] = {}
+    for c in combos:
+        for name, value in c.items():
+            every.setdefault(name, value)
+    warm = [every, {"min_employees": 0}]
+    once = run_load(api.url, api.token,
+                    _filtered_scenario("first filter", warm, QUESTIONS[:1]), 1,
+                    FIRST_FILTER_RUNS, time_limit)
+    fresh = [c for c in combos if set(c) not in [set(w) for w in warm]]  # new to the server
+    order = new_and_repeated(len(fresh), 2 * clients)
+
+    def make(i: int) -> tuple[str, str, dict[str, Any] | None]:
+        k = order[i][1]
+        return "POST", "/match", {"question": QUESTIONS[k % len(QUESTIONS)], "top_k": 10,
+                                  "filters": fresh[k]}
+
+    restart_query_stats(driver)
+    res = run_load(api.url, api.token, Scenario("new and repeated filters", make), clients,
+                   len(order), time_limit)
+    kinds = {kind: [ms for i, ms in res.by_index.items() if order[i][0] == kind]
+             for kind in ("new", "repeated")}
+    out: dict[str, Any] = {
+        "endpoint": "POST /match", "clients": clients, "combinations": len(fresh),
+        "first_filtered_request_ms": round(once.latencies_ms[0], 1) if once.latencies_ms
+        else None,
+        "first_filter_runs": {**summarize(once), "note": (
+            f"{FIRST_FILTER_RUNS} requests with two filter combinations (every filter; one "
+            "that keeps every company) after the plan cache was emptied: the first plans the "
+            "filtered queries, the 11th run of each compiles it again (Neo4j's expression "
+            "recompilation); both once per server")},
+        "pass": {**summarize(res), "note": (
+            "each combination the first time, interleaved with the repeat of the one sent "
+            f"{2 * clients} requests earlier (same question, same filters)")},
+        "new_combination": _latencies(kinds["new"]),
+        "repeated": _latencies(kinds["repeated"]),
+        "neo4j_compile_ms": compile_times(driver),
+        "plans_cached_after": clear_plans(driver),
+        "machine_loadavg_1m": round(os.getloadavg()[0], 1)}
+    for q in ("p50_ms", "p95_ms", "max_ms"):
+        if kinds["repeated"] and kinds["new"]:
+            out[f"{q[:-3]}_ratio_new_vs_repeated"] = round(
+                out["new_combination"][q] / out["repeated"][q], 2)
+    log_(f"new filter combinations c={clients}: p50/p95/max "
+         f"{out['new_combination']['p50_ms']}/{out['new_combination']['p95_ms']}/"
+         f"{out['new_combination']['max_ms']} ms; repeated {out['repeated']['p50_ms']}/"
+         f"{out['repeated']['p95_ms']}/{out['repeated']['max_ms']} ms")
+    return out
+
+
+def query_shape_baseline(driver: Driver, encoder: Encoder, tax: Taxonomy, ms: MatchSettings,
+                         combos: Sequence[dict[str, Any]], question: str = QUESTIONS[0],
+                         time_limit: float = 600.0) -> dict[str, Any]:
+    """The filtered queries of one search (lexical, graph, count, dense by index and exact),
+    timed in Neo4j on each new combination, first run and again, in today's shape and in the
+    shape before `$filters`, interleaved so both see the same machine load."""
+    hits = tax.find_in_text(question, kinds=("capability",))
+    vec = encoder.encode_queries([question])[0].astype(float).tolist()
+    phrases = [lb for h in hits for lb in (h.concept.label("nl"), h.concept.label("en"))]
+    # per query: its scalar parameters, and the question's values (a map today)
+    scalars: dict[str, dict[str, Any]] = {
+        "lexical": {"k": ms.pool * 50, "limit": ms.pool},
+        "graph": {"w_direct": ms.w_direct, "w_narrower": ms.w_narrower,
+                  "w_broader": ms.w_broader, "w_cluster": ms.w_cluster,
+                  "per_path": ms.graph_per_path},
+        "count": {}, "dense_index": {"vector": vec, "k": ms.dense_pool * 20,
+                                     "limit": ms.dense_pool},
+        "dense_exact": {"vector": vec, "limit": ms.dense_pool}}
+    asked: dict[str, dict[str, Any]] = {
+        "lexical": {"lucene": lexical.lucene_query(question, phrases)},
+        "graph": {"concepts": [{"id": h.concept.id, "weight": 1.0} for h in hits]}}
+
+    def now(name: str, f: dict[str, Any]) -> dict[str, Any]:
+        return {**scalars[name], "filters": f,
+                **({"question": asked[name]} if name in asked else {})}
+
+    def before(name: str, f: dict[str, Any]) -> dict[str, Any]:
+        return {**scalars[name], **f, **asked.get(name, {})}
+
+    shapes: dict[str, tuple[dict[str, str], Callable[[str, dict[str, Any]], dict[str, Any]]]] = {
+        "maps_now": (queries.FILTERED_MATCH_QUERIES, now),
+        "per_parameter_before": (queries.FILTERED_MATCH_QUERIES_PER_PARAMETER, before)}
+    times: dict[str, dict[str, list[float]]] = {
+        s: {"first": [], "again": []} for s in shapes}
+    clear_plans(driver)
+    restart_query_stats(driver)
+    stopped_by = "count"
+    deadline = time.perf_counter() + time_limit
+    for f in combos:
+        if time.perf_counter() > deadline:
+            stopped_by = "time_limit"
+            break
+        full = MatchFilters(**f).params()
+        for shape, (texts, params) in shapes.items():
+            for attempt in ("first", "again"):
+                t0 = time.perf_counter()
+                for name, text in texts.items():
+                    if name != "graph" or hits:
+                        read(driver, text, **params(name, full))
+                times[shape][attempt].append((time.perf_counter() - t0) * 1000)
+    out: dict[str, Any] = {
+        "question": question, "queries": list(queries.FILTERED_MATCH_QUERIES),
+        "combinations": len(times["maps_now"]["first"]) - 1, "stopped_by": stopped_by,
+        "note": "ms for all the filtered queries of one search; the first combination is "
+                "reported apart (it plans today's shape once per server)",
+        "neo4j_compile_ms": compile_times(driver)}
+    for shape, runs in times.items():
+        first, again = runs["first"][1:], runs["again"][1:]
+        out[shape] = {"first_combination_ms": round(runs["first"][0], 1) if runs["first"]
+                      else None,
+                      **({"new_combination_p50_ms": _pct(first, 50),
+                          "new_combination_p95_ms": _pct(first, 95),
+                          "new_combination_max_ms": round(max(first), 1),
+                          "repeated_p50_ms": _pct(again, 50),
+                          "repeated_p95_ms": _pct(again, 95)} if first else {})}
+    return out
+
+
 # --------------------------------------------------------------------------- the benchmark
 
 
 def bench_load(settings: Settings, *, companies: int = 10_000,
                levels: Sequence[int] = CONCURRENCY, match_requests: int = 240,
                company_requests: int = 2000, time_limit: float = 90.0,
-               heap: str = "2g", pagecache: str = "1g",
+               heap: str = "2g", pagecache: str = "1g", filter_combinations_n: int = 32,
+               filter_clients: int = 16,
                log_: Callable[[str], None] = print) -> dict[str, Any]:
-    """Throughput, p50/p95/p99, errors and API memory at each concurrency level."""
+    """Throughput, p50/p95/p99, errors and API memory at each concurrency level; latency of
+    new filter combinations apart from repeated ones (`filter_combinations_n` 0: skipped)."""
     tax = load_taxonomy()
     encoder = get_encoder(settings.embed_model)
     out: dict[str, Any] = {
@@ -381,9 +625,26 @@ def bench_load(settings: Settings, *, companies: int = 10_000,
             out["company"] = load_levels(
                 api, company_scenario(companies), levels,
                 lambda c: company_requests, time_limit, log_)
+            if filter_combinations_n > 0:
+                # valid ids of every filter (what the graph and the taxonomy hold); the query
+                # shapes get other combinations (seed) than the API, so both meet new ones
+                choices: dict[str, list[str]] = {
+                    str(k): [c.id for c in v.choices]
+                    for k, v in vocabulary(driver, tax).items()}
+                out["new_filters"] = new_filter_latency(
+                    api, driver, filter_combinations(choices, filter_combinations_n),
+                    filter_clients, time_limit, log_)
+                out["new_filters_query_shapes"] = query_shape_baseline(
+                    driver, encoder, tax, settings.match,
+                    filter_combinations(choices, filter_combinations_n + 1, seed=1),
+                    time_limit=time_limit * 4)
+                log_(f"query shapes: {out['new_filters_query_shapes']}")
             out["api_memory_end"] = process_memory(api.pid)
         out["neo4j"] = {"heap": heap, "pagecache": pagecache, **process_memory(neo_pid)}
     all_levels = out["match"] + out["company"]
+    if "new_filters" in out:
+        nf = out["new_filters"]
+        all_levels += [nf["first_filter_runs"], nf["pass"]]
     out["total_requests"] = sum(e["requests"] for e in all_levels)
     out["total_errors"] = sum(e["errors"] for e in all_levels)
     out["target_errors"] = 0

@@ -389,6 +389,8 @@ def match(
     from pydantic import ValidationError as PydanticValidationError
 
     from app.services import graph_session
+    from graph.errors import FilterError
+    from matching.filters import resolve_filters
     from matching.matcher import MatchFilters, MatchRequest
 
     try:
@@ -401,9 +403,14 @@ def match(
     try:
         with graph_session() as (driver, encoder):
             matcher = _matcher(driver, encoder)
+            # ids or names ("Emmen", "De Wolden", "Sensors"); the matcher gets ids
+            request.filters = resolve_filters(request.filters, driver, matcher.taxonomy)
             result = matcher.match(request)
             if store:
                 result.demand_question_id = matcher.store(result, request, owner="cli")
+    except FilterError as e:  # a usage error, like an unknown option: exit code 2
+        typer.echo(f"paraat: {e}", err=True)
+        raise typer.Exit(2) from e
     except ParaatError as e:
         raise _fail(e) from e
     if as_json:
@@ -721,11 +728,16 @@ def bench_load_cmd(
         min=1, max=100_000, help="Max GET /companies/{kvk} per level")] = 2000,
     time_limit: Annotated[float, typer.Option(min=1, max=1800,
                                               help="Seconds per level at most")] = 90.0,
+    filter_combinations: Annotated[int, typer.Option(
+        min=0, max=62, help="New filter combinations to send (0: skip that phase)")] = 32,
+    filter_clients: Annotated[int, typer.Option(
+        min=1, max=64, help="Clients sending the new filter combinations")] = 16,
     out: Annotated[Path, typer.Option(help="Folder for the JSON result")] = Path(
         ".paraat/bench"),
 ) -> None:
     """HTTP load on the real API (uvicorn subprocess, rate limiter off) at 1/8/32 clients:
-    throughput, p50/p95/p99, errors and API memory, as JSON."""
+    throughput, p50/p95/p99, errors and API memory; then /match with filter combinations the
+    server has not seen against the same requests repeated, as JSON."""
     from app.bench_load import bench_load
     from matching.bench import write_json
 
@@ -733,7 +745,9 @@ def bench_load_cmd(
         res = bench_load(get_settings(), companies=companies,
                          levels=[int(c) for c in concurrency.split(",") if c],
                          match_requests=match_requests, company_requests=company_requests,
-                         time_limit=time_limit, log_=lambda m: typer.echo(m, err=True))
+                         time_limit=time_limit, filter_combinations_n=filter_combinations,
+                         filter_clients=filter_clients,
+                         log_=lambda m: typer.echo(m, err=True))
     except ParaatError as e:
         raise _fail(e) from e
     typer.echo(write_json(res, out, "load"))

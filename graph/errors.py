@@ -56,6 +56,11 @@ class ValidationError(ParaatError):
     """Input data was rejected; the message says which field and why."""
 
 
+class FilterError(ValidationError):
+    """A filter value names no municipality, cluster, NLD area or capability; the message
+    names the closest valid ones (422 in the API, exit code 2 in the CLI)."""
+
+
 class IngestError(ParaatError):
     """An import could not be carried out; the graph is left as it was."""
 

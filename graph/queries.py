@@ -123,6 +123,21 @@ COUNT_EMBEDDINGS = "MATCH (n) WHERE n.embedding IS NOT NULL RETURN count(n) AS n
 
 AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
 
+# Empties Neo4j's query (plan) caches; its message says how many entries they held, which the
+# tests and `paraat bench load` use to see whether new filter combinations were re-planned.
+CLEAR_QUERY_CACHES = "CALL db.clearQueryCaches() YIELD value RETURN value"
+
+# Neo4j's own record of the queries it ran, with the time it spent compiling each (a plan
+# taken from the cache compiles in ~1-3 ms): `paraat bench load` shows with it which queries
+# were planned again during a phase. Stop, clear and start, then read.
+QUERY_STATS_RESTART: tuple[str, ...] = (
+    "CALL db.stats.stop('QUERIES')", "CALL db.stats.clear('QUERIES')",
+    "CALL db.stats.collect('QUERIES')")
+QUERY_STATS = """
+CALL db.stats.retrieve('QUERIES') YIELD data
+RETURN data.query AS query, data.invocationSummary AS summary
+"""
+
 AWAIT_FULLTEXT_REFRESH = "CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()"
 
 GET_META = "MATCH (m:ParaatMeta {key: $key}) RETURN properties(m) AS meta"
@@ -362,24 +377,38 @@ RETURN c.kvk_number AS kvk, c.name AS name, mid AS municipality
 
 # Filters are parameters; a null filter matches everything. They run inside the same query
 # as the ranking, so a filtered search ranks all companies that pass, not a truncated list.
+# They travel as ONE map parameter, $filters (matching.matcher.MatchFilters.params): Neo4j
+# keys its plan cache on the query text and the types of the parameters, and a null, an
+# empty list, a list of strings or an int each count as another type, so one parameter per
+# filter made every new combination of filters a new plan (measured: 0.4-5.9 s to plan
+# MATCH_GRAPH on a busy 2-core machine). A map is one type whatever it holds: one plan per
+# query serves every combination (tests/integration/test_filter_plans.py).
 _COMPANY_FILTER = """
-  ($municipalities IS NULL OR EXISTS {
-      MATCH (c)-[:LOCATED_IN]->(m:Municipality) WHERE m.id IN $municipalities })
-  AND ($clusters IS NULL OR EXISTS {
-      MATCH (c)-[:MEMBER_OF]->(k:Cluster) WHERE k.id IN $clusters })
-  AND ($nld_areas IS NULL OR EXISTS {
+  ($filters.municipalities IS NULL OR EXISTS {
+      MATCH (c)-[:LOCATED_IN]->(m:Municipality) WHERE m.id IN $filters.municipalities })
+  AND ($filters.clusters IS NULL OR EXISTS {
+      MATCH (c)-[:MEMBER_OF]->(k:Cluster) WHERE k.id IN $filters.clusters })
+  AND ($filters.nld_areas IS NULL OR EXISTS {
       MATCH (c)-[:HAS_CAPABILITY]->(:Capability)-[:IN_AREA]->(a:NLDArea)
-      WHERE a.id IN $nld_areas }
+      WHERE a.id IN $filters.nld_areas }
       OR EXISTS { MATCH (c)-[:MEMBER_OF]->(:Cluster)-[:RELEVANT_TO]->(a:NLDArea)
-      WHERE a.id IN $nld_areas })
-  AND ($capabilities IS NULL OR EXISTS {
+      WHERE a.id IN $filters.nld_areas })
+  AND ($filters.capabilities IS NULL OR EXISTS {
       MATCH (c)-[:HAS_CAPABILITY]->(:Capability)-[:BROADER*0..3]->(k:Capability)
-      WHERE k.id IN $capabilities })
-  AND ($min_employees IS NULL OR c.employees >= $min_employees)
-  AND ($max_employees IS NULL OR c.employees <= $max_employees)
+      WHERE k.id IN $filters.capabilities })
+  AND ($filters.min_employees IS NULL OR c.employees >= $filters.min_employees)
+  AND ($filters.max_employees IS NULL OR c.employees <= $filters.max_employees)
 """
 
 MATCH_COUNT_COMPANIES = "MATCH (c:Company) RETURN count(c) AS n"
+
+# The municipalities and clusters a filter may name (ids and names), for matching.filters:
+# imports add municipalities, so they come from the graph, not the seed files.
+FILTER_CHOICES = """
+CALL () { MATCH (m:Municipality) RETURN collect(m {.id, .name}) AS municipalities }
+CALL () { MATCH (k:Cluster) RETURN collect(k {.id, .name}) AS clusters }
+RETURN municipalities, clusters
+"""
 
 # Dense, approximate: the vector index, over-fetched so filters still leave enough.
 MATCH_DENSE_INDEX = """
@@ -410,13 +439,15 @@ RETURN count(c) AS n
 """
 
 # Lexical: both Lucene indexes (Dutch and English analyzers); the query string is escaped
-# Lucene syntax built by matching.lexical, passed as a parameter.
+# Lucene syntax built by matching.lexical, passed in a map ($question.lucene): Neo4j's plan
+# cache also keys on the size of a string or list parameter (in steps: 1, 2-9, 10-99...), so
+# a longer question or one more concept made a new plan; values inside a map do not count.
 MATCH_LEXICAL = """
 CALL () {
-  CALL db.index.fulltext.queryNodes('company_text', $lucene, {limit: $k})
+  CALL db.index.fulltext.queryNodes('company_text', $question.lucene, {limit: $k})
   YIELD node, score RETURN node, score
   UNION ALL
-  CALL db.index.fulltext.queryNodes('company_text_en', $lucene, {limit: $k})
+  CALL db.index.fulltext.queryNodes('company_text_en', $question.lucene, {limit: $k})
   YIELD node, score RETURN node, score
 }
 WITH node AS c, max(score) AS score
@@ -443,8 +474,9 @@ RETURN k.id AS id, k.embedding AS embedding ORDER BY id
 # that serves the concept's NLD area. Every path is returned so the explanation shows it.
 # Filters apply inside each path before its best $per_path are kept, so a broad concept held
 # by thousands of companies stays cheap without dropping filtered matches. One row per company.
+# The concepts come in a map ($question.concepts), so their number does not make a new plan.
 MATCH_GRAPH = """
-UNWIND $concepts AS q
+UNWIND $question.concepts AS q
 MATCH (k:Capability {id: q.id})
 CALL (k, q) {
   MATCH (c:Company)-[r:HAS_CAPABILITY]->(k)
@@ -482,9 +514,21 @@ MATCH_DENSE_INDEX_ALL = MATCH_DENSE_INDEX.replace(_COMPANY_FILTER, _NO_FILTER)
 MATCH_LEXICAL_ALL = MATCH_LEXICAL.replace(_COMPANY_FILTER, _NO_FILTER)
 MATCH_GRAPH_ALL = MATCH_GRAPH.replace(_COMPANY_FILTER, _NO_FILTER)
 
-# What the explanation of a shortlisted candidate shows (texts, metadata, its exact cosine).
+# The queries a filtered search runs, by name. `paraat bench load` times them on new filter
+# combinations against the same queries in the shape they had before $filters (one parameter
+# per filter, null when unused, and the question's values as parameters of their own: a new
+# plan for every new combination), the same-run baseline.
+FILTERED_MATCH_QUERIES: dict[str, str] = {
+    "lexical": MATCH_LEXICAL, "graph": MATCH_GRAPH, "count": COUNT_FILTERED_COMPANIES,
+    "dense_index": MATCH_DENSE_INDEX, "dense_exact": MATCH_DENSE_EXACT}
+FILTERED_MATCH_QUERIES_PER_PARAMETER: dict[str, str] = {
+    name: q.replace("$filters.", "$").replace("$question.", "$")
+    for name, q in FILTERED_MATCH_QUERIES.items()}
+
+# What the explanation of a shortlisted candidate shows (texts, metadata, its exact cosine);
+# the KvK numbers in a map ($shortlist.kvks), so top 1, 5 or 50 is one plan.
 MATCH_CANDIDATES = """
-UNWIND $kvks AS kvk
+UNWIND $shortlist.kvks AS kvk
 MATCH (c:Company {kvk_number: kvk})
 OPTIONAL MATCH (c)-[:LOCATED_IN]->(m:Municipality)
 RETURN c.kvk_number AS kvk, c.name AS name, c.description AS description,
@@ -503,18 +547,21 @@ MATCH (c:Company {kvk_number: kvk}) WHERE c.embedding IS NOT NULL
 RETURN c.kvk_number AS kvk, vector.similarity.cosine(c.embedding, $vector) AS dense
 """
 
+# One map parameter, $q, for the same reason as $filters: an empty list of hits, concepts or
+# areas is another parameter type than a full one, so each mix was planned anew (measured
+# under load: up to 1.1 s per plan, 8.4 s of planning over 24 new filter combinations).
 CREATE_DEMAND_QUESTION = """
-CREATE (d:DemandQuestion {id: $id, question: $question, lang: $lang, created_at: datetime(),
-                          filters: $filters, owner: $owner, top_k: $top_k,
-                          nld_areas: $nld_areas})
+CREATE (d:DemandQuestion {id: $q.id, question: $q.question, lang: $q.lang,
+                          created_at: datetime(), filters: $q.filters, owner: $q.owner,
+                          top_k: $q.top_k, nld_areas: $q.nld_areas})
 WITH d
 CALL (d) {
-  UNWIND $hits AS h
+  UNWIND $q.hits AS h
   MATCH (c:Company {kvk_number: h.kvk})
   CREATE (d)-[:MATCHED {rank: h.rank, score: h.score}]->(c)
 }
 CALL (d) {
-  UNWIND $concepts AS cid
+  UNWIND $q.concepts AS cid
   MATCH (k:Capability {id: cid})
   CREATE (d)-[:ABOUT]->(k)
 }

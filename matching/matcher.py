@@ -72,6 +72,9 @@ class MatchFilters(BaseModel):
     max_employees: int | None = Field(default=None, ge=0)
 
     def params(self) -> dict[str, Any]:
+        """Every filter, an empty list as None (no filter). The queries take this as ONE map
+        parameter, `$filters`: its type is the same whatever filters are set, so Neo4j plans
+        each query once, not once per combination (see graph.queries._COMPANY_FILTER)."""
         d = self.model_dump()
         return {k: (v or None) if isinstance(v, list) else v for k, v in d.items()}
 
@@ -428,8 +431,8 @@ class Matcher:
         # the top `pool` of each index hold the top `pool` by the better of the two scores.
         records = read(self.driver,
                        queries.MATCH_LEXICAL if filtered else queries.MATCH_LEXICAL_ALL,
-                       lucene=lucene, k=self.s.pool * (50 if filtered else 1),
-                       limit=self.s.pool, **f)
+                       question={"lucene": lucene}, k=self.s.pool * (50 if filtered else 1),
+                       limit=self.s.pool, filters=f)
         return {r["kvk"]: float(r["score"]) for r in records}, time.perf_counter() - t0
 
     def _graph(self, concepts: list[QuestionConcept], f: dict[str, Any], filtered: bool
@@ -439,10 +442,10 @@ class Matcher:
         if concepts:
             records = read(
                 self.driver, queries.MATCH_GRAPH if filtered else queries.MATCH_GRAPH_ALL,
-                concepts=[{"id": c.id, "weight": c.weight} for c in concepts],
+                question={"concepts": [{"id": c.id, "weight": c.weight} for c in concepts]},
                 w_direct=self.s.w_direct, w_narrower=self.s.w_narrower,
                 w_broader=self.s.w_broader, w_cluster=self.s.w_cluster,
-                per_path=self.s.graph_per_path, **f)
+                per_path=self.s.graph_per_path, filters=f)
             for r in records:
                 graph[r["kvk"]] = [GraphPath(
                     p["concept"], p["via"], p["held"], p["how"],
@@ -453,19 +456,19 @@ class Matcher:
     def _dense(self, vec: list[float], f: dict[str, Any], filtered: bool) -> dict[str, float]:
         exact = False
         if filtered:
-            records = read(self.driver, queries.COUNT_FILTERED_COMPANIES, **f)
+            records = read(self.driver, queries.COUNT_FILTERED_COMPANIES, filters=f)
             exact = int(records[0]["n"]) <= self.s.exact_dense_below
         # Only the top `dense_pool` matter to the fusion (see the floor in `signals`), and
         # the index's cost grows with k (100 -> 50: p95 70 -> 31 ms at 100k companies).
         limit = self.s.dense_pool
         if exact:
             records = read(self.driver, queries.MATCH_DENSE_EXACT, vector=vec, limit=limit,
-                           **f)
+                           filters=f)
         else:
             records = read(
                 self.driver,
                 queries.MATCH_DENSE_INDEX if filtered else queries.MATCH_DENSE_INDEX_ALL,
-                vector=vec, k=limit * (20 if filtered else 1), limit=limit, **f)
+                vector=vec, k=limit * (20 if filtered else 1), limit=limit, filters=f)
         return {r["kvk"]: float(r["score"]) for r in records}
 
     # ------------------------------------------------------------------ ranking
@@ -520,7 +523,7 @@ class Matcher:
     def candidates_for(self, kvks: Sequence[str], sig: Signals) -> dict[str, dict[str, Any]]:
         if not kvks:
             return {}
-        records = read(self.driver, queries.MATCH_CANDIDATES, kvks=list(kvks),
+        records = read(self.driver, queries.MATCH_CANDIDATES, shortlist={"kvks": list(kvks)},
                        vector=sig.vector.astype(float).tolist())
         return {r["kvk"]: dict(r) for r in records}
 
@@ -670,12 +673,14 @@ class Matcher:
               ) -> str:
         qid = uuid.uuid4().hex
         concepts = [c["id"] for c in result.concepts]
-        self.driver.execute_query(
-            queries.CREATE_DEMAND_QUESTION, id=qid, question=request.question,
-            lang=result.lang, filters=json.dumps(request.filters.params()), owner=owner,
-            top_k=request.top_k,
-            hits=[{"kvk": h.kvk_number, "rank": h.rank, "score": h.score} for h in result.hits],
-            concepts=concepts, nld_areas=self.nld_areas(request.question, concepts))
+        # one map parameter: one plan whether or not there are hits, concepts or areas
+        self.driver.execute_query(queries.CREATE_DEMAND_QUESTION, q={
+            "id": qid, "question": request.question, "lang": result.lang,
+            "filters": json.dumps(request.filters.params()), "owner": owner,
+            "top_k": request.top_k,
+            "hits": [{"kvk": h.kvk_number, "rank": h.rank, "score": h.score}
+                     for h in result.hits],
+            "concepts": concepts, "nld_areas": self.nld_areas(request.question, concepts)})
         return qid
 
 

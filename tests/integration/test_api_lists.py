@@ -335,9 +335,10 @@ def test_shortlist_stores_injection_verbatim(client: TestClient, plain: Driver) 
 def _store_question(driver: Driver, text: str, lang: str, concepts: list[str],
                     areas: list[str] | None, created: str | None = None) -> str:
     qid = uuid.uuid4().hex
-    driver.execute_query(queries.CREATE_DEMAND_QUESTION, id=qid, question=text, lang=lang,
-                         filters="{}", owner="x", top_k=5, concepts=concepts, nld_areas=areas,
-                         hits=[{"kvk": "99000001", "rank": 1, "score": 0.9}])
+    driver.execute_query(queries.CREATE_DEMAND_QUESTION, q={
+        "id": qid, "question": text, "lang": lang, "filters": "{}", "owner": "x", "top_k": 5,
+        "concepts": concepts, "nld_areas": areas,
+        "hits": [{"kvk": "99000001", "rank": 1, "score": 0.9}]})
     if created:
         driver.execute_query("MATCH (d:DemandQuestion {id: $id}) "
                              "SET d.created_at = datetime($t)", id=qid, t=created)
@@ -520,13 +521,18 @@ def test_nobody_but_the_owner_sees_a_watchlist(mclient: TestClient, embedded: Dr
 def test_watchlist_stores_injection_verbatim(mclient: TestClient, embedded: Driver) -> None:
     me = auth(embedded, "bizdev")
     before = labels(embedded)
+    # a filter value nobody has is refused (422 naming it), nothing is written (issue 17)
     r = mclient.post("/watchlists", headers=me, json={
         "name": INJECTION, "question": f"radar {INJECTION}",
         "filters": {"clusters": [INJECTION]}})
+    assert r.status_code == 422 and repr(INJECTION) in r.json()["detail"]
+    assert grew(before, labels(embedded)) == {}
+    r = mclient.post("/watchlists", headers=me, json={
+        "name": INJECTION, "question": f"radar {INJECTION}"})
     assert r.status_code == 201, r.text
     got = mclient.get(f"/watchlists/{r.json()['id']}", headers=me).json()
     assert got["name"] == INJECTION and got["question"] == f"radar {INJECTION}"
-    assert got["filters"]["clusters"] == [INJECTION] and got["seen"] == []
+    assert got["filters"]["clusters"] is None
     assert grew(before, labels(embedded)) == {"Watchlist": 1, "AuditEvent": 1}
 
 

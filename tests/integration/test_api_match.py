@@ -79,11 +79,12 @@ def test_match_treats_injection_as_data(client: TestClient, graph: Driver) -> No
     r = client.post("/match", headers=auth,
                     json={"question": f"drones detecteren {INJECTION}", "top_k": 3})
     assert r.status_code == 200, r.text
+    # a filter value nobody has is a 422 naming it, never a silent empty list (issue 17)
     r = client.post("/match", headers=auth, json={
         "question": "radar", "filters": {"municipalities": [INJECTION], "clusters": [INJECTION]}})
-    assert r.status_code == 200 and r.json()["hits"] == []
+    assert r.status_code == 422 and r.json()["detail"].count(repr(INJECTION)) == 2
     assert count(graph, queries.COUNT_COMPANIES) == companies
-    assert count(graph) == nodes + 2  # exactly the two stored DemandQuestions
+    assert count(graph) == nodes + 1  # exactly the one stored DemandQuestion
 
 
 def test_match_on_an_empty_graph_is_409(driver: Driver, neo4j_target: Neo4jTarget) -> None:

@@ -34,7 +34,8 @@ def fulltext_online(driver: Driver) -> set[str]:
 
 
 def lexical_hits(driver: Driver, term: str) -> set[str]:
-    rows, _, _ = driver.execute_query(queries.MATCH_LEXICAL_ALL, lucene=term, k=500, limit=500)
+    rows, _, _ = driver.execute_query(queries.MATCH_LEXICAL_ALL, question={"lucene": term},
+                                     k=500, limit=500)
     return {r["kvk"] for r in rows}
 
 

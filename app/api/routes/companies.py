@@ -23,28 +23,36 @@ from app.api.pages import Limit, Offset, read_page
 from app.api.routes.registrations import registrations_public
 from graph import queries
 from graph.errors import NotFoundError
+from matching.filters import resolve_one
+from ontology.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/companies", tags=["companies"])
 
 Kvk = Annotated[str, Path(pattern=r"^\d{8}$", description="KvK number, 8 digits.")]
-Slug = r"^[a-z0-9][a-z0-9-]{0,99}$"
+# An id ("de-wolden") or a name as users write it ("De Wolden", "Nachtzicht", "Súdwest-Fryslân")
+FilterName = r"^[^\W_][\w .,'’()/&+-]{0,99}$"
 
 
 @router.get("", response_model=Page[CompanyListed])
 def list_companies(
     driver: DriverDep, _user: Reader,
     limit: Limit = 50, offset: Offset = 0,
-    municipality: Annotated[str | None, Query(pattern=Slug, description="Municipality id")
-                            ] = None,
+    municipality: Annotated[str | None, Query(
+        pattern=FilterName, description="Municipality id or name")] = None,
     capability: Annotated[str | None, Query(
-        pattern=Slug, description="Capability id; narrower capabilities count too")] = None,
+        pattern=FilterName, description="Capability id or label (Dutch or English); narrower "
+        "capabilities count too")] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100,
                                    description="Part of the company name")] = None,
 ) -> Any:
-    """Companies by name, filtered inside the query so `total` counts every match."""
-    params = {"municipality": municipality, "capability": capability, "q": q}
+    """Companies by name, filtered inside the query so `total` counts every match. An unknown
+    municipality or capability is a 422 naming close ones, not an empty page."""
+    taxonomy = load_taxonomy()
+    params = {"municipality": resolve_one("municipalities", municipality, driver, taxonomy),
+              "capability": resolve_one("capabilities", capability, driver, taxonomy),
+              "q": q}
     return read_page(driver, queries.API_COUNT_COMPANIES, queries.API_LIST_COMPANIES, params,
                      limit, offset)
 

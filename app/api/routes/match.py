@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 
 from app.api.deps import DriverDep, EncoderDep, SettingsDep, require_roles
 from app.api.users import UserPublic
+from matching.filters import resolve_filters
 from matching.matcher import Matcher, MatchRequest, MatchResult
 from ontology.taxonomy import load_taxonomy
 
@@ -22,8 +23,11 @@ Matchmaker = Annotated[UserPublic, Depends(require_roles("bizdev", "scout", "adm
 @router.post("/match", response_model=MatchResult)
 def match(body: MatchRequest, user: Matchmaker, driver: DriverDep, settings: SettingsDep,
           encoder: EncoderDep) -> Any:
-    """Rank suppliers for the question and keep it as a DemandQuestion owned by the caller."""
-    matcher = Matcher(driver, encoder, load_taxonomy(), settings.match)
+    """Rank suppliers for the question and keep it as a DemandQuestion owned by the caller.
+    Filters take ids or names (Dutch or English); an unknown one is a 422 naming close ones."""
+    taxonomy = load_taxonomy()
+    body = body.model_copy(update={"filters": resolve_filters(body.filters, driver, taxonomy)})
+    matcher = Matcher(driver, encoder, taxonomy, settings.match)
     result = matcher.match(body)
     result.demand_question_id = matcher.store(result, body, owner=user.id)
     log.info("match by %s: %d hits", user.id, len(result.hits))

@@ -28,6 +28,7 @@ from graph import queries
 from graph.errors import NotFoundError
 from graph.settings import Settings
 from matching.encoder import Encoder
+from matching.filters import resolve_filters
 from matching.matcher import Matcher, MatchFilters, MatchRequest, MatchResult
 from ontology.taxonomy import load_taxonomy
 
@@ -76,8 +77,11 @@ def _run(driver: Driver, encoder: Encoder, settings: Settings, question: str,
 def create_watchlist(body: WatchlistCreate, user: Watcher, driver: DriverDep,
                      settings: SettingsDep, encoder: EncoderDep, request: Request,
                      idempotency_key: IdempotencyKey = None) -> Any:
-    """Save the question; its current results count as seen."""
+    """Save the question; its current results count as seen. Filters take ids or names and
+    are saved as ids; an unknown one is a 422 naming close ones."""
     fp = fingerprint("POST", request.url.path, body.model_dump())
+    body = body.model_copy(update={
+        "filters": resolve_filters(body.filters, driver, load_taxonomy())})
     result = _run(driver, encoder, settings, body.question, body.filters, body.top_k)
     seen = [h.kvk_number for h in result.hits]
     watch_id = uuid.uuid4().hex
@@ -143,7 +147,9 @@ def watchlist_new(watch_id: WatchId, user: Watcher, driver: DriverDep, settings:
     """Suppliers that newly match since the list was last seen: new in its top k, or with a
     profile updated after `last_seen_at`."""
     wl = _load(driver, watch_id, user)
-    result = _run(driver, encoder, settings, wl["question"], wl["filters"], wl["top_k"])
+    # saved as ids since filters take names; a list saved before may still hold a name
+    filters = resolve_filters(wl["filters"], driver, load_taxonomy())
+    result = _run(driver, encoder, settings, wl["question"], filters, wl["top_k"])
     current = [h.kvk_number for h in result.hits]
     rows, _, _ = driver.execute_query(queries.WATCHLIST_COMPANY_TIMES, kvks=current,
                                       routing_="r")
