@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -104,8 +105,10 @@ def test_schemathesis_finds_no_failure(role: str, fuzz_server: tuple[str, dict[s
     assert report.exists(), run.stdout[-5000:] + run.stderr[-5000:]
     result: dict[str, Any] = json.loads(report.read_text())
     operations, cases = result["operations"], result["test_cases"]
+    phases = ", ".join(f"{m[0].lower()} {float(m[1]):.0f} s" for m in re.findall(
+        r"(Coverage|Fuzzing|Stateful) \(in ([0-9.]+)s\)", run.stdout))
     print(f"\nschemathesis as {role}: {operations['tested']} operations, "
-          f"{cases['generated']} cases, {result['running_time']:.0f} s")
+          f"{cases['generated']} cases, {result['running_time']:.0f} s ({phases})")
     assert run.returncode == 0, _failures(run.stdout)
     assert operations["tested"] == operations["total"] >= 40, operations
     assert cases["generated"] >= 1000 and cases["errored"] == 0, cases
