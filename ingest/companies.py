@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from graph import queries
 from graph.errors import is_constraint_violation
+from graph.limits import MAX_EMPLOYEES
 from graph.repository import batched
 from matching.encoder import (
     EmbeddingCache,
@@ -64,7 +65,7 @@ class CompanyRecord(BaseModel):
     activity: str | None = None
     municipality: str | None = None
     website: str | None = None
-    employees: int | None = Field(default=None, ge=0)
+    employees: int | None = Field(default=None, ge=0, le=MAX_EMPLOYEES)
     sbi_code: str | None = None
     kvk_status: str | None = None
     capabilities: list[str] = Field(default_factory=list)  # declared

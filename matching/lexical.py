@@ -34,6 +34,15 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# Two letters in a row, in any script: what a question (or a loket text) needs to be one. The
+# API schema states the rule with this pattern; `has_word` is the same test (isalpha is \p{L}).
+WORD_PATTERN = r"\p{L}\p{L}"
+
+
+def has_word(text: str) -> bool:
+    return any(a.isalpha() and b.isalpha() for a, b in zip(text, text[1:], strict=False))
+
+
 def terms(text: str) -> list[str]:
     """Content words of a question, folded, in order, without duplicates."""
     out: list[str] = []

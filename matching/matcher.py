@@ -24,15 +24,16 @@ import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from neo4j import Driver
 from neo4j.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from graph import queries
 from graph.errors import MatchError
+from graph.limits import MAX_EMPLOYEES
 from graph.repository import read
 from graph.settings import MatchSettings
 from matching import lexical
@@ -61,6 +62,17 @@ def _executor() -> ThreadPoolExecutor:
         return _EXECUTOR
 
 
+def _whole(value: Any) -> Any:
+    # JSON Schema's integer: 24 or 24.0, but not true or "24", which pydantic would take.
+    if isinstance(value, bool | str):
+        raise ValueError("must be a whole number")
+    return value
+
+
+Employees = Annotated[int, Field(ge=0, le=MAX_EMPLOYEES), BeforeValidator(_whole)]
+TopK = Annotated[int, Field(ge=1, le=100), BeforeValidator(_whole)]
+
+
 class MatchFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -68,8 +80,8 @@ class MatchFilters(BaseModel):
     clusters: list[str] | None = Field(default=None, max_length=50)
     municipalities: list[str] | None = Field(default=None, max_length=20)
     capabilities: list[str] | None = Field(default=None, max_length=50)
-    min_employees: int | None = Field(default=None, ge=0)
-    max_employees: int | None = Field(default=None, ge=0)
+    min_employees: Employees | None = None
+    max_employees: Employees | None = None
 
     def params(self) -> dict[str, Any]:
         """Every filter, an empty list as None (no filter). The queries take this as ONE map
@@ -83,8 +95,9 @@ class MatchFilters(BaseModel):
 
 
 class MatchRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    top_k: int = Field(default=10, ge=1, le=100)
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS,
+                          json_schema_extra={"pattern": lexical.WORD_PATTERN})
+    top_k: TopK = 10
     filters: MatchFilters = Field(default_factory=MatchFilters)
     lang: Literal["nl", "en"] | None = None
 
@@ -92,7 +105,7 @@ class MatchRequest(BaseModel):
     @classmethod
     def _has_words(cls, v: str) -> str:
         v = v.replace("\x00", " ").strip()
-        if not re.search(r"[^\W\d_]{2,}", v):
+        if not lexical.has_word(v):
             raise ValueError("question must contain words (letters), e.g. 'drones voor "
                              "surveillance' / 'vraag moet woorden bevatten'")
         return v

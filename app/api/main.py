@@ -18,6 +18,7 @@ from neo4j import Driver
 
 from app.api.metrics import install_metrics
 from app.api.middleware import BodySizeLimit, RateLimit
+from app.api.openapi import install_openapi
 from app.api.problems import install_handlers
 from app.api.routes import (
     admin,
@@ -76,7 +77,8 @@ def create_app(settings: Settings | None = None, driver: Driver | None = None) -
     app.state.settings = s
     install_handlers(app)
 
-    @app.get("/health", tags=["meta"])
+    @app.get("/health", tags=["meta"], responses={503: {
+        "description": "Neo4j does not answer", "content": {"application/json": {}}}})
     def health() -> Any:
         """Reports whether Neo4j answers; 503 when it does not."""
         try:
@@ -91,6 +93,7 @@ def create_app(settings: Settings | None = None, driver: Driver | None = None) -
         app.include_router(module.router)
 
     install_metrics(app, public=s.api_metrics_public)
+    install_openapi(app, s)
     # Added last = outermost: the size cap runs first, then the rate limit, then CORS.
     if s.api_cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=s.api_cors_origins,

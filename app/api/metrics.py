@@ -18,7 +18,7 @@ from prometheus_client import (
 )
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
-from app.api.problems import ApiProblem
+from app.api.problems import ApiProblem, problem_responses
 
 
 class Metrics:
@@ -64,7 +64,8 @@ def install_metrics(app: FastAPI, public: bool) -> Metrics:
     app.add_middleware(_Middleware)
 
     @app.get("/metrics", tags=["meta"], response_class=Response,
-             responses={200: {"content": {"text/plain": {}}}})
+             responses={200: {"content": {"text/plain": {}}},
+                        **(problem_responses() if public else problem_responses(401))})
     def get_metrics(request: Request) -> Response:
         """Prometheus text format."""
         if not public and getattr(request.state, "user", None) is None:

@@ -4,11 +4,22 @@ cannot turn into an unbounded answer, and the OpenAPI schema documents the shape
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+)
 
-from matching.matcher import MatchFilters
+from app.api import patterns
+from matching import lexical
+from matching.matcher import Employees, MatchFilters, TopK
 
 T = TypeVar("T")
 
@@ -16,6 +27,26 @@ IdStr = Annotated[str, Field(max_length=200)]
 ShortStr = Annotated[str | None, Field(max_length=500)]
 TextStr = Annotated[str | None, Field(max_length=20_000)]
 MAX_ITEMS = 10_000
+
+
+# --------------------------------------------------------------------------- times in queries
+
+_INSTANT = re.compile(patterns.INSTANT)
+_FRACTION = re.compile(r"(\.[0-9]{6})[0-9]+")
+
+
+def _instant(value: Any) -> datetime:
+    if not isinstance(value, str) or not _INSTANT.fullmatch(value):
+        raise ValueError("must be a date or time in ISO 8601, e.g. 2026-01-31 or "
+                         "2026-01-31T09:00:00+01:00, with a UTC offset from -18:00 to +18:00")
+    t = datetime.fromisoformat(_FRACTION.sub(r"\1", value))  # Python keeps microseconds
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+Instant = Annotated[datetime, PlainValidator(_instant), WithJsonSchema({
+    "type": "string", "pattern": patterns.INSTANT,
+    "examples": ["2026-01-31", "2026-01-31T09:00:00+01:00", "2026-01-31T08:00:00Z"]})]
+"""Every time a client sends goes through this one type (issue 17)."""
 
 
 class Page(BaseModel, Generic[T]):
@@ -201,21 +232,35 @@ class Neighbourhood(BaseModel):
 
 # --------------------------------------------------------------------------- registrations
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(f"[{patterns.CONTROL_CLASS}]")
 
 
-def _no_control_chars(value: str | None) -> str | None:
-    # Null bytes and other control characters have no place in a profile; tabs and newlines do.
-    if value is not None and _CONTROL.search(value):
-        raise ValueError("must not contain control characters (such as null bytes)")
-    return value
+def _as_sent(max_length: int) -> Any:
+    """Checks on the text as sent, before whitespace is stripped, as the schema's `maxLength`
+    and patterns count it: at most `max_length` characters and no control characters (null
+    bytes have no place in a profile; tabs and newlines do)."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str):
+            if len(value) > max_length:
+                raise ValueError(f"must be at most {max_length} characters")
+            if _CONTROL.search(value):
+                raise ValueError("must not contain control characters (such as null bytes)")
+        return value
+
+    return BeforeValidator(check)
 
 
-Text20 = Annotated[str | None, Field(max_length=20), AfterValidator(_no_control_chars)]
-Text100 = Annotated[str | None, Field(max_length=100), AfterValidator(_no_control_chars)]
-Text300 = Annotated[str | None, Field(max_length=300), AfterValidator(_no_control_chars)]
-Text2000 = Annotated[str | None, Field(max_length=2000), AfterValidator(_no_control_chars)]
-Text6000 = Annotated[str | None, Field(max_length=6000), AfterValidator(_no_control_chars)]
+def _field(max_length: int, pattern: str = patterns.NO_CONTROL, min_length: int = 0) -> Any:
+    return Field(min_length=min_length, max_length=max_length,
+                 json_schema_extra={"pattern": pattern})
+
+
+Text20 = Annotated[str, _field(20), _as_sent(20)] | None
+Text100 = Annotated[str, _field(100), _as_sent(100)] | None
+Text300 = Annotated[str, _field(300), _as_sent(300)] | None
+Text2000 = Annotated[str, _field(2000), _as_sent(2000)] | None
+Text6000 = Annotated[str, _field(6000), _as_sent(6000)] | None
 
 
 CapabilityId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
@@ -230,8 +275,8 @@ class ComplianceIn(BaseModel):
 
     ncage_code: str | None = Field(default=None, pattern=r"^[A-Z0-9]{5}$",
                                    description="NATO Commercial and Government Entity code")
-    iso9001: bool | None = None
-    aqap2110: bool | None = None
+    iso9001: bool | None = Field(default=None, strict=True)
+    aqap2110: bool | None = Field(default=None, strict=True)
     security_status: Literal["geen", "ABDO", "ABRO"] | None = None
     export_control_notes: Text2000 = None
 
@@ -248,21 +293,86 @@ class ProfileFields(BaseModel):
     description_en: Text6000 = None
     municipality: Text100 = None
     website: Text300 = None
-    employees: int | None = Field(default=None, ge=0, le=10_000_000)
+    employees: Employees | None = None
     sbi_code: str | None = Field(default=None, pattern=r"^[0-9]{2,5}$")
     capabilities: list[CapabilityId] = Field(default_factory=list, max_length=50)
     compliance: ComplianceIn = Field(default_factory=ComplianceIn)
 
 
+# The SHACL rules (ontology/shapes.ttl) as JSON Schema, for the request models only: the server
+# still lets a missing field through to SHACL, whose nl/en messages the registration form
+# shows, but the schema tells a client what will pass. Stored profiles (ProfileFields) keep the
+# lenient shape.
+SHACL_SCHEMA: dict[str, dict[str, Any]] = {
+    "kvk_number": {"type": "string", "pattern": "^[0-9]{8}$",
+                   "description": "KvK number, 8 digits. A company user registers only its own."},
+    "name": {"type": "string", "minLength": 1, "maxLength": 200,
+             "pattern": patterns.NOT_BLANK},
+    "description": {"type": "string", "minLength": 20, "maxLength": 5000,
+                    "pattern": patterns.DESCRIPTION, "description": "At least 20 characters."},
+    "website": {"anyOf": [{"type": "string", "maxLength": 300, "pattern": patterns.WEBSITE},
+                          {"type": "null"}],
+                "description": "A full web address: http:// or https://."},
+    "municipality": {"anyOf": [{"type": "string", "maxLength": 100,
+                                "pattern": patterns.MUNICIPALITY}, {"type": "null"}],
+                     "description": "The municipality's name or id (with a letter or digit)."},
+}
+_HAS_ALNUM = re.compile("[A-Za-z0-9]")
+# The shapes' maximum lengths, checked as sent like the schema counts them.
+ShaclName = Annotated[str, _field(200), _as_sent(200)] | None
+ShaclDescription = Annotated[str, _field(5000), _as_sent(5000)] | None
+
+
+def _named_place(value: str | None) -> str | None:
+    # What the schema says of a municipality; SHACL alone would also take "É" (slug "e").
+    if value and not _HAS_ALNUM.search(value):
+        raise ValueError("must contain a letter or digit / moet een letter of cijfer bevatten")
+    return value
+
+
+def _capabilities_schema(min_items: int) -> dict[str, Any]:
+    from ontology.taxonomy import load_taxonomy  # at schema time only, not on import
+
+    return {"type": "array", "minItems": min_items, "maxItems": 50,
+            "items": {"enum": sorted(load_taxonomy().capabilities)},
+            "description": "Capability ids of the scheme (GET /taxonomy/capabilities)."}
+
+
+def _registration_schema(schema: dict[str, Any]) -> None:
+    schema["properties"].update(SHACL_SCHEMA, capabilities=_capabilities_schema(1))
+    schema["required"] = ["kvk_number", "name", "description", "capabilities"]
+
+
+def _update_schema(schema: dict[str, Any]) -> None:
+    props = schema["properties"]
+    props.update({k: v for k, v in SHACL_SCHEMA.items() if k != "kvk_number"},
+                 capabilities=_capabilities_schema(1))
+    for key in ("name", "description"):  # a change may leave them out, never empty them
+        props[key] = {**props[key], "description": "Required in a profile: leave it out to "
+                                                   "keep the current one."}
+
+
 class RegistrationCreate(ProfileFields):
+    """A new or changed profile, checked in full by the SHACL shapes."""
+
+    model_config = ConfigDict(json_schema_extra=_registration_schema)
+
     kvk_number: Text20 = None
+    name: ShaclName = None
+    description: ShaclDescription = None
+    municipality: Annotated[Text100, AfterValidator(_named_place)] = None
 
 
 class CompanyUpdate(ProfileFields):
     """A partial profile: only the fields sent change (`exclude_unset`), so here capabilities
-    and compliance have no default either."""
+    and compliance have no default either; the merged profile must pass the SHACL shapes."""
 
-    capabilities: list[CapabilityId] | None = Field(default=None, max_length=50)  # type: ignore[assignment]
+    model_config = ConfigDict(json_schema_extra=_update_schema)
+
+    name: ShaclName = None
+    description: ShaclDescription = None
+    municipality: Annotated[Text100, AfterValidator(_named_place)] = None
+    capabilities: list[CapabilityId] = Field(default=None, max_length=50)  # type: ignore[arg-type]
     compliance: ComplianceIn | None = None  # type: ignore[assignment]
 
 
@@ -293,8 +403,7 @@ class Decision(BaseModel):
 
 class Rejection(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: Annotated[str, Field(min_length=1, max_length=2000),
-                      AfterValidator(_no_control_chars)]
+    reason: Annotated[str, _field(2000, min_length=1), _as_sent(2000)]
 
 
 # --------------------------------------------------------------------------- admin
@@ -320,23 +429,26 @@ CompanyPublic.model_rebuild()
 # (`XCreate`) refuse unknown fields and control characters; response models (`XPublic`) only
 # cap sizes, so an odd stored value is returned as it is.
 
-_LOKET_WORDS = re.compile(r"[^\W\d_]{2,}")
-
 Kvk8 = Annotated[str, Field(pattern=r"^\d{8}$", description="KvK number, 8 digits.")]
-Name200 = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_control_chars)]
-Question1000 = Annotated[str, Field(min_length=1, max_length=1000),
-                         AfterValidator(_no_control_chars)]
-Title300 = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_no_control_chars)]
-Body6000 = Annotated[str, Field(min_length=1, max_length=6000), AfterValidator(_no_control_chars)]
+# Stripped of whitespace, so `min_length=1` means "not blank"; the pattern says so too.
+Name200 = Annotated[str, _field(200, patterns.NOT_BLANK, 1), _as_sent(200)]
+Title300 = Annotated[str, _field(300, patterns.NOT_BLANK, 1), _as_sent(300)]
 Time64 = Annotated[str | None, Field(max_length=64)]
 LoketKind = Literal["idee", "aanbod", "vraag"]
 LoketStatus = Literal["new", "in_behandeling", "doorverwezen", "afgesloten"]
 
 
 def _has_words(value: str) -> str:
-    if not _LOKET_WORDS.search(value):
+    if not lexical.has_word(value):
         raise ValueError("must contain words (letters) / moet woorden bevatten")
     return value
+
+
+# Text that must hold a word (two letters in a row) and no control characters.
+Question1000 = Annotated[str, _field(1000, patterns.WORDS, 1), _as_sent(1000),
+                         AfterValidator(_has_words)]
+Body6000 = Annotated[str, _field(6000, patterns.WORDS, 1), _as_sent(6000),
+                     AfterValidator(_has_words)]
 
 
 class _Request(BaseModel):
@@ -395,12 +507,12 @@ class WatchlistBase(BaseModel):
     name: str = Field(max_length=200)
     question: str = Field(max_length=1000)
     filters: MatchFilters = Field(default_factory=MatchFilters)
-    top_k: int = Field(default=10, ge=1, le=100)
+    top_k: TopK = 10
 
 
 class WatchlistCreate(_Request, WatchlistBase):
     name: Name200
-    question: Annotated[Question1000, AfterValidator(_has_words)]
+    question: Question1000
 
 
 class WatchlistPublic(WatchlistBase):
@@ -443,7 +555,7 @@ class LoketBase(BaseModel):
 
 class LoketCreate(_Request, LoketBase):
     title: Title300
-    text: Annotated[Body6000, AfterValidator(_has_words)]
+    text: Body6000
     kvk_number: Kvk8 | None = Field(
         default=None, description="Admins only: the company this item is for. A company "
                                   "user always submits for its own KvK number.")

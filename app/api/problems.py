@@ -7,13 +7,17 @@ offending fields; anything unexpected is logged here and answered with a bare 50
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from neo4j import exceptions as neo4j_exc
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from graph.errors import (
     ConflictError,
@@ -31,7 +35,7 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://w3id.org/paraat/problems/"
 
-_TITLES = {
+TITLES = {
     400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
     405: "Method not allowed", 409: "Conflict", 413: "Content too large",
     422: "Unprocessable content", 429: "Too many requests", 500: "Internal server error",
@@ -39,11 +43,48 @@ _TITLES = {
 }
 
 
+class FieldProblem(BaseModel):
+    """One offending field. Request validation names where it was (`in`) and the kind of error
+    (`type`); the SHACL shapes of a profile give the message in Dutch and English."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    field: str = Field(description="Dotted path of the field, e.g. `filters.min_employees`.")
+    message: str
+    in_: str | None = Field(default=None, alias="in",
+                            description="path, query, header or body")
+    type: str | None = None
+    message_nl: str | None = None
+    message_en: str | None = None
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: the body of every error this API returns
+    (`application/problem+json`). More members may follow (RFC 9457 extensions)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(default="about:blank", json_schema_extra={"format": "uri-reference"},
+                      description="What kind of problem; about:blank when the status says it.")
+    title: str = Field(description="The status in words, e.g. Not found.")
+    status: int = Field(ge=400, le=599)
+    detail: str = Field(description="What went wrong with this request.")
+    instance: str | None = Field(default=None, description="The path that was requested.")
+    errors: list[FieldProblem] | None = Field(
+        default=None, description="Per field, for invalid requests (422).")
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """For a route's `responses=`: the errors it raises beyond those its dependencies and
+    parameters imply (app/api/openapi.py adds those and the Problem body to all)."""
+    return {status: {"description": TITLES.get(status, "Error")} for status in statuses}
+
+
 def problem_body(status: int, detail: str, *, instance: str | None = None,
                  type_: str | None = None, **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": TYPE_BASE + type_ if type_ else "about:blank",
-        "title": _TITLES.get(status, "Error"),
+        "title": TITLES.get(status, "Error"),
         "status": status,
         "detail": detail,
     }
@@ -98,6 +139,18 @@ def _field_errors(e: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method served at `path`, for a 405's Allow header: Starlette names only those of
+    the first route whose path matched, though GET, PATCH and DELETE may be three routes."""
+    index: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "allow_index",
+                                                                    None)
+    if index is None:
+        index = app.state.allow_index = [
+            (compile_path(r.path)[0], set(r.methods)) for r in iter_route_contexts(app.routes)
+            if r.path and r.methods]
+    return sorted({m for pattern, methods in index if pattern.match(path) for m in methods})
+
+
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiProblem)
     async def _api_problem(request: Request, e: ApiProblem) -> JSONResponse:
@@ -122,8 +175,11 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, e: StarletteHTTPException) -> JSONResponse:
+        headers = dict(e.headers) if e.headers else {}
+        if e.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.scope["path"]))
         return problem(e.status_code, str(e.detail), instance=request.url.path,
-                       headers=dict(e.headers) if e.headers else None)
+                       headers=headers or None)
 
     @app.exception_handler(neo4j_exc.ServiceUnavailable)
     @app.exception_handler(neo4j_exc.SessionExpired)

@@ -12,11 +12,12 @@ import hmac
 import logging
 import secrets
 import uuid
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from neo4j import Driver, ManagedTransaction
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from app.api.patterns import NOT_SPACE
 from graph import queries
 from graph.errors import NotFoundError
 
@@ -45,8 +46,29 @@ class UserBase(BaseModel):
         return self
 
 
+def _at_most_200_as_sent(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > 200:
+        raise ValueError("must be at most 200 characters")
+    return value
+
+
+# The rule of `_company_has_kvk` in the API schema: role company <=> a KvK number.
+_KVK_ONLY_FOR_COMPANIES: dict[str, Any] = {
+    "if": {"properties": {"role": {"const": "company"}}, "required": ["role"]},
+    "then": {"required": ["kvk_number"], "properties": {"kvk_number": {"type": "string"}}},
+    "else": {"properties": {"kvk_number": {"type": "null"}}},
+}
+
+
 class UserCreate(UserBase):
-    pass
+    """A company user needs the KvK number of its company; other roles must not have one."""
+
+    model_config = ConfigDict(json_schema_extra=_KVK_ONLY_FOR_COMPANIES)
+
+    # Counted as sent, like the schema's maxLength, not after stripping.
+    name: Annotated[str, Field(min_length=1, max_length=200,
+                               json_schema_extra={"pattern": NOT_SPACE}),
+                    BeforeValidator(_at_most_200_as_sent)]
 
 
 class UserPublic(UserBase):

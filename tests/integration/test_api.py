@@ -357,3 +357,99 @@ def test_openapi_documents_every_route_and_the_bearer_scheme(client: TestClient)
             "/nld-areas", "/taxonomy/capabilities", "/graph/neighbourhood/{node_id}",
             "/match", "/health"} <= set(spec["paths"])
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+
+
+def _operations(spec: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(m.upper(), p): op for p, item in spec["paths"].items() for m, op in item.items()}
+
+
+def _valid(spec: dict[str, Any], schema: str, value: Any) -> bool:
+    import jsonschema_rs  # what schemathesis validates with (ECMA regexes, \p{L})
+
+    root = {"$ref": f"#/components/schemas/{schema}", "components": spec["components"]}
+    return bool(jsonschema_rs.validator_for(root).is_valid(value))
+
+
+def test_openapi_declares_the_problems_each_operation_returns(
+        seeded: Driver, neo4j_target: Neo4jTarget) -> None:
+    """Issue 17: errors are declared per operation as problem+json with the Problem schema."""
+    app = create_app(settings(neo4j_target, api_rate_limit_per_minute=120), seeded)
+    with TestClient(app) as c:
+        spec = c.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    assert {"type", "title", "status", "detail", "instance", "errors"} <= set(
+        schemas["Problem"]["properties"])
+    assert "HTTPValidationError" not in schemas
+    ops = _operations(spec)
+    for (method, path), op in ops.items():
+        for status, response in op["responses"].items():
+            if status[0] == "4" or (status[0] == "5" and path != "/health"):
+                assert response["content"] == {"application/problem+json": {
+                    "schema": {"$ref": "#/components/schemas/Problem"}}}, (method, path, status)
+        if path not in ("/health", "/openapi.json"):
+            assert "429" in op["responses"], (method, path)
+        for parameter in op.get("parameters", []):  # absent or text on the wire, never null
+            assert {"type": "null"} not in parameter["schema"].get("anyOf", []), parameter
+    expected = {("POST", "/match"): {"400", "401", "403", "409", "413", "422", "503"},
+                ("GET", "/companies/{kvk}"): {"401", "404", "422"},
+                ("PATCH", "/companies/{kvk}"): {"401", "403", "404", "409", "413", "422"},
+                ("GET", "/registrations"): {"401", "403", "422"},  # scouts: 403
+                ("POST", "/loket"): {"401", "403", "404", "409", "422"},
+                ("DELETE", "/users/{user_id}"): {"401", "403", "404"},
+                ("GET", "/me"): {"401"}}
+    for key, statuses in expected.items():
+        assert statuses <= set(ops[key]["responses"]), (key, sorted(ops[key]["responses"]))
+    assert "422" not in ops[("GET", "/me")]["responses"]  # no parameters, nothing to refuse
+    assert ops[("GET", "/me")]["responses"]["401"]["headers"]["WWW-Authenticate"]["required"]
+    # reading needs no token here; writing does
+    assert {} in ops[("GET", "/companies")]["security"]
+    assert ops[("POST", "/match")]["security"] == [{"HTTPBearer": []}]
+
+
+def test_openapi_states_the_rules_the_server_enforces(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+
+    def match(question: str) -> bool:
+        return _valid(spec, "MatchRequest", {"question": question})
+
+    assert match("drones") and match("ßü 12") and not match("0") and not match("a1b2 - ?")
+    loket = {"kind": "idee", "text": "een idee voor Defensie"}
+    assert _valid(spec, "LoketCreate", {**loket, "title": "Titel"})
+    for bad in ("Tit\x1bel", "", " \t", "Titel\x0b"):
+        assert not _valid(spec, "LoketCreate", {**loket, "title": bad}), bad
+    assert not _valid(spec, "LoketCreate", {**loket, "title": "x", "text": "12 34"})
+    user = {"name": "Jan", "role": "company"}
+    assert _valid(spec, "UserCreate", {**user, "kvk_number": "12345678"})
+    assert not _valid(spec, "UserCreate", user)  # a company user needs its KvK number
+    assert not _valid(spec, "UserCreate", {**user, "role": "admin", "kvk_number": "12345678"})
+    assert _valid(spec, "UserCreate", {**user, "role": "admin"})
+    registration = {"kvk_number": "12345678", "name": "Bedrijf",
+                    "description": "Wij maken sensoren voor drones.", "capabilities": ["radar"]}
+    assert _valid(spec, "RegistrationCreate", registration)
+    for change in ({"capabilities": []}, {"capabilities": ["no-such-capability"]},
+                   {"description": "te kort"}, {"website": "www.example.nl"},
+                   {"municipality": "É"}, {"employees": 10_000_001}):
+        assert not _valid(spec, "RegistrationCreate", {**registration, **change}), change
+    assert not _valid(spec, "RegistrationCreate", {"kvk_number": "12345678"})
+    assert not _valid(spec, "CompanyUpdate", {"capabilities": None})
+    upload = _operations(spec)[("POST", "/imports")]["requestBody"]["content"]
+    assert "text/csv" in upload["multipart/form-data"]["encoding"]["file"]["contentType"]
+    since = next(p for p in _operations(spec)[("GET", "/demand-questions")]["parameters"]
+                 if p["name"] == "since")["schema"]
+    import jsonschema_rs
+
+    times = jsonschema_rs.validator_for(since)
+    assert times.is_valid("2026-01-31T09:00:00+18:00") and times.is_valid("2024-02-29")
+    assert not times.is_valid("2026-01-31T09:00:00+22:00")
+    assert not times.is_valid("2025-02-29") and not times.is_valid("1700000000")
+
+
+def test_a_405_names_every_method_of_the_path(client: TestClient) -> None:
+    """Starlette named only the first matching route's methods; and GET /registrations/preview
+    reached GET /registrations/{reg_id} and was a 422 about the id, not a 405."""
+    r = client.options("/companies/12345678")
+    assert_problem(r, 405)
+    assert r.headers["allow"] == "DELETE, GET, PATCH"
+    r = client.get("/registrations/preview")
+    assert_problem(r, 405)
+    assert r.headers["allow"] == "POST"

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from neo4j import Driver
 
 from app.api.main import create_app
 from app.api.users import UserCreate, create_user
+from graph import queries
 from graph.backup import count_nodes_rels, graph_snapshot
 from graph.errors import IngestError, ParaatError
 from graph.schema import apply_schema, clear_graph
@@ -28,6 +30,7 @@ from graph.settings import Settings
 from ingest.rdf import import_rdf
 from ingest.registry import import_registry
 from ingest.seed import load_seed
+from matching.encoder import get_encoder
 
 from ..conftest import TEST_EMBEDDING, Neo4jTarget
 
@@ -398,3 +401,174 @@ def test_path_traversal_in_uploaded_file_names_never_becomes_a_path(
                      files={"file": ("..\\..\\evil.exe", b"MZ", "application/octet-stream")})
         assert exe.status_code == 422
     assert not target.exists()
+
+
+# ---------------------------------------------------------------------- out of range (issue 17)
+
+
+@pytest.fixture
+def matching_api(seeded: Driver, neo4j_target: Neo4jTarget
+                 ) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """The API with a real encoder (the one the graph's index was made for), so a request the
+    models let through reaches Neo4j."""
+    s = Settings(NEO4J_URI=neo4j_target.uri, NEO4J_PASSWORD=neo4j_target.password,
+                 api_secret=SECRET, api_rate_limit_per_minute=0)
+    app = create_app(s, seeded)
+    app.state.encoder = get_encoder(TEST_EMBEDDING.model)
+    _, token = create_user(seeded, UserCreate(name="bad-input admin", role="admin"), SECRET)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c, {"Authorization": f"Bearer {token}"}
+
+
+TOO_BIG = 9223372036854775808  # 2**63: the Neo4j driver cannot pack it (OverflowError)
+OUT_OF_RANGE: list[tuple[str, str, dict[str, Any], str]] = [
+    ("2**63 employees in a match filter", "/match",
+     {"question": "drones", "filters": {"min_employees": TOO_BIG}}, "filters.min_employees"),
+    ("20 digits in a watchlist filter", "/watchlists",
+     {"name": "x", "question": "drones voor surveillance",
+      "filters": {"max_employees": 12345678901234567890}}, "filters.max_employees"),
+    ("one over the bound", "/match",
+     {"question": "drones", "filters": {"max_employees": 10_000_001}}, "filters.max_employees"),
+    ("true as a number", "/match",
+     {"question": "drones", "filters": {"min_employees": True}}, "filters.min_employees"),
+    ("a number as text", "/match", {"question": "drones", "top_k": "5"}, "top_k"),
+]
+
+
+@pytest.mark.parametrize("case", OUT_OF_RANGE, ids=[c[0] for c in OUT_OF_RANGE])
+def test_integers_out_of_range_or_not_integers_are_a_422_not_a_500(
+        matching_api: tuple[TestClient, dict[str, str]], seeded: Driver,
+        case: tuple[str, str, dict[str, Any], str]) -> None:
+    client, auth = matching_api
+    _, path, body, field = case
+    before = count_nodes_rels(seeded)
+    r = client.post(path, json=body, headers=auth)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert field in [e["field"] for e in r.json()["errors"]], r.text
+    assert count_nodes_rels(seeded) == before
+
+
+def test_a_whole_float_is_an_integer_as_json_schema_says(
+        matching_api: tuple[TestClient, dict[str, str]]) -> None:
+    client, auth = matching_api
+    r = client.post("/match", json={"question": "drones", "top_k": 3.0,
+                                    "filters": {"max_employees": 10_000_000.0}}, headers=auth)
+    assert r.status_code == 200, r.text
+
+
+def test_a_registry_row_with_a_huge_employee_count_is_rejected_not_the_whole_file(
+        seeded: Driver, tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text("kvk_number;name;description;municipality;employees\n"
+                    "12345670;Groot Bedrijf;Wij maken sensoren voor drones en voertuigen.;Assen;"
+                    "123456789012345678901234\n"
+                    "12345671;Klein Bedrijf;Wij maken sensoren voor drones en voertuigen.;Assen;"
+                    "12\n")
+    summary = import_registry(seeded, path)
+    assert summary.created == 1 and summary.rejected == 1
+    (rejection,) = summary.rejections
+    assert rejection.field == "employees" and "10,000,000" in rejection.reason_en
+    rows, _, _ = seeded.execute_query(
+        "MATCH (c:Company) WHERE c.kvk_number IN ['12345670', '12345671'] "
+        "RETURN c.kvk_number AS kvk, c.employees AS n")
+    assert [(r["kvk"], r["n"]) for r in rows] == [("12345671", 12)]
+    seeded.execute_query("MATCH (c:Company {kvk_number: '12345671'}) DETACH DELETE c")
+
+
+def test_a_null_capability_list_in_a_profile_change_is_a_422_not_a_500(
+        matching_api: tuple[TestClient, dict[str, str]], seeded: Driver) -> None:
+    client, auth = matching_api
+    before = graph_snapshot(seeded)
+    r = client.patch("/companies/99000001", json={"capabilities": None}, headers=auth)
+    assert r.status_code == 422, r.text
+    assert [e["field"] for e in r.json()["errors"]] == ["capabilities"]
+    assert graph_snapshot(seeded) == before
+
+
+# --------------------------------------------------------------------------- times (issue 17)
+
+TIMES: list[tuple[str, str, int]] = [
+    ("since", "2025-01-01T00:00:00+22:00", 422),  # Python takes it, Neo4j does not
+    ("until", "2025-01-01T00:00:00-19:00", 422),
+    ("since", "2025-01-01T00:00:00+18:01", 422),
+    ("since", "2025-02-29", 422),  # no such day
+    ("since", "1700000000", 422),  # not a time, though pydantic read it as one
+    ("since", "2025-01-01T00:00:00+18:00", 200),  # Neo4j's bounds, inclusive
+    ("until", "2025-01-01T00:00:00-18:00", 200),
+    ("until", "9999-12-31T23:59:59.999999999-18:00", 200),
+    ("since", "0001-01-01T00:00+18:00", 200),
+    ("since", "2024-02-29", 200),
+]
+
+
+@pytest.mark.parametrize("case", TIMES, ids=[f"{c[0]}={c[1]}" for c in TIMES])
+def test_times_neo4j_refuses_are_a_422_not_a_500(
+        matching_api: tuple[TestClient, dict[str, str]], seeded: Driver,
+        case: tuple[str, str, int]) -> None:
+    client, auth = matching_api
+    name, value, status = case
+    # The window is only compared with stored questions, so there must be one.
+    seeded.execute_query(queries.CREATE_DEMAND_QUESTION, id=uuid.uuid4().hex, question="drones",
+                         lang="nl", filters="{}", owner="x", top_k=5, concepts=[],
+                         nld_areas=[], hits=[])
+    r = client.get("/demand-questions", params={name: value}, headers=auth)
+    assert r.status_code == status, r.text
+    if status == 422:
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert [e["field"] for e in r.json()["errors"]] == [name]
+        assert "-18:00 to +18:00" in r.json()["detail"]
+
+
+# ---------------------------------------------------------------------- text as sent (issue 17)
+
+TEXTS: list[tuple[str, dict[str, Any], str]] = [
+    # stripping used to come first, so a control character at the edge slipped through
+    ("vertical tab at the end of a name", {"name": "Lijst\x0b"}, "name"),
+    ("form feed at the start of a question", {"name": "x", "question": "\x0cvraag"}, "question"),
+    # and the length was counted after stripping: 2001 characters as sent
+    ("over the length with trailing spaces", {"name": "x", "question": "q" + "\x85" * 2000},
+     "question"),
+    ("a name of only spaces", {"name": "\u3000 \t"}, "name"),
+]
+
+
+@pytest.mark.parametrize("case", TEXTS, ids=[c[0] for c in TEXTS])
+def test_text_is_checked_as_sent(api: tuple[TestClient, str], seeded: Driver,
+                                 case: tuple[str, dict[str, Any], str]) -> None:
+    client, token = api
+    _, body, field = case
+    before = count_nodes_rels(seeded)
+    r = client.post("/shortlists", json=body, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 422, r.text
+    assert [e["field"] for e in r.json()["errors"]] == [field]
+    assert count_nodes_rels(seeded) == before
+
+
+def test_an_upload_without_a_suffix_is_read_by_its_media_type(
+        seeded: Driver, neo4j_target: Neo4jTarget) -> None:
+    """The schema says which part types /imports takes; a file named without a suffix (as
+    clients that send only the bytes do) is read by that type, and the form's boolean is
+    true or false only, as the schema says."""
+    s = Settings(NEO4J_URI=neo4j_target.uri, NEO4J_PASSWORD=neo4j_target.password,
+                 api_secret=SECRET, api_rate_limit_per_minute=0)
+    _, token = create_user(seeded, UserCreate(name="bad-input admin", role="admin"), SECRET)
+    auth = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_app(s, seeded)) as c:
+        r = c.post("/imports", headers=auth, data={"dry_run": "true"},
+                   files={"file": ("registry", (HEADER + GOOD_ROW).encode(), "text/csv")})
+        assert r.status_code == 202, r.text
+        assert r.json()["file"] == "registry"
+        job = r.json()
+        deadline = time.monotonic() + 60
+        while job["status"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.2)
+            job = c.get(f"/imports/{job['id']}", headers=auth).json()
+        assert job["status"] == "done" and job["summary"]["valid"] == 1, job
+        for name, media in (("registry", "application/octet-stream"), ("registry.exe", "text/csv")):
+            r = c.post("/imports", headers=auth, data={"dry_run": "true"},
+                       files={"file": (name, b"MZ", media)})
+            assert r.status_code == 422 and "CSV or XLSX" in r.json()["detail"], r.text
+        r = c.post("/imports", headers=auth, data={"dry_run": "yes"},
+                   files={"file": ("r.csv", (HEADER + GOOD_ROW).encode(), "text/csv")})
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "dry_run", r.text

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from app.api import audit
 from app.api.deps import CurrentUser, DriverDep, SettingsDep, get_encoder, require_roles
@@ -150,6 +150,11 @@ class _Job:
 
 
 _SUFFIXES = {".csv", ".txt", ".xlsx"}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A file whose name has no suffix is read by the media type of its part.
+_SUFFIX_BY_TYPE = {"text/csv": ".csv", "text/plain": ".txt", XLSX_TYPE: ".xlsx"}
+_UPLOAD_SCHEMA = {"requestBody": {"content": {"multipart/form-data": {"encoding": {
+    "file": {"contentType": ", ".join(_SUFFIX_BY_TYPE)}}}}}}
 
 
 def _jobs(request: Request) -> dict[str, _Job]:
@@ -159,21 +164,41 @@ def _jobs(request: Request) -> dict[str, _Job]:
     return jobs
 
 
-@router.post("/imports", response_model=ImportJob, status_code=202)
+def _form_bool(value: Any) -> Any:
+    # The schema says boolean: "true" or "false" in a form, not "0", "yes" or "on".
+    if isinstance(value, str) and value not in ("true", "false"):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _upload_suffix(file: UploadFile) -> str:
+    """The file's type: its name's suffix (.csv, .txt, .xlsx) or, for a name without one, the
+    media type of its part (text/csv, text/plain, the XLSX type)."""
+    suffix = Path(file.filename or "").suffix.lower()
+    if not suffix:
+        media = (file.content_type or "").split(";", 1)[0].strip().lower()
+        suffix = _SUFFIX_BY_TYPE.get(media, "")
+    if suffix not in _SUFFIXES:
+        raise ValidationError("Only CSV or XLSX files can be imported (.csv, .txt, .xlsx), "
+                              f"not {suffix or 'a file without a suffix or CSV/XLSX type'}.")
+    return suffix
+
+
+@router.post("/imports", response_model=ImportJob, status_code=202, openapi_extra=_UPLOAD_SCHEMA)
 def post_import(
     request: Request, admin: Admin, driver: DriverDep,
-    file: Annotated[UploadFile, File(description="Registry as CSV or XLSX")],
+    file: Annotated[UploadFile, File(description=(
+        "Registry as CSV or XLSX: a name ending in .csv, .txt or .xlsx, or a part of type "
+        "text/csv, text/plain or the XLSX type."))],
     mapping: Annotated[UploadFile | None, File(description="Optional column mapping YAML")
                        ] = None,
-    dry_run: Annotated[bool, Form()] = False,
+    dry_run: Annotated[bool, BeforeValidator(_form_bool), Form()] = False,
 ) -> Any:
     """Start importing a registry file with the ingest pipeline; poll `GET /imports/{id}` for
     progress and the rejected rows. The file is stored under a generated name, so the name a
     client sends never becomes a path."""
-    original = Path(file.filename or "upload.csv").name[:200]
-    suffix = Path(original).suffix.lower()
-    if suffix not in _SUFFIXES:
-        raise ValidationError(f"Only CSV or XLSX files can be imported, not {suffix or '?'}.")
+    suffix = _upload_suffix(file)
+    original = Path(file.filename or f"upload{suffix}").name[:200]
     work = Path(tempfile.mkdtemp(prefix="paraat-import-"))
     path = work / f"registry{suffix}"
     path.write_bytes(file.file.read())

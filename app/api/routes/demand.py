@@ -4,13 +4,12 @@ concepts and NLD areas — what the UI's "vraagpatronen" charts are drawn from."
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
 from app.api.deps import DriverDep, require_roles
-from app.api.models import DemandQuestionPublic, Page
+from app.api.models import DemandQuestionPublic, Instant, Page
 from app.api.pages import Limit, Offset, read_page
 from app.api.problems import ApiProblem
 from app.api.users import UserPublic
@@ -27,22 +26,17 @@ DEMAND_READERS = ("bizdev", "scout", "admin")
 Analyst = Annotated[UserPublic, Depends(require_roles(*DEMAND_READERS))]
 
 
-def _aware(t: datetime | None) -> datetime | None:
-    return None if t is None else t if t.tzinfo else t.replace(tzinfo=UTC)
-
-
 @router.get("/demand-questions", response_model=Page[DemandQuestionPublic])
 def demand_questions(
     user: Analyst, driver: DriverDep, limit: Limit = 50, offset: Offset = 0,
-    since: Annotated[datetime | None, Query(description="From this time on (ISO 8601; "
-                                                        "UTC when no zone is given)")] = None,
-    until: Annotated[datetime | None, Query(description="Before this time (ISO 8601)")] = None,
+    since: Annotated[Instant | None, Query(description="From this time on (ISO 8601; "
+                                                       "UTC when no offset is given)")] = None,
+    until: Annotated[Instant | None, Query(description="Before this time (ISO 8601)")] = None,
 ) -> Any:
     """Past demand questions, newest first."""
-    start, end = _aware(since), _aware(until)
-    if start and end and start > end:
+    if since and until and since > until:
         raise ApiProblem(422, "'since' must not be after 'until'.", type_="validation")
-    params = {"since": start.isoformat() if start else None,
-              "until": end.isoformat() if end else None}
+    params = {"since": since.isoformat() if since else None,
+              "until": until.isoformat() if until else None}
     return read_page(driver, queries.DEMAND_QUESTIONS_COUNT, queries.DEMAND_QUESTIONS_LIST,
                      params, limit, offset)

@@ -24,7 +24,7 @@ from app.api.deps import DriverDep, EncoderDep, SettingsDep, require_roles
 from app.api.idempotency import IdempotencyKey, fingerprint, run_write
 from app.api.models import LoketCreate, LoketPublic, LoketStatus, LoketTriage, Page
 from app.api.pages import Limit, Offset, read_page
-from app.api.problems import ApiProblem
+from app.api.problems import ApiProblem, problem_responses
 from app.api.routes.demand import DEMAND_READERS
 from app.api.users import UserPublic
 from graph import queries
@@ -195,7 +195,8 @@ def _load(driver: Driver, item_id: str, user: UserPublic) -> dict[str, Any]:
     return _public(rows[0], user)
 
 
-@router.post("", response_model=LoketPublic, status_code=201)
+# 404: a retry with the Idempotency-Key of an item that was erased since (with its company).
+@router.post("", response_model=LoketPublic, status_code=201, responses=problem_responses(404))
 def submit(body: LoketCreate, user: Submitter, driver: DriverDep, settings: SettingsDep,
            encoder: EncoderDep, request: Request,
            idempotency_key: IdempotencyKey = None) -> Any:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from app.api.deps import DriverDep, EncoderDep, SettingsDep, require_roles
+from app.api.problems import problem_responses
 from app.api.users import UserPublic
 from matching.filters import resolve_filters
 from matching.matcher import Matcher, MatchRequest, MatchResult
@@ -20,7 +21,8 @@ router = APIRouter(tags=["matching"])
 Matchmaker = Annotated[UserPublic, Depends(require_roles("bizdev", "scout", "admin"))]
 
 
-@router.post("/match", response_model=MatchResult)
+@router.post("/match", response_model=MatchResult,
+             responses=problem_responses(409))  # 409: the graph holds no companies
 def match(body: MatchRequest, user: Matchmaker, driver: DriverDep, settings: SettingsDep,
           encoder: EncoderDep) -> Any:
     """Rank suppliers for the question and keep it as a DemandQuestion owned by the caller.

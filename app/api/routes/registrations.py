@@ -24,6 +24,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from neo4j import Driver, ManagedTransaction
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from app.api import audit
 from app.api.deps import (
@@ -49,7 +50,7 @@ from app.api.models import (
     Rejection,
 )
 from app.api.pages import Limit, Offset, read_page
-from app.api.problems import ApiProblem
+from app.api.problems import ApiProblem, problem_responses
 from app.api.users import UserPublic
 from graph import queries
 from graph.errors import ConflictError, ForbiddenError, NotFoundError
@@ -63,6 +64,13 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["registrations"])
 
 RegId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="Registration id")]
+
+
+class _Hex32(StringConvertor):
+    regex = "[0-9a-f]{32}"
+
+
+register_url_convertor("hex32", _Hex32())
 Kvk = Annotated[str, Path(pattern=r"^\d{8}$", description="KvK number, 8 digits.")]
 Submitter = Annotated[UserPublic, Depends(require_roles("company", "admin", "bizdev"))]
 Reviewer = Annotated[UserPublic, Depends(require_roles("admin", "bizdev"))]
@@ -290,7 +298,8 @@ def post_registration(body: RegistrationCreate, user: Submitter, driver: DriverD
     return _answer(response, submit(driver, user, kvk, profile, key, fp))
 
 
-@router.get("/registrations", response_model=Page[RegistrationPublic])
+@router.get("/registrations", response_model=Page[RegistrationPublic],
+            responses=problem_responses(403))
 def list_registrations(
     user: CurrentUser, driver: DriverDep,
     status: Annotated[str | None, Query(pattern=r"^(pending|approved|rejected)$")] = None,
@@ -306,7 +315,10 @@ def list_registrations(
                      limit, offset, lambda rows: registrations_public(rows, driver))
 
 
-@router.get("/registrations/{reg_id}", response_model=RegistrationPublic)
+# `hex32` keeps "preview" out of this route: a GET /registrations/preview is a 405 (the path
+# serves POST), not a 422 about the id.
+@router.get("/registrations/{reg_id:hex32}", response_model=RegistrationPublic,
+            responses=problem_responses(403))
 def get_registration(reg_id: RegId, user: CurrentUser, driver: DriverDep) -> Any:
     r = _load(driver, reg_id)
     if not _may_see(user, r["kvk_number"], r["submitted_by"]):

@@ -22,6 +22,7 @@ from app.api.deps import DriverDep, EncoderDep, SettingsDep, require_roles
 from app.api.idempotency import IdempotencyKey, fingerprint, run_write
 from app.api.models import Page, WatchlistCreate, WatchlistHit, WatchlistNew, WatchlistPublic
 from app.api.pages import Limit, Offset, read_page
+from app.api.problems import problem_responses
 from app.api.routes.shortlists import owned_by
 from app.api.users import UserPublic
 from graph import queries
@@ -138,7 +139,8 @@ def new_hits(result: MatchResult, seen: set[str], since: datetime | None,
     return out
 
 
-@router.get("/{watch_id}/new", response_model=WatchlistNew)
+@router.get("/{watch_id}/new", response_model=WatchlistNew,
+            responses=problem_responses(409))  # 409: the graph holds no companies
 def watchlist_new(watch_id: WatchId, user: Watcher, driver: DriverDep, settings: SettingsDep,
                   encoder: EncoderDep,
                   mark_seen: Annotated[bool, Query(
