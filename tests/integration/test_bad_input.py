@@ -509,9 +509,9 @@ def test_times_neo4j_refuses_are_a_422_not_a_500(
     client, auth = matching_api
     name, value, status = case
     # The window is only compared with stored questions, so there must be one.
-    seeded.execute_query(queries.CREATE_DEMAND_QUESTION, id=uuid.uuid4().hex, question="drones",
-                         lang="nl", filters="{}", owner="x", top_k=5, concepts=[],
-                         nld_areas=[], hits=[])
+    seeded.execute_query(queries.CREATE_DEMAND_QUESTION, q={
+        "id": uuid.uuid4().hex, "question": "drones", "lang": "nl", "filters": "{}",
+        "owner": "x", "top_k": 5, "concepts": [], "nld_areas": [], "hits": []})
     r = client.get("/demand-questions", params={name: value}, headers=auth)
     assert r.status_code == status, r.text
     if status == 422:
