@@ -18,6 +18,7 @@ from prometheus_client import (
 )
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
+from app.api.deps import OptionalUser
 from app.api.problems import ApiProblem, problem_responses
 
 
@@ -66,9 +67,9 @@ def install_metrics(app: FastAPI, public: bool) -> Metrics:
     @app.get("/metrics", tags=["meta"], response_class=Response,
              responses={200: {"content": {"text/plain": {}}},
                         **(problem_responses() if public else problem_responses(401))})
-    def get_metrics(request: Request) -> Response:
+    def get_metrics(user: OptionalUser) -> Response:
         """Prometheus text format."""
-        if not public and getattr(request.state, "user", None) is None:
+        if not public and user is None:
             raise ApiProblem(401, "Metrics need a token on this server.",
                              headers={"WWW-Authenticate": "Bearer"})
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -453,3 +453,18 @@ def test_a_405_names_every_method_of_the_path(client: TestClient) -> None:
     r = client.get("/registrations/preview")
     assert_problem(r, 405)
     assert r.headers["allow"] == "POST"
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def test_private_metrics_take_a_valid_token(seeded: Driver, neo4j_target: Neo4jTarget) -> None:
+    """With `api_metrics_public` off, a valid token reads /metrics; none or a wrong one is a
+    401 (before the fix a valid token got 401 too: the route read a user only routes with the
+    auth dependency set)."""
+    with TestClient(create_app(settings(neo4j_target, api_metrics_public=False), seeded)) as c:
+        assert_problem(c.get("/metrics"), 401)
+        assert_problem(c.get("/metrics", headers=bearer("pa_wrong")), 401)
+        r = c.get("/metrics", headers=bearer(token_for(seeded, "scout")))
+        assert r.status_code == 200, r.text
+        assert "paraat_http_requests" in r.text
