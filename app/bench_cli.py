@@ -37,15 +37,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from app.services import encoder_for
 from app.stages import ENV as STAGES_ENV
 from app.stages import ENV_SPAWNED_AT
-from graph.errors import ParaatError
+from core.errors import ParaatError
+from core.settings import Settings
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
-from graph.settings import Settings
 from ingest.seed import load_seed
 from matching.bench import _environment, _pct, bench_server
-from matching.e5_openvino import default_cache_dir as e5_cache_dir
-from matching.encoder import EmbeddingCache, get_encoder
+from matching.encoder import EmbeddingCache
 
 QUESTION = "lichtgewicht ballistische bescherming voor voertuigen"
 #: What `import app.cli` imported before commands imported their own needs.
@@ -82,12 +82,13 @@ def _stage_report(stderr: str) -> dict[str, Any] | None:
     return None
 
 
-def _fresh_cache(work: Path, run: int) -> Path:
-    """An empty cache folder but for the converted e5 model (hard links, or copies)."""
+def _fresh_cache(work: Path, run: int, cache_dir: Path) -> Path:
+    """An empty cache folder but for the e5 model converted in `cache_dir` (hard links, or
+    copies)."""
     cache = work / f"cold-{run}"
     target = cache / "e5-openvino"
     target.mkdir(parents=True)
-    for ir in e5_cache_dir().glob("e5-*.*"):
+    for ir in (cache_dir / "e5-openvino").glob("e5-*.*"):
         try:
             os.link(ir, target / ir.name)
         except OSError:
@@ -101,8 +102,8 @@ def bench_cli(settings: Settings, *, runs: int = 20, question: str = QUESTION,
     """Run each variant `runs` times (after one warm-up run) and summarise; see the module."""
     if runs < 1:
         raise ParaatError("runs must be at least 1")
-    heap, pagecache = settings.neo4j_heap, settings.neo4j_pagecache
-    encoder = get_encoder(settings.embed_model)
+    heap, pagecache = settings.neo4j.heap, settings.neo4j.pagecache
+    encoder = encoder_for(settings)
     paraat = _paraat()
     home = home or settings.cache_dir / "bench-cli-neo4j"  # not the other benches' server
     with bench_server(settings, heap=heap, pagecache=pagecache, home=home) as (driver, server), \
@@ -135,7 +136,7 @@ def bench_cli(settings: Settings, *, runs: int = 20, question: str = QUESTION,
             cmd, extra = variants[name]
             env = {**base_env, **extra}
             if name == "match_cold_caches":
-                env["PARAAT_CACHE_DIR"] = str(_fresh_cache(work, n))
+                env["PARAAT_CACHE_DIR"] = str(_fresh_cache(work, n, settings.cache_dir))
             env[ENV_SPAWNED_AT] = repr(time.time())
             t0 = time.perf_counter()
             done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600,

@@ -31,16 +31,24 @@ from typing import Any
 from neo4j import GraphDatabase
 
 from app.bench_load import DERIVED_LABEL, derived_vector_batches, dir_size_mib, process_memory
+from app.services import encoder_for
+from core.errors import ParaatError
+from core.settings import Settings
 from graph import queries
-from graph.errors import ParaatError
 from graph.schema import EmbeddingSpec, apply_schema
-from graph.server import JVM_FLAGS, ManagedNeo4j, check_java, free_port, install_jars
-from graph.settings import Settings
+from graph.server import (
+    JVM_FLAGS,
+    ManagedNeo4j,
+    check_java,
+    free_port,
+    install_jars,
+    neo4j_lib_dir,
+)
 from ingest.companies import RunContext, prepare, write_companies
 from ingest.ontology_loader import load_ontology
 from ingest.synthetic import generate
 from matching.bench import _environment
-from matching.encoder import EmbeddingCache, get_encoder
+from matching.encoder import EmbeddingCache
 from ontology.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -77,7 +85,7 @@ def write_csvs(folder: Path, n: int, settings: Settings, *, vectors: bool,
     t0 = time.perf_counter()
     vec_iter = None
     if vectors:
-        encoder = get_encoder(settings.embed_model)
+        encoder = encoder_for(settings)
         vec_iter = derived_vector_batches(encoder, tax, n, 10_000,
                                           cache=EmbeddingCache(settings.cache_dir / "embeddings"))
     header = COMPANY_HEADER + (["embedding:float[]", "embedding_hash"] if vectors else [])
@@ -140,18 +148,18 @@ def admin_import_command(server: ManagedNeo4j, java: str, folder: Path, heap: st
 def bench_admin_import(settings: Settings, n: int, *, vectors: bool = True,
                        heap: str = "2g", pagecache: str = "2g", verify: bool = True,
                        log_: Callable[[str], None] = print) -> dict[str, Any]:
-    install_jars(settings.neo4j_lib_dir)
+    lib_dir = install_jars(neo4j_lib_dir(settings.cache_dir), java_home=settings.neo4j.java_home)
     home = settings.data_dir / f"bench-admin-import-{n}"
     shutil.rmtree(home, ignore_errors=True)
-    server = ManagedNeo4j(home, settings.neo4j_lib_dir, bolt_port=free_port(), http_port=0,
-                          heap=heap, pagecache=pagecache)
-    encoder = get_encoder(settings.embed_model)
+    server = ManagedNeo4j(home, lib_dir, bolt_port=free_port(), http_port=0,
+                          heap=heap, pagecache=pagecache, java_home=settings.neo4j.java_home)
+    encoder = encoder_for(settings)
     out: dict[str, Any] = {"benchmark": "admin-import", "environment": _environment(encoder),
                            "companies": n, "vectors": DERIVED_LABEL if vectors else None,
                            "neo4j_memory_settings": {"heap": heap, "pagecache": pagecache}}
     # A first start creates the system database and sets the password; the import then
     # replaces the (empty) `neo4j` database while the server is stopped.
-    server.start(timeout=settings.neo4j_start_timeout)
+    server.start(timeout=settings.neo4j.start_timeout)
     server.stop()
     out.update(write_csvs(home / "import", n, settings, vectors=vectors, log_=log_))
     log_(f"csv written: {out}")
@@ -167,7 +175,7 @@ def bench_admin_import(settings: Settings, n: int, *, vectors: bool = True,
                           f"see {home / 'admin-import.log'}")
     out["admin_import_companies_per_s"] = round(n / out["admin_import_s"], 1)
     log_(f"admin import: {out['admin_import_s']} s")
-    server.start(timeout=settings.neo4j_start_timeout)
+    server.start(timeout=settings.neo4j.start_timeout)
     try:
         with GraphDatabase.driver(server.uri, auth=("neo4j", server.password),
                                   notifications_min_severity="OFF") as driver:

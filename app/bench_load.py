@@ -39,17 +39,18 @@ import numpy as np
 from neo4j import Driver
 
 from app.api.users import UserCreate, create_user
+from app.services import encoder_for
+from core.errors import ParaatError
+from core.settings import MatchSettings, Settings
 from graph import queries
-from graph.errors import ParaatError
 from graph.repository import read
 from graph.server import ManagedNeo4j, free_port
-from graph.settings import MatchSettings, Settings
 from ingest.companies import RunContext, write_companies
 from ingest.ontology_loader import load_ontology
 from ingest.synthetic import KVK_BASE, generate
 from matching import lexical
 from matching.bench import QUESTIONS, _environment, _fresh, _pct, bench_server
-from matching.encoder import EmbeddingCache, Encoder, encode_passages_cached, get_encoder
+from matching.encoder import EmbeddingCache, Encoder, encode_passages_cached
 from matching.filters import vocabulary
 from matching.matcher import MatchFilters
 from ontology.taxonomy import Taxonomy, load_taxonomy
@@ -593,7 +594,7 @@ def bench_load(settings: Settings, *, companies: int = 10_000,
     """Throughput, p50/p95/p99, errors and API memory at each concurrency level; latency of
     new filter combinations apart from repeated ones (`filter_combinations_n` 0: skipped)."""
     tax = load_taxonomy()
-    encoder = get_encoder(settings.embed_model)
+    encoder = encoder_for(settings)
     out: dict[str, Any] = {
         "benchmark": "load", "environment": _environment(encoder),
         "companies": companies, "vectors": DERIVED_LABEL,

@@ -40,14 +40,15 @@ from app.bench_load import (
     run_load,
     write_derived_vectors,
 )
+from app.services import encoder_for
+from core.settings import Settings
 from graph import queries
 from graph.schema import EmbeddingSpec, apply_schema
-from graph.settings import Settings
 from ingest.companies import RunContext, write_companies
 from ingest.ontology_loader import load_ontology
 from ingest.synthetic import generate
 from matching.bench import QUESTIONS, _environment, bench_server
-from matching.encoder import EmbeddingCache, get_encoder
+from matching.encoder import EmbeddingCache
 from matching.matcher import Matcher, MatchRequest
 from ontology.taxonomy import load_taxonomy
 
@@ -67,7 +68,7 @@ def bench_scale(settings: Settings, n: int, *, heap: str = "2g", pagecache: str 
                 keep_store: bool = False, log_: Callable[[str], None] = print
                 ) -> dict[str, Any]:
     tax = load_taxonomy()
-    encoder = get_encoder(settings.embed_model)
+    encoder = encoder_for(settings)
     out: dict[str, Any] = {
         "benchmark": "scale", "environment": _environment(encoder), "companies": n,
         "vectors": DERIVED_LABEL, "neo4j_memory_settings": {

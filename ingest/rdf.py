@@ -69,10 +69,11 @@ from rdflib import RDF, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 from rdflib.term import Node
 
+from core.errors import ValidationError
 from graph import queries
-from graph.errors import IngestError, ValidationError
 from graph.repository import batched
 from ingest.companies import CompanyRecord, CompanyWriter, embed_rows, prepare
+from ingest.errors import IngestError
 from ingest.ontology_loader import load_ontology
 from ingest.seed import ENTITY_FILES
 from matching.encoder import EmbeddingCache, Encoder

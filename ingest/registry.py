@@ -24,8 +24,8 @@ from pydantic import ValidationError as PydanticValidationError
 from rapidfuzz import fuzz
 
 from graph import queries
-from graph.errors import IngestError
 from ingest.companies import CompanyRecord, RunContext, WriteStats, write_companies
+from ingest.errors import IngestError
 from ingest.readers import RawRow, read_registry
 from matching.encoder import EmbeddingCache, Encoder
 from ontology.taxonomy import Taxonomy, load_taxonomy

@@ -16,8 +16,8 @@ import pandas as pd
 from neo4j import Driver
 
 from graph import queries
-from graph.errors import IngestError
 from ingest.companies import CompanyRecord, RunContext, write_companies
+from ingest.errors import IngestError
 from ingest.ontology_loader import load_ontology
 from matching.encoder import EmbeddingCache, Encoder
 from ontology.taxonomy import Taxonomy, load_taxonomy

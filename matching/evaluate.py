@@ -19,8 +19,8 @@ from typing import Any
 import pandas as pd
 from neo4j import Driver
 
-from graph.errors import IngestError
 from ingest.companies import CompanyRecord, RunContext, write_companies
+from ingest.errors import IngestError
 from matching.encoder import EmbeddingCache, Encoder
 from matching.matcher import Matcher, MatchSettings, Mode, mrr_ndcg_recall
 from ontology.taxonomy import Taxonomy

@@ -20,8 +20,8 @@ from neo4j import Driver
 from rapidfuzz import fuzz, process
 
 from graph import queries
-from graph.errors import FilterError
 from graph.repository import read
+from matching.errors import FilterError
 from matching.matcher import MatchFilters
 from ontology.taxonomy import Concept, Taxonomy, label_tokens, normalize_label
 

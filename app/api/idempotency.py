@@ -20,8 +20,9 @@ from neo4j import Driver, ManagedTransaction
 from neo4j import exceptions as neo4j_exc
 
 from app.api.users import UserPublic
+from core.errors import ConflictError
 from graph import queries
-from graph.errors import ConflictError, is_constraint_violation
+from graph.errors import is_constraint_violation
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from neo4j import Driver, ManagedTransaction
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from app.api.patterns import NOT_SPACE
+from core.errors import NotFoundError
 from graph import queries
-from graph.errors import NotFoundError
 
 log = logging.getLogger(__name__)
 

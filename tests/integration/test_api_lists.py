@@ -21,16 +21,16 @@ from neo4j import Driver
 
 from app.api.main import create_app
 from app.api.routes.watchlists import new_hits
+from core.settings import ApiSettings, EncoderSettings, Settings
 from graph import queries
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
-from graph.settings import Settings
 from ingest.companies import CompanyRecord, RunContext, write_companies
 from ingest.seed import load_seed
 from matching.encoder import DEFAULT_MODEL, EmbeddingCache, Encoder
 from matching.matcher import Hit, MatchResult
 from ontology.taxonomy import load_taxonomy
 
-from ..conftest import TEST_EMBEDDING, Neo4jTarget
+from ..conftest import TEST_EMBEDDING, Neo4jTarget, neo4j_settings
 from .api_helpers import INJECTION, SECRET, assert_problem, auth
 
 pytestmark = pytest.mark.integration
@@ -45,8 +45,8 @@ COMPOSITE = "Wij hebben een nieuw composiet voor lichtgewicht pantser"
 
 
 def _settings(target: Neo4jTarget) -> Settings:
-    return Settings.model_validate({"NEO4J_URI": target.uri, "NEO4J_PASSWORD": target.password,
-                                    "api_secret": SECRET, "embed_model": DEFAULT_MODEL})
+    return Settings(neo4j=neo4j_settings(target), encoder=EncoderSettings(model=DEFAULT_MODEL),
+                    api=ApiSettings(secret=SECRET))
 
 
 @pytest.fixture(scope="module")

@@ -10,14 +10,14 @@ from neo4j import Driver
 
 from app.api.main import create_app
 from app.api.users import UserCreate, create_user
+from core.settings import ApiSettings, EncoderSettings, Settings
 from graph import queries
 from graph.schema import EmbeddingSpec, apply_schema
-from graph.settings import Settings
 from ingest.seed import load_seed
 from matching.encoder import DEFAULT_MODEL, EmbeddingCache, Encoder
 from ontology.taxonomy import load_taxonomy
 
-from ..conftest import Neo4jTarget
+from ..conftest import Neo4jTarget, neo4j_settings
 
 INJECTION = "' }) DETACH DELETE n //"
 SECRET = "test-secret-for-the-api"
@@ -31,8 +31,8 @@ def graph(driver: Driver, encoder: Encoder, cache: EmbeddingCache) -> Driver:
 
 
 def app_settings(target: Neo4jTarget) -> Settings:
-    return Settings(NEO4J_URI=target.uri, NEO4J_PASSWORD=target.password, api_secret=SECRET,
-                    embed_model=DEFAULT_MODEL)
+    return Settings(neo4j=neo4j_settings(target),
+                    encoder=EncoderSettings(model=DEFAULT_MODEL), api=ApiSettings(secret=SECRET))
 
 
 @pytest.fixture

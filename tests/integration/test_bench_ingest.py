@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.settings import Settings
+from core.settings import Settings
 from matching.bench import INGEST_MODES, bench_ingest
 
 

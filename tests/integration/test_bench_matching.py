@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.settings import Settings
+from core.settings import Settings
 from matching.bench import bench_matching
 
 

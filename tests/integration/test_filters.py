@@ -16,16 +16,16 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from app.api.main import create_app
+from core.settings import ApiSettings, EncoderSettings, MatchSettings, Settings
 from graph import queries
 from graph.schema import EmbeddingSpec, apply_schema
-from graph.settings import MatchSettings, Settings
 from ingest.companies import CompanyRecord, RunContext, write_companies
 from ingest.seed import load_seed
 from matching.encoder import DEFAULT_MODEL, EmbeddingCache, Encoder
 from matching.matcher import Matcher, MatchFilters, MatchRequest
 from ontology.taxonomy import load_taxonomy
 
-from ..conftest import Neo4jTarget
+from ..conftest import Neo4jTarget, neo4j_settings
 from .api_helpers import SECRET, assert_problem, auth
 
 pytestmark = pytest.mark.slow
@@ -51,8 +51,8 @@ def graph(session_driver: Driver, encoder: Encoder, cache: EmbeddingCache) -> Dr
 
 @pytest.fixture(scope="module")
 def client(graph: Driver, neo4j_target: Neo4jTarget) -> Iterator[TestClient]:
-    s = Settings(NEO4J_URI=neo4j_target.uri, NEO4J_PASSWORD=neo4j_target.password,
-                 api_secret=SECRET, embed_model=DEFAULT_MODEL)
+    s = Settings(neo4j=neo4j_settings(neo4j_target),
+                 encoder=EncoderSettings(model=DEFAULT_MODEL), api=ApiSettings(secret=SECRET))
     with TestClient(create_app(s, graph)) as c:
         yield c
 

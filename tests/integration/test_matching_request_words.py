@@ -15,8 +15,8 @@ from collections.abc import Iterator
 import pytest
 from neo4j import Driver
 
+from core.settings import MatchSettings
 from graph.schema import EmbeddingSpec, apply_schema
-from graph.settings import MatchSettings
 from ingest.seed import load_seed
 from matching import lexical
 from matching.encoder import EmbeddingCache, Encoder

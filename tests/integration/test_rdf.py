@@ -19,8 +19,8 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import DCTERMS, PROV
 
 from graph import queries
-from graph.errors import IngestError
 from graph.schema import apply_schema, clear_graph
+from ingest.errors import IngestError
 from ingest.rdf import export_rdf, import_rdf, parse_rdf, serialize, statement_iri
 from ingest.seed import load_seed
 from ontology.taxonomy import load_taxonomy, shapes_graph

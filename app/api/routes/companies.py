@@ -21,8 +21,8 @@ from app.api.models import (
 )
 from app.api.pages import Limit, Offset, read_page
 from app.api.routes.registrations import registrations_public
+from core.errors import NotFoundError
 from graph import queries
-from graph.errors import NotFoundError
 from matching.filters import resolve_one
 from ontology.taxonomy import load_taxonomy
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path, Query
 
 from app.api.deps import DriverDep, Reader
 from app.api.models import GraphEdge, GraphNode, Neighbourhood
+from core.errors import NotFoundError
 from graph import queries
-from graph.errors import NotFoundError
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from app.api.models import (
     Taxonomy,
 )
 from app.api.pages import Limit, Offset, read_page
+from core.errors import NotFoundError
 from graph import queries
-from graph.errors import NotFoundError
 from ontology.taxonomy import Concept, load_taxonomy
 
 log = logging.getLogger(__name__)

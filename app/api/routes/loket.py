@@ -27,9 +27,9 @@ from app.api.pages import Limit, Offset, read_page
 from app.api.problems import ApiProblem, problem_responses
 from app.api.routes.demand import DEMAND_READERS
 from app.api.users import UserPublic
+from core.errors import ConflictError, NotFoundError
+from core.settings import Settings
 from graph import queries
-from graph.errors import ConflictError, NotFoundError
-from graph.settings import Settings
 from matching.encoder import Encoder
 from matching.matcher import Matcher, detect_lang
 from ontology.taxonomy import Concept, Taxonomy, load_taxonomy

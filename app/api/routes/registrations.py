@@ -52,8 +52,8 @@ from app.api.models import (
 from app.api.pages import Limit, Offset, read_page
 from app.api.problems import ApiProblem, problem_responses
 from app.api.users import UserPublic
+from core.errors import ConflictError, ForbiddenError, NotFoundError
 from graph import queries
-from graph.errors import ConflictError, ForbiddenError, NotFoundError
 from ingest.companies import CompanyRecord, RunContext, write_companies
 from matching.encoder import EmbeddingCache, Encoder
 from ontology.taxonomy import load_taxonomy

@@ -33,8 +33,8 @@ from app.api.models import (
 from app.api.pages import Limit, Offset, read_page
 from app.api.routes.companies import Kvk
 from app.api.users import UserPublic
+from core.errors import NotFoundError
 from graph import queries
-from graph.errors import NotFoundError
 
 log = logging.getLogger(__name__)
 

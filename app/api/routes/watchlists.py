@@ -25,9 +25,9 @@ from app.api.pages import Limit, Offset, read_page
 from app.api.problems import problem_responses
 from app.api.routes.shortlists import owned_by
 from app.api.users import UserPublic
+from core.errors import NotFoundError
+from core.settings import Settings
 from graph import queries
-from graph.errors import NotFoundError
-from graph.settings import Settings
 from matching.encoder import Encoder
 from matching.filters import resolve_filters
 from matching.matcher import Matcher, MatchFilters, MatchRequest, MatchResult
