@@ -12,7 +12,9 @@ from app.stages import record_load_timings, stage
 from core.settings import Settings, get_settings
 from graph.connection import get_driver
 from graph.schema import EmbeddingSpec, apply_schema
-from matching.encoder import EmbeddingCache, Encoder, get_encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
+from matching.encoders.registry import get_encoder
 
 log = logging.getLogger(__name__)
 

@@ -30,13 +30,9 @@ from graph import queries
 from graph.errors import is_constraint_violation
 from graph.limits import MAX_EMPLOYEES
 from graph.repository import batched
-from matching.encoder import (
-    EmbeddingCache,
-    Encoder,
-    concept_block,
-    encode_passages_cached,
-    text_hash,
-)
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache, encode_passages_cached, text_hash
+from matching.encoders.composite import concept_block
 from matching.text import concept_terms, embedding_text, infer_capabilities, record_hash
 from ontology.taxonomy import Taxonomy
 from ontology.validation import municipality_id

@@ -8,7 +8,8 @@ from typing import Any
 from neo4j import Driver
 
 from graph import queries
-from matching.encoder import EmbeddingCache, Encoder, encode_passages_cached, text_hash
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache, encode_passages_cached, text_hash
 from ontology.taxonomy import Concept, Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,8 @@ from graph import queries
 from ingest.companies import CompanyRecord, RunContext, WriteStats, write_companies
 from ingest.errors import IngestError
 from ingest.readers import RawRow, read_registry
-from matching.encoder import EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
 from ontology.taxonomy import Taxonomy, load_taxonomy
 from ontology.validation import municipality_id, validate_companies
 

@@ -19,7 +19,8 @@ from graph import queries
 from ingest.companies import CompanyRecord, RunContext, write_companies
 from ingest.errors import IngestError
 from ingest.ontology_loader import load_ontology
-from matching.encoder import EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
 from ontology.taxonomy import Taxonomy, load_taxonomy
 from ontology.validation import validate_companies
 

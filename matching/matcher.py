@@ -36,7 +36,8 @@ from graph import queries
 from graph.limits import MAX_EMPLOYEES
 from graph.repository import read
 from matching import lexical
-from matching.encoder import CompositeEncoder, Encoder, concept_block
+from matching.encoders.base import Encoder
+from matching.encoders.composite import CompositeEncoder, concept_block
 from matching.errors import MatchError
 from ontology.taxonomy import ConceptHit, Taxonomy
 

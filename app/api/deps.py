@@ -19,7 +19,8 @@ from app.api.problems import ApiProblem
 from app.api.users import Role, UserPublic, user_for_token
 from app.services import embedding_cache, encoder_for
 from core.settings import Settings
-from matching.encoder import EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,8 @@ from app.api.users import UserCreate, create_user
 from core.settings import ApiSettings, Settings
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
 from ingest.seed import load_seed
-from matching.encoder import EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
 from ontology.taxonomy import load_taxonomy
 
 from ..conftest import Neo4jTarget, neo4j_settings, serve_app

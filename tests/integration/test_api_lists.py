@@ -26,7 +26,9 @@ from graph import queries
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
 from ingest.companies import CompanyRecord, RunContext, write_companies
 from ingest.seed import load_seed
-from matching.encoder import DEFAULT_MODEL, EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
+from matching.encoders.registry import DEFAULT_MODEL
 from matching.matcher import Hit, MatchResult
 from ontology.taxonomy import load_taxonomy
 

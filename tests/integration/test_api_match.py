@@ -14,7 +14,9 @@ from core.settings import ApiSettings, EncoderSettings, Settings
 from graph import queries
 from graph.schema import EmbeddingSpec, apply_schema
 from ingest.seed import load_seed
-from matching.encoder import DEFAULT_MODEL, EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
+from matching.encoders.registry import DEFAULT_MODEL
 from ontology.taxonomy import load_taxonomy
 
 from ..conftest import Neo4jTarget, neo4j_settings

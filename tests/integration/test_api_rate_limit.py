@@ -21,7 +21,7 @@ import pytest
 from neo4j import Driver
 
 from app.api.main import create_app
-from app.bench_load import serve_api_process
+from app.bench.load import serve_api_process
 from core.settings import ApiSettings, Settings
 
 from ..conftest import Neo4jTarget, neo4j_settings, serve_app

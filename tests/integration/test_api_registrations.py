@@ -20,7 +20,7 @@ from app.api.main import create_app
 from core.settings import ApiSettings, Settings
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
 from ingest.seed import load_seed
-from matching.encoder import Encoder
+from matching.encoders.base import Encoder
 
 from ..conftest import Neo4jTarget, neo4j_settings, serve_app
 from .api_helpers import INJECTION, SECRET, assert_problem, auth

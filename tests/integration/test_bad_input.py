@@ -28,10 +28,10 @@ from graph import queries
 from graph.backup import count_nodes_rels, graph_snapshot
 from graph.schema import apply_schema, clear_graph
 from ingest.errors import IngestError
-from ingest.rdf import import_rdf
+from ingest.rdf.import_ import import_rdf
 from ingest.registry import import_registry
 from ingest.seed import load_seed
-from matching.encoder import get_encoder
+from matching.encoders.registry import get_encoder
 
 from ..conftest import TEST_EMBEDDING, Neo4jTarget, neo4j_settings
 

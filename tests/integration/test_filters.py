@@ -21,7 +21,9 @@ from graph import queries
 from graph.schema import EmbeddingSpec, apply_schema
 from ingest.companies import CompanyRecord, RunContext, write_companies
 from ingest.seed import load_seed
-from matching.encoder import DEFAULT_MODEL, EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
+from matching.encoders.registry import DEFAULT_MODEL
 from matching.matcher import Matcher, MatchFilters, MatchRequest
 from ontology.taxonomy import load_taxonomy
 

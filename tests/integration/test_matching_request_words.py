@@ -19,7 +19,8 @@ from core.settings import MatchSettings
 from graph.schema import EmbeddingSpec, apply_schema
 from ingest.seed import load_seed
 from matching import lexical
-from matching.encoder import EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
 from matching.matcher import Matcher, MatchRequest, MatchResult
 from ontology.taxonomy import load_taxonomy
 

@@ -14,7 +14,9 @@ from core.settings import MatchSettings
 from graph.schema import EmbeddingSpec, apply_schema
 from ingest.companies import RunContext, write_companies
 from ingest.seed import load_seed
-from matching.encoder import CompositeEncoder, EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
+from matching.encoders.composite import CompositeEncoder
 from matching.matcher import Matcher, MatchRequest
 from ontology.taxonomy import load_taxonomy
 

@@ -21,7 +21,9 @@ from rdflib.namespace import DCTERMS, PROV
 from graph import queries
 from graph.schema import apply_schema, clear_graph
 from ingest.errors import IngestError
-from ingest.rdf import export_rdf, import_rdf, parse_rdf, serialize, statement_iri
+from ingest.rdf.common import parse_rdf, statement_iri
+from ingest.rdf.export import export_rdf, serialize
+from ingest.rdf.import_ import import_rdf
 from ingest.seed import load_seed
 from ontology.taxonomy import load_taxonomy, shapes_graph
 from ontology.vocab import ID_BASE, PA, iri_for, parse_iri

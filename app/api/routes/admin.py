@@ -104,8 +104,8 @@ _RDF_SUFFIX = {"turtle": "ttl", "json-ld": "jsonld", "nt": "nt"}
 def export_rdf(_user: Exporter, driver: DriverDep,
                format: Literal["turtle", "json-ld", "nt"] = "turtle") -> Response:
     """The graph as RDF in the ontology's vocabulary (users, questions and audit left out)."""
-    from ingest.rdf import export_rdf as build
-    from ingest.rdf import serialize
+    from ingest.rdf.export import export_rdf as build
+    from ingest.rdf.export import serialize
 
     text = serialize(build(driver), format)
     return Response(text, media_type=_RDF_MEDIA[format], headers={

@@ -9,7 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from app.api.deps import DriverDep, require_roles
-from app.api.models import DemandQuestionPublic, Instant, Page
+from app.api.list_models import DemandQuestionPublic
+from app.api.models import Instant, Page
 from app.api.pages import Limit, Offset, read_page
 from app.api.problems import ApiProblem
 from app.api.users import UserPublic

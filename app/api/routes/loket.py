@@ -22,7 +22,8 @@ from neo4j import Driver, ManagedTransaction
 from app.api import audit
 from app.api.deps import DriverDep, EncoderDep, SettingsDep, require_roles
 from app.api.idempotency import IdempotencyKey, fingerprint, run_write
-from app.api.models import LoketCreate, LoketPublic, LoketStatus, LoketTriage, Page
+from app.api.list_models import LoketCreate, LoketPublic, LoketStatus, LoketTriage
+from app.api.models import Page
 from app.api.pages import Limit, Offset, read_page
 from app.api.problems import ApiProblem, problem_responses
 from app.api.routes.demand import DEMAND_READERS
@@ -30,7 +31,7 @@ from app.api.users import UserPublic
 from core.errors import ConflictError, NotFoundError
 from core.settings import Settings
 from graph import queries
-from matching.encoder import Encoder
+from matching.encoders.base import Encoder
 from matching.matcher import Matcher, detect_lang
 from ontology.taxonomy import Concept, Taxonomy, load_taxonomy
 

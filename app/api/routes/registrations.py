@@ -55,7 +55,8 @@ from app.api.users import UserPublic
 from core.errors import ConflictError, ForbiddenError, NotFoundError
 from graph import queries
 from ingest.companies import CompanyRecord, RunContext, write_companies
-from matching.encoder import EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
 from ontology.taxonomy import load_taxonomy
 from ontology.validation import validate_company
 

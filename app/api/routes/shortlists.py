@@ -23,13 +23,13 @@ from openpyxl import Workbook
 from app.api import audit
 from app.api.deps import DriverDep, require_roles
 from app.api.idempotency import IdempotencyKey, fingerprint, run_write
-from app.api.models import (
-    Page,
+from app.api.list_models import (
     ShortlistCreate,
     ShortlistItemCreate,
     ShortlistListed,
     ShortlistPublic,
 )
+from app.api.models import Page
 from app.api.pages import Limit, Offset, read_page
 from app.api.routes.companies import Kvk
 from app.api.users import UserPublic

@@ -20,7 +20,8 @@ from neo4j import Driver, ManagedTransaction
 from app.api import audit
 from app.api.deps import DriverDep, EncoderDep, SettingsDep, require_roles
 from app.api.idempotency import IdempotencyKey, fingerprint, run_write
-from app.api.models import Page, WatchlistCreate, WatchlistHit, WatchlistNew, WatchlistPublic
+from app.api.list_models import WatchlistCreate, WatchlistHit, WatchlistNew, WatchlistPublic
+from app.api.models import Page
 from app.api.pages import Limit, Offset, read_page
 from app.api.problems import problem_responses
 from app.api.routes.shortlists import owned_by
@@ -28,7 +29,7 @@ from app.api.users import UserPublic
 from core.errors import NotFoundError
 from core.settings import Settings
 from graph import queries
-from matching.encoder import Encoder
+from matching.encoders.base import Encoder
 from matching.filters import resolve_filters
 from matching.matcher import Matcher, MatchFilters, MatchRequest, MatchResult
 from ontology.taxonomy import load_taxonomy

@@ -2,7 +2,7 @@
 
 Each run is a fresh subprocess, as a user or a script starts it: `paraat --help`, and
 `paraat match "<question>" --json` against a private managed Neo4j with the seed loaded (as in
-the other benches, matching/bench.py `bench_server`). The CLI reports its own stages
+the other benches, app/bench/common.py `bench_server`). The CLI reports its own stages
 (PARAAT_PROFILE_STAGES=1, app/stages.py); medians and p95 of those and of the wall-clock time
 seen from outside go into the JSON.
 
@@ -37,6 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from app.bench.common import bench_server, environment, percentile
 from app.services import encoder_for
 from app.stages import ENV as STAGES_ENV
 from app.stages import ENV_SPAWNED_AT
@@ -44,8 +45,7 @@ from core.errors import ParaatError
 from core.settings import Settings
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
 from ingest.seed import load_seed
-from matching.bench import _environment, _pct, bench_server
-from matching.encoder import EmbeddingCache
+from matching.encoders.cache import EmbeddingCache
 
 QUESTION = "lichtgewicht ballistische bescherming voor voertuigen"
 #: What `import app.cli` imported before commands imported their own needs.
@@ -60,7 +60,7 @@ def _paraat() -> list[str]:
 
 
 def _stats(xs: list[float]) -> dict[str, float]:
-    return {"median": _pct(xs, 50), "p95": _pct(xs, 95), "min": round(min(xs), 2),
+    return {"median": percentile(xs, 50), "p95": percentile(xs, 95), "min": round(min(xs), 2),
             "max": round(max(xs), 2)}
 
 
@@ -69,7 +69,7 @@ def _stage_stats(reports: list[dict[str, Any]], key: str) -> dict[str, dict[str,
     out: dict[str, dict[str, float]] = {}
     for name in names:
         values = [float(r[key][name]) for r in reports if name in r.get(key, {})]
-        out[name] = {"median_ms": _pct(values, 50), "p95_ms": _pct(values, 95),
+        out[name] = {"median_ms": percentile(values, 50), "p95_ms": percentile(values, 95),
                      "samples": len(values)}
     return out
 
@@ -164,7 +164,7 @@ def bench_cli(settings: Settings, *, runs: int = 20, question: str = QUESTION,
         load_after = os.getloadavg()
 
     out: dict[str, Any] = {
-        "env": {**_environment(encoder), "load_average_before": [round(x, 2) for x in
+        "env": {**environment(encoder), "load_average_before": [round(x, 2) for x in
                                                                  load_before],
                 "load_average_after": [round(x, 2) for x in load_after]},
         "runs": runs, "question": question,

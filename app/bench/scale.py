@@ -30,16 +30,16 @@ from typing import Any
 
 import numpy as np
 
-from app.bench_load import (
+from app.bench.common import (
     DERIVED_LABEL,
-    api_subprocess,
+    QUESTIONS,
+    bench_server,
     dir_size_mib,
-    load_levels,
-    match_scenario,
+    environment,
     process_memory,
-    run_load,
     write_derived_vectors,
 )
+from app.bench.load import api_subprocess, load_levels, match_scenario, run_load
 from app.services import encoder_for
 from core.settings import Settings
 from graph import queries
@@ -47,8 +47,7 @@ from graph.schema import EmbeddingSpec, apply_schema
 from ingest.companies import RunContext, write_companies
 from ingest.ontology_loader import load_ontology
 from ingest.synthetic import generate
-from matching.bench import QUESTIONS, _environment, bench_server
-from matching.encoder import EmbeddingCache
+from matching.encoders.cache import EmbeddingCache
 from matching.matcher import Matcher, MatchRequest
 from ontology.taxonomy import load_taxonomy
 
@@ -70,7 +69,7 @@ def bench_scale(settings: Settings, n: int, *, heap: str = "2g", pagecache: str 
     tax = load_taxonomy()
     encoder = encoder_for(settings)
     out: dict[str, Any] = {
-        "benchmark": "scale", "environment": _environment(encoder), "companies": n,
+        "benchmark": "scale", "environment": environment(encoder), "companies": n,
         "vectors": DERIVED_LABEL, "neo4j_memory_settings": {
             "heap_initial_and_max": heap, "pagecache": pagecache,
             "set_in": "graph/server.py ManagedNeo4j.write_config "
@@ -127,7 +126,7 @@ def bench_scale(settings: Settings, n: int, *, heap: str = "2g", pagecache: str 
                 "company_embedding (vector, HNSW; built after the vectors)"], 1)
         out["neo4j_memory_after_indexes"] = process_memory(neo_pid)
         out["store_on_disk_mib"] = dir_size_mib(server.data_dir)
-        # 5a. in-process matching, as matching/bench.py does, with its numpy baseline.
+        # 5a. in-process matching, as app/bench/matching.py does, with its numpy baseline.
         matcher = Matcher(driver, encoder, tax, settings.match)
         matcher.match(MatchRequest(question=QUESTIONS[0]))
         lat: list[float] = []

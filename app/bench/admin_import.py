@@ -30,7 +30,13 @@ from typing import Any
 
 from neo4j import GraphDatabase
 
-from app.bench_load import DERIVED_LABEL, derived_vector_batches, dir_size_mib, process_memory
+from app.bench.common import (
+    DERIVED_LABEL,
+    derived_vector_batches,
+    dir_size_mib,
+    environment,
+    process_memory,
+)
 from app.services import encoder_for
 from core.errors import ParaatError
 from core.settings import Settings
@@ -47,8 +53,7 @@ from graph.server import (
 from ingest.companies import RunContext, prepare, write_companies
 from ingest.ontology_loader import load_ontology
 from ingest.synthetic import generate
-from matching.bench import _environment
-from matching.encoder import EmbeddingCache
+from matching.encoders.cache import EmbeddingCache
 from ontology.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -154,7 +159,7 @@ def bench_admin_import(settings: Settings, n: int, *, vectors: bool = True,
     server = ManagedNeo4j(home, lib_dir, bolt_port=free_port(), http_port=0,
                           heap=heap, pagecache=pagecache, java_home=settings.neo4j.java_home)
     encoder = encoder_for(settings)
-    out: dict[str, Any] = {"benchmark": "admin-import", "environment": _environment(encoder),
+    out: dict[str, Any] = {"benchmark": "admin-import", "environment": environment(encoder),
                            "companies": n, "vectors": DERIVED_LABEL if vectors else None,
                            "neo4j_memory_settings": {"heap": heap, "pagecache": pagecache}}
     # A first start creates the system database and sets the password; the import then
