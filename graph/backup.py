@@ -34,7 +34,7 @@ from typing import Any
 from neo4j import Driver, ManagedTransaction
 
 from core.errors import ParaatError
-from graph import queries
+from graph.queries import admin as admin_q
 from graph.server import JVM_FLAGS, ManagedNeo4j, check_java, jars_installed
 
 log = logging.getLogger(__name__)
@@ -219,8 +219,8 @@ def graph_snapshot(driver: Driver, *, database: str | None = None,
     what legitimately differs between runs (import-run bookkeeping, timestamps)."""
 
     def read(tx: ManagedTransaction) -> tuple[list[Any], list[Any]]:
-        nodes = list(tx.run(queries.SNAPSHOT_NODES))
-        rels = list(tx.run(queries.SNAPSHOT_RELS))
+        nodes = list(tx.run(admin_q.SNAPSHOT_NODES))
+        rels = list(tx.run(admin_q.SNAPSHOT_RELS))
         return nodes, rels
 
     with driver.session(database=database) as session:
@@ -242,6 +242,6 @@ def graph_snapshot(driver: Driver, *, database: str | None = None,
 
 
 def count_nodes_rels(driver: Driver) -> tuple[int, int]:
-    records, _, _ = driver.execute_query(queries.COUNT_NODES_AND_RELS, routing_="r")
+    records, _, _ = driver.execute_query(admin_q.COUNT_NODES_AND_RELS, routing_="r")
     return int(records[0]["nodes"]), int(records[0]["rels"])
 

@@ -30,7 +30,6 @@ from typing import Any
 from neo4j import Driver, GraphDatabase
 from neo4j import exceptions as neo4j_exc
 
-from graph import queries
 from graph.errors import (
     DataDirError,
     JavaNotFoundError,
@@ -40,6 +39,7 @@ from graph.errors import (
     PortInUseError,
     ServerStartTimeout,
 )
+from graph.queries import admin as admin_q
 
 log = logging.getLogger(__name__)
 
@@ -475,7 +475,7 @@ class ManagedNeo4j:
                     if initial is not None:
                         # A fresh server only accepts a password change from neo4j/neo4j.
                         with driver.session(database="system") as session:
-                            session.run(queries.CHANGE_INITIAL_PASSWORD,
+                            session.run(admin_q.CHANGE_INITIAL_PASSWORD,
                                         old="neo4j", new=initial).consume()
                     else:
                         driver.verify_connectivity()
@@ -561,7 +561,7 @@ class ManagedNeo4j:
 def server_components(driver: Driver) -> tuple[str, str]:
     """Version and edition as the server itself reports them."""
     try:
-        records, _, _ = driver.execute_query(queries.DBMS_COMPONENTS, routing_="r")
+        records, _, _ = driver.execute_query(admin_q.DBMS_COMPONENTS, routing_="r")
     except neo4j_exc.AuthError as e:
         raise Neo4jAuthError(f"Neo4j refused the credentials: {e.message}") from e
     rec = records[0]

@@ -32,8 +32,8 @@ from neo4j.exceptions import ClientError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from core.settings import MatchSettings
-from graph import queries
 from graph.limits import MAX_EMPLOYEES
+from graph.queries import matching as queries
 from graph.repository import read
 from matching import lexical
 from matching.encoders.base import Encoder

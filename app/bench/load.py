@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import itertools
 import logging
 import os
+import pkgutil
 import random
 import re
 import secrets
@@ -38,6 +40,7 @@ import httpx
 import numpy as np
 from neo4j import Driver
 
+import graph.queries
 from app.api.users import UserCreate, create_user
 from app.bench.common import (
     DERIVED_LABEL,
@@ -52,7 +55,9 @@ from app.bench.common import (
 from app.services import encoder_for
 from core.errors import ParaatError
 from core.settings import MatchSettings, Settings
-from graph import queries
+from graph.queries import admin as admin_q
+from graph.queries import matching as matching_q
+from graph.queries import schema as schema_q
 from graph.repository import read
 from graph.server import ManagedNeo4j, free_port
 from ingest.companies import RunContext, write_companies
@@ -284,7 +289,7 @@ def fill_graph(driver: Driver, encoder: Encoder, tax: Taxonomy, n: int,
                             RunContext(source="bench-load"), batch_size=batch_size)
     vec_s = write_derived_vectors(driver, encoder, tax, n, cache=cache)
     t0 = time.perf_counter()
-    driver.execute_query(queries.AWAIT_INDEXES, seconds=3600)
+    driver.execute_query(schema_q.AWAIT_INDEXES, seconds=3600)
     return {"companies": n, "graph_write_s": round(stats.write_seconds, 2),
             "vectors_write_s": round(vec_s, 2),
             "await_indexes_s": round(time.perf_counter() - t0, 2)}
@@ -324,24 +329,26 @@ def filter_combinations(choices: Mapping[str, Sequence[str]], n: int, seed: int 
 
 def clear_plans(driver: Driver) -> int:
     """Empties Neo4j's query caches; returns how many plans they held."""
-    message = str(read(driver, queries.CLEAR_QUERY_CACHES)[0]["value"])
+    message = str(read(driver, admin_q.CLEAR_QUERY_CACHES)[0]["value"])
     found = re.search(r"\d+", message)
     return int(found.group()) if found else 0
 
 
 def restart_query_stats(driver: Driver) -> None:
-    for statement in queries.QUERY_STATS_RESTART:
+    for statement in admin_q.QUERY_STATS_RESTART:
         driver.execute_query(statement)
 
 
 def compile_times(driver: Driver) -> dict[str, dict[str, float]]:
     """Per query (by its name in graph.queries) since `restart_query_stats`: how often it ran,
     and the milliseconds Neo4j spent compiling it in all and at most once."""
-    names = {v.strip(): k for k, v in vars(queries).items() if isinstance(v, str)}
+    areas = [importlib.import_module(f"graph.queries.{m.name}")
+             for m in pkgutil.iter_modules(graph.queries.__path__)]
+    names = {v.strip(): k for a in areas for k, v in vars(a).items() if isinstance(v, str)}
     names.update({v.strip(): f"FILTERED_MATCH_QUERIES_PER_PARAMETER[{k}]"
-                  for k, v in queries.FILTERED_MATCH_QUERIES_PER_PARAMETER.items()})
+                  for k, v in matching_q.FILTERED_MATCH_QUERIES_PER_PARAMETER.items()})
     out: dict[str, dict[str, float]] = {}
-    for r in read(driver, queries.QUERY_STATS):
+    for r in read(driver, admin_q.QUERY_STATS):
         summary = r["summary"] or {}
         n = int(summary.get("invocationCount") or 0)
         comp = summary.get("compileTimeInUs") or {}
@@ -481,8 +488,8 @@ def query_shape_baseline(driver: Driver, encoder: Encoder, tax: Taxonomy, ms: Ma
         return {**scalars[name], **f, **asked.get(name, {})}
 
     shapes: dict[str, tuple[dict[str, str], Callable[[str, dict[str, Any]], dict[str, Any]]]] = {
-        "maps_now": (queries.FILTERED_MATCH_QUERIES, now),
-        "per_parameter_before": (queries.FILTERED_MATCH_QUERIES_PER_PARAMETER, before)}
+        "maps_now": (matching_q.FILTERED_MATCH_QUERIES, now),
+        "per_parameter_before": (matching_q.FILTERED_MATCH_QUERIES_PER_PARAMETER, before)}
     times: dict[str, dict[str, list[float]]] = {
         s: {"first": [], "again": []} for s in shapes}
     clear_plans(driver)
@@ -502,7 +509,7 @@ def query_shape_baseline(driver: Driver, encoder: Encoder, tax: Taxonomy, ms: Ma
                         read(driver, text, **params(name, full))
                 times[shape][attempt].append((time.perf_counter() - t0) * 1000)
     out: dict[str, Any] = {
-        "question": question, "queries": list(queries.FILTERED_MATCH_QUERIES),
+        "question": question, "queries": list(matching_q.FILTERED_MATCH_QUERIES),
         "combinations": len(times["maps_now"]["first"]) - 1, "stopped_by": stopped_by,
         "note": "ms for all the filtered queries of one search; the first combination is "
                 "reported apart (it plans today's shape once per server)",

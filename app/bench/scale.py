@@ -42,7 +42,7 @@ from app.bench.common import (
 from app.bench.load import api_subprocess, load_levels, match_scenario, run_load
 from app.services import encoder_for
 from core.settings import Settings
-from graph import queries
+from graph.queries import schema as schema_q
 from graph.schema import EmbeddingSpec, apply_schema
 from ingest.companies import RunContext, write_companies
 from ingest.ontology_loader import load_ontology
@@ -58,7 +58,7 @@ def _timed(driver: Any, statements: tuple[str, ...] | list[str]) -> float:
     t0 = time.perf_counter()
     for stmt in statements:
         driver.execute_query(stmt)
-    driver.execute_query(queries.AWAIT_INDEXES, seconds=7200)
+    driver.execute_query(schema_q.AWAIT_INDEXES, seconds=7200)
     return round(time.perf_counter() - t0, 1)
 
 
@@ -81,9 +81,9 @@ def bench_scale(settings: Settings, n: int, *, heap: str = "2g", pagecache: str 
     with bench_server(settings, heap=heap, pagecache=pagecache, home=home) as (driver, server):
         neo_pid = int((server._read_state() or {})["pid"])
         # 1. schema without the company search indexes (they are built on the full graph).
-        for stmt in queries.CONSTRAINTS:
+        for stmt in schema_q.CONSTRAINTS:
             driver.execute_query(stmt)
-        for stmt in queries.PROPERTY_INDEXES:
+        for stmt in schema_q.PROPERTY_INDEXES:
             driver.execute_query(stmt)
         cache = EmbeddingCache(settings.cache_dir / "embeddings")
         load_ontology(driver, tax, encoder=encoder, cache=cache)
@@ -111,8 +111,8 @@ def bench_scale(settings: Settings, n: int, *, heap: str = "2g", pagecache: str 
         out["vectors_write_per_s"] = round(n / vec_s, 1)
         log_(f"{n}: vectors written in {vec_s:.0f} s")
         # 4. indexes on the full graph, each until population reaches 100 %.
-        vector_stmt = queries.VECTOR_INDEX_TEMPLATE.format(
-            name=queries.COMPANY_VECTOR_INDEX, label="Company", dim=int(encoder.dimension))
+        vector_stmt = schema_q.VECTOR_INDEX_TEMPLATE.format(
+            name=schema_q.COMPANY_VECTOR_INDEX, label="Company", dim=int(encoder.dimension))
         out["index_build_s"] = {
             "company_text + company_text_en (full-text, 2 Lucene; built after the companies)":
                 round(stats.index_seconds, 1),

@@ -16,7 +16,7 @@ from rdflib import SKOS, Graph, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from core.errors import ValidationError
-from graph import queries
+from graph.queries import seed as seed_q
 from ingest.errors import IngestError
 from ontology.vocab import GEO, PA, SCHEMA, iri_for
 
@@ -101,7 +101,7 @@ CONCEPT_LINKS: Final[tuple[tuple[str, str, str], ...]] = (
     ("Capability", "BROADER", "Capability"),
     ("Capability", "IN_AREA", "NLDArea"),
 )
-LINKS: Final = frozenset({*queries.LINK_ENTITY, *COMPANY_LINKS, *CONCEPT_LINKS})
+LINKS: Final = frozenset({*seed_q.LINK_ENTITY, *COMPANY_LINKS, *CONCEPT_LINKS})
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _NI_PREFIX = "ni:///sha-256;"

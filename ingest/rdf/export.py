@@ -12,7 +12,7 @@ from rdflib import RDF, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 from rdflib.term import Node
 
-from graph import queries
+from graph.queries import rdf as rdf_q
 from ingest.rdf.common import (
     COMPANY_PROPS,
     ENTITY_LABELS,
@@ -130,7 +130,7 @@ def export_rdf(driver: Driver) -> Graph:
     counts: dict[str, int] = {}
 
     def read(tx: ManagedTransaction) -> None:
-        for label, query in queries.RDF_EXPORT_NODES.items():
+        for label, query in rdf_q.RDF_EXPORT_NODES.items():
             n = 0
             for rec in tx.run(query):
                 props = dict(rec["props"])
@@ -147,7 +147,7 @@ def export_rdf(driver: Driver) -> Graph:
                     _add_concept(g, _node_iri(label, props["id"]), label, props)
             counts[label] = n
         n = 0
-        for rec in tx.run(queries.RDF_EXPORT_LINKS, labels=list(LABEL_KIND)):
+        for rec in tx.run(rdf_q.RDF_EXPORT_LINKS, labels=list(LABEL_KIND)):
             key = (rec["src_label"], rec["rel"], rec["dst_label"])
             if key not in LINKS:
                 unknown.add("-".join(key))

@@ -18,7 +18,10 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 from rdflib.term import Node
 
-from graph import queries
+from graph.queries import companies as companies_q
+from graph.queries import rdf as rdf_q
+from graph.queries import schema as schema_q
+from graph.queries import seed as seed_q
 from graph.repository import batched
 from ingest.companies import CompanyRecord, CompanyWriter, embed_rows, prepare
 from ingest.errors import IngestError
@@ -258,7 +261,7 @@ def _plan(g: Graph, what: str) -> _Plan:
         if rows:
             plan.entities[label] = rows
     # Every link type of a label in the file is replaced, an absent one by no links at all.
-    for key in queries.LINK_ENTITY:
+    for key in seed_q.LINK_ENTITY:
         if key[0] in plan.entities:
             targets = links.get(key, {})
             plan.links[key] = [{"id": r["id"], "targets": targets.get(r["id"], [])}
@@ -346,9 +349,9 @@ def import_rdf(driver: Driver, path_or_data: Path | str | bytes, fmt: str | None
 
     def write_entities(tx: ManagedTransaction) -> None:
         for label, rows in plan.entities.items():
-            tx.run(queries.UPSERT_ENTITY[label], rows=rows).consume()
+            tx.run(seed_q.UPSERT_ENTITY[label], rows=rows).consume()
         for key, rows in plan.links.items():
-            tx.run(queries.LINK_ENTITY[key], rows=rows).consume()
+            tx.run(seed_q.LINK_ENTITY[key], rows=rows).consume()
 
     with driver.session() as session:
         session.execute_write(write_entities)
@@ -357,7 +360,7 @@ def import_rdf(driver: Driver, path_or_data: Path | str | bytes, fmt: str | None
     summary |= {label: len(rows) for label, rows in plan.entities.items()}
     summary["Company"] = len(plan.companies)
     summary["capability_statements"] = plan.statements
-    driver.execute_query(queries.AWAIT_FULLTEXT_REFRESH)
+    driver.execute_query(schema_q.AWAIT_FULLTEXT_REFRESH)
 
     embedded = 0
     if encoder is not None and plan.companies:
@@ -366,7 +369,7 @@ def import_rdf(driver: Driver, path_or_data: Path | str | bytes, fmt: str | None
             known = writer.existing_hashes([r["kvk_number"] for r in batch])
             vectors = embed_rows(batch, encoder, {k: v[1] for k, v in known.items()}, cache)
             if vectors:
-                driver.execute_query(queries.SET_COMPANY_EMBEDDINGS, rows=vectors)
+                driver.execute_query(companies_q.SET_COMPANY_EMBEDDINGS, rows=vectors)
             embedded += len(vectors)
     summary["embedded_companies"] = embedded
     summary["embedded_capabilities"] = onto["embedded"]
@@ -376,5 +379,5 @@ def import_rdf(driver: Driver, path_or_data: Path | str | bytes, fmt: str | None
 
 
 def _write_companies(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> None:
-    tx.run(queries.RDF_UPSERT_COMPANIES, rows=rows).consume()
-    tx.run(queries.RDF_LINK_COMPANIES, rows=rows).consume()
+    tx.run(rdf_q.RDF_UPSERT_COMPANIES, rows=rows).consume()
+    tx.run(rdf_q.RDF_LINK_COMPANIES, rows=rows).consume()

@@ -16,7 +16,8 @@ from app.api.main import create_app
 from app.api.users import UserCreate, create_user, hash_token, revoke_user
 from core.errors import ConfigError
 from core.settings import ApiSettings, Neo4jSettings, Settings
-from graph import queries
+from graph.queries import admin as admin_q
+from graph.queries import users as users_q
 from graph.schema import apply_schema, clear_graph
 from ingest.seed import SEED_SOURCE, load_seed
 
@@ -51,7 +52,7 @@ def client(seeded: Driver, neo4j_target: Neo4jTarget) -> Iterator[TestClient]:
 
 
 def node_count(driver: Driver) -> int:
-    records, _, _ = driver.execute_query(queries.COUNT_NODES)
+    records, _, _ = driver.execute_query(admin_q.COUNT_NODES)
     return int(records[0]["n"])
 
 
@@ -233,7 +234,7 @@ def test_bad_and_revoked_tokens_are_401(client: TestClient, seeded: Driver) -> N
     assert_problem(client.get("/companies", headers={"Authorization": "Basic abc"}), 401)
     _, token = create_user(seeded, UserCreate(name="leaver", role="scout"), SECRET)
     assert client.get("/companies", headers=bearer(token)).status_code == 200
-    user_id = seeded.execute_query(queries.API_USER_BY_TOKEN_HASH,
+    user_id = seeded.execute_query(users_q.API_USER_BY_TOKEN_HASH,
                                    token_hash=hash_token(token, SECRET)).records[0]["id"]
     revoke_user(seeded, user_id)
     assert_problem(client.get("/companies", headers=bearer(token)), 401)

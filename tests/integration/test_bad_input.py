@@ -24,8 +24,8 @@ from app.api.main import create_app
 from app.api.users import UserCreate, create_user
 from core.errors import ParaatError
 from core.settings import ApiSettings, Settings
-from graph import queries
 from graph.backup import count_nodes_rels, graph_snapshot
+from graph.queries import matching as matching_q
 from graph.schema import apply_schema, clear_graph
 from ingest.errors import IngestError
 from ingest.rdf.import_ import import_rdf
@@ -510,9 +510,9 @@ def test_times_neo4j_refuses_are_a_422_not_a_500(
     client, auth = matching_api
     name, value, status = case
     # The window is only compared with stored questions, so there must be one.
-    seeded.execute_query(queries.CREATE_DEMAND_QUESTION, id=uuid.uuid4().hex, question="drones",
-                         lang="nl", filters="{}", owner="x", top_k=5, concepts=[],
-                         nld_areas=[], hits=[])
+    seeded.execute_query(matching_q.CREATE_DEMAND_QUESTION, q={
+        "id": uuid.uuid4().hex, "question": "drones", "lang": "nl", "filters": "{}",
+        "owner": "x", "top_k": 5, "concepts": [], "nld_areas": [], "hits": []})
     r = client.get("/demand-questions", params={name: value}, headers=auth)
     assert r.status_code == status, r.text
     if status == 422:

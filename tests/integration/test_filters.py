@@ -17,7 +17,7 @@ from neo4j import Driver
 
 from app.api.main import create_app
 from core.settings import ApiSettings, EncoderSettings, MatchSettings, Settings
-from graph import queries
+from graph.queries import admin as admin_q
 from graph.schema import EmbeddingSpec, apply_schema
 from ingest.companies import CompanyRecord, RunContext, write_companies
 from ingest.seed import load_seed
@@ -203,7 +203,7 @@ def test_cli_match_unknown_filter_exits_2_naming_close_choices(
 
 def _cached_plans(driver: Driver) -> int:
     """Clears Neo4j's query caches and returns how many entries they held."""
-    rows, _, _ = driver.execute_query(queries.CLEAR_QUERY_CACHES)
+    rows, _, _ = driver.execute_query(admin_q.CLEAR_QUERY_CACHES)
     found = re.search(r"(\d+)", str(rows[0]["value"]))
     return int(found.group(1)) if found else 0
 

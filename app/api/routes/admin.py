@@ -30,7 +30,7 @@ from app.api.users import (
     revoke_user,
 )
 from core.errors import NotFoundError, ParaatError, ValidationError
-from graph import queries
+from graph.queries import audit as audit_q
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def get_audit(
 ) -> Any:
     """Every write, newest first: who, when, what, and the object before and after."""
     params = {"entity": entity, "entity_id": entity_id, "actor_id": actor_id}
-    return read_page(driver, queries.AUDIT_COUNT, queries.AUDIT_LIST, params, limit, offset,
+    return read_page(driver, audit_q.AUDIT_COUNT, audit_q.AUDIT_LIST, params, limit, offset,
                      lambda rows: [AuditPublic(**{**dict(r), "before": audit.parse(r["before"]),
                                                   "after": audit.parse(r["after"])})
                                    for r in rows])
