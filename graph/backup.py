@@ -33,8 +33,8 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from graph import queries
-from graph.errors import ParaatError
+from core.errors import ParaatError
+from graph.queries import admin as admin_q
 from graph.server import JVM_FLAGS, ManagedNeo4j, check_java, jars_installed
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def admin_command(server: ManagedNeo4j, java: str, args: list[str]) -> list[str]
 def run_admin(server: ManagedNeo4j, args: list[str], *, timeout: float = 600.0
               ) -> subprocess.CompletedProcess[str]:
     """Run `neo4j-admin ARGS` against this home's config; raise BackupError on failure."""
-    java = check_java()
+    java = check_java(server.java_home)
     if not jars_installed(server.lib_dir):
         raise BackupError(f"Neo4j jars are not installed in {server.lib_dir}: run `make setup`.")
     if not (server.conf_dir / "neo4j.conf").exists():
@@ -219,8 +219,8 @@ def graph_snapshot(driver: Driver, *, database: str | None = None,
     what legitimately differs between runs (import-run bookkeeping, timestamps)."""
 
     def read(tx: ManagedTransaction) -> tuple[list[Any], list[Any]]:
-        nodes = list(tx.run(queries.SNAPSHOT_NODES))
-        rels = list(tx.run(queries.SNAPSHOT_RELS))
+        nodes = list(tx.run(admin_q.SNAPSHOT_NODES))
+        rels = list(tx.run(admin_q.SNAPSHOT_RELS))
         return nodes, rels
 
     with driver.session(database=database) as session:
@@ -242,6 +242,6 @@ def graph_snapshot(driver: Driver, *, database: str | None = None,
 
 
 def count_nodes_rels(driver: Driver) -> tuple[int, int]:
-    records, _, _ = driver.execute_query(queries.COUNT_NODES_AND_RELS, routing_="r")
+    records, _, _ = driver.execute_query(admin_q.COUNT_NODES_AND_RELS, routing_="r")
     return int(records[0]["nodes"]), int(records[0]["rels"])
 

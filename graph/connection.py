@@ -7,38 +7,40 @@ import logging
 from neo4j import Driver, GraphDatabase
 from neo4j import exceptions as neo4j_exc
 
+from core.settings import Settings, get_settings
 from graph.errors import Neo4jAuthError, Neo4jServerError, Neo4jUnavailableError
-from graph.server import ManagedNeo4j, install_jars
-from graph.settings import Settings, get_settings
+from graph.server import ManagedNeo4j, install_jars, neo4j_lib_dir
 
 log = logging.getLogger(__name__)
 
 
 def managed_server(settings: Settings | None = None) -> ManagedNeo4j:
+    """The managed server the settings describe (home under DATA_DIR, jars under CACHE_DIR)."""
     s = settings or get_settings()
-    pw = s.neo4j_password.get_secret_value() if s.neo4j_password else None
+    n = s.neo4j
+    pw = n.password.get_secret_value() if n.password else None
     return ManagedNeo4j(
-        s.home, s.neo4j_lib_dir, bolt_port=s.neo4j_bolt_port, http_port=s.neo4j_http_port,
-        heap=s.neo4j_heap, pagecache=s.neo4j_pagecache, password=pw, user=s.neo4j_user,
+        s.neo4j_home, neo4j_lib_dir(s.cache_dir), bolt_port=n.bolt_port, http_port=n.http_port,
+        heap=n.heap, pagecache=n.pagecache, password=pw, user=n.user, java_home=n.java_home,
     )
 
 
 def ensure_server(settings: Settings | None = None, *, install: bool = True) -> str:
     """Return the URI to use, starting the managed server if no NEO4J_URI is set."""
     s = settings or get_settings()
-    if s.neo4j_uri:
-        return s.neo4j_uri
+    if s.neo4j.uri:
+        return s.neo4j.uri
     server = managed_server(s)
     if install:
-        install_jars(s.neo4j_lib_dir)
-    return server.start(timeout=s.neo4j_start_timeout)
+        install_jars(server.lib_dir, java_home=s.neo4j.java_home)
+    return server.start(timeout=s.neo4j.start_timeout)
 
 
 def _credentials(s: Settings) -> tuple[str, str, str]:
-    if s.neo4j_uri:
-        if s.neo4j_password is None:
-            raise Neo4jAuthError(f"NEO4J_URI is set ({s.neo4j_uri}) but NEO4J_PASSWORD is not.")
-        return s.neo4j_uri, s.neo4j_user, s.neo4j_password.get_secret_value()
+    if s.neo4j.uri:
+        if s.neo4j.password is None:
+            raise Neo4jAuthError(f"NEO4J_URI is set ({s.neo4j.uri}) but NEO4J_PASSWORD is not.")
+        return s.neo4j.uri, s.neo4j.user, s.neo4j.password.get_secret_value()
     server = managed_server(s)
     if not server.is_running():
         raise Neo4jUnavailableError(
@@ -46,7 +48,7 @@ def _credentials(s: Settings) -> tuple[str, str, str]:
             "`paraat neo4j start` (or set NEO4J_URI)."
         )
     server.adopt_running()
-    return server.uri, s.neo4j_user, server.password
+    return server.uri, s.neo4j.user, server.password
 
 
 def get_driver(settings: Settings | None = None, *, verify: bool = True) -> Driver:
@@ -54,9 +56,9 @@ def get_driver(settings: Settings | None = None, *, verify: bool = True) -> Driv
     s = settings or get_settings()
     uri, user, password = _credentials(s)
     driver = GraphDatabase.driver(
-        uri, auth=(user, password), connection_timeout=s.neo4j_connection_timeout,
-        connection_acquisition_timeout=s.neo4j_connection_timeout * 2,
-        max_transaction_retry_time=s.neo4j_retry_timeout,
+        uri, auth=(user, password), connection_timeout=s.neo4j.connection_timeout,
+        connection_acquisition_timeout=s.neo4j.connection_timeout * 2,
+        max_transaction_retry_time=s.neo4j.retry_timeout,
         notifications_min_severity="OFF",
     )
     if verify:

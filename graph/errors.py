@@ -1,15 +1,8 @@
-"""One exception base for the whole project, so callers can catch Paraat's own errors apart
-from bugs. Every message is meant to be shown to a user as one clear line."""
+"""The graph layer's errors: the managed server, the connection and the schema."""
 
 from __future__ import annotations
 
-
-class ParaatError(Exception):
-    """Base of every error Paraat raises on purpose."""
-
-
-class ConfigError(ParaatError):
-    """A setting is missing or unsafe."""
+from core.errors import ParaatError
 
 
 class Neo4jServerError(ParaatError):
@@ -52,43 +45,10 @@ class SchemaError(ParaatError):
     """The graph's schema does not fit this version of Paraat (e.g. embedding dimension)."""
 
 
-class ValidationError(ParaatError):
-    """Input data was rejected; the message says which field and why."""
-
-
-class FilterError(ValidationError):
-    """A filter value names no municipality, cluster, NLD area or capability; the message
-    names the closest valid ones (422 in the API, exit code 2 in the CLI)."""
-
-
-class IngestError(ParaatError):
-    """An import could not be carried out; the graph is left as it was."""
-
-
-class EncoderError(ParaatError):
-    """An encoder could not be chosen, loaded or fed; the message is one line for the user."""
-
-
-class MatchError(ParaatError):
-    """A demand question could not be matched (empty graph, bad question)."""
-
-
-class NotFoundError(ParaatError):
-    """A requested node does not exist."""
-
-
-class ConflictError(ParaatError):
-    """The request clashes with the current state (a decided registration, a reused key)."""
-
-
-class ForbiddenError(ParaatError):
-    """The caller is known but may not do this to this object."""
-
-
 def is_constraint_violation(error: BaseException | None) -> bool:
     """True for a uniqueness violation, also when the driver reports it as a failed result
     while rolling the transaction back (neo4j 6 chains it as the cause)."""
-    # Imported here: every module imports this one, and the driver costs ~0.3 s that
+    # Imported here: the CLI imports this module, and the driver costs ~0.3 s that
     # `paraat --help` and other commands without Neo4j should not pay.
     from neo4j import exceptions as neo4j_exc
 

@@ -9,8 +9,9 @@ from typing import Any, LiteralString, cast
 from neo4j import READ_ACCESS, Driver, Record, unit_of_work
 from neo4j import exceptions as neo4j_exc
 
-from graph import queries
-from graph.errors import ParaatError, ReadOnlyViolation
+from core.errors import ParaatError
+from graph.errors import ReadOnlyViolation
+from graph.queries import admin as admin_q
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +76,10 @@ class GraphRepository:
         self.database = database
 
     def count_nodes(self) -> int:
-        records, _, _ = self.driver.execute_query(queries.COUNT_NODES, database_=self.database)
+        records, _, _ = self.driver.execute_query(admin_q.COUNT_NODES, database_=self.database)
         return int(records[0]["n"])
 
     def count_by_label(self) -> dict[str, int]:
-        records, _, _ = self.driver.execute_query(queries.COUNT_BY_LABEL,
+        records, _, _ = self.driver.execute_query(admin_q.COUNT_BY_LABEL,
                                                   database_=self.database)
         return {r["label"]: int(r["n"]) for r in records}

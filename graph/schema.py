@@ -16,8 +16,8 @@ from typing import Any
 
 from neo4j import Driver
 
-from graph import queries
 from graph.errors import SchemaError
+from graph.queries import schema as schema_q
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +32,12 @@ class EmbeddingSpec:
 
 
 def get_meta(driver: Driver) -> dict[str, Any]:
-    records, _, _ = driver.execute_query(queries.GET_META, key=META_KEY)
+    records, _, _ = driver.execute_query(schema_q.GET_META, key=META_KEY)
     return dict(records[0]["meta"]) if records else {}
 
 
 def _vector_dims(driver: Driver) -> dict[str, int]:
-    records, _, _ = driver.execute_query(queries.SHOW_INDEXES)
+    records, _, _ = driver.execute_query(schema_q.SHOW_INDEXES)
     dims: dict[str, int] = {}
     for r in records:
         if r["type"] == "VECTOR":
@@ -47,25 +47,26 @@ def _vector_dims(driver: Driver) -> dict[str, int]:
 
 
 def _count_embeddings(driver: Driver) -> int:
-    records, _, _ = driver.execute_query(queries.COUNT_EMBEDDINGS)
+    records, _, _ = driver.execute_query(schema_q.COUNT_EMBEDDINGS)
     return int(records[0]["n"])
 
 
-_BASE_STATEMENTS = (*queries.CONSTRAINTS, *queries.PROPERTY_INDEXES, *queries.FULLTEXT_INDEXES)
+_BASE_STATEMENTS = (*schema_q.CONSTRAINTS, *schema_q.PROPERTY_INDEXES, *schema_q.FULLTEXT_INDEXES)
 _CREATED_NAME = re.compile(r"^CREATE (?:CONSTRAINT|(?:FULLTEXT |VECTOR )?INDEX) (\w+) ")
 # A constraint's backing index has the constraint's name, so SHOW INDEXES lists them all.
 _BASE_NAMES = frozenset(m.group(1) for s in _BASE_STATEMENTS if (m := _CREATED_NAME.match(s)))
 
 
 def _statements_digest() -> str:
-    """Digest of the schema code itself (this module and graph/queries.py): any change to
-    them, a new index in a tuple of its own included, makes the next apply a full one."""
+    """Digest of the schema code itself (this module and graph/queries/schema.py, where every
+    statement it applies lives): any change to them, a new index in a tuple of its own
+    included, makes the next apply a full one."""
     h = hashlib.sha256(str(SCHEMA_VERSION).encode())
     try:
-        for source in (__file__, queries.__file__):
+        for source in (__file__, schema_q.__file__):
             h.update(Path(source).read_bytes())
     except (OSError, TypeError):  # no source files (a frozen build): the statements
-        h.update("\n".join((*_BASE_STATEMENTS, queries.VECTOR_INDEX_TEMPLATE)).encode())
+        h.update("\n".join((*_BASE_STATEMENTS, schema_q.VECTOR_INDEX_TEMPLATE)).encode())
     return h.hexdigest()[:16]
 
 
@@ -88,13 +89,13 @@ def _schema_ready(driver: Driver, embedding: EmbeddingSpec | None) -> dict[str, 
                                   meta.get("embedding_dimension")) != (embedding.model,
                                                                        embedding.dimension):
         return None
-    records, _, _ = driver.execute_query(queries.SHOW_INDEXES)
+    records, _, _ = driver.execute_query(schema_q.SHOW_INDEXES)
     online: dict[str, dict[str, Any]] = {
         r["name"]: dict(r.get("options") or {}) for r in records if r["state"] == "ONLINE"}
     if not _BASE_NAMES <= online.keys():
         return None
     if embedding is not None:
-        for name in (queries.COMPANY_VECTOR_INDEX, queries.CAPABILITY_VECTOR_INDEX):
+        for name in (schema_q.COMPANY_VECTOR_INDEX, schema_q.CAPABILITY_VECTOR_INDEX):
             cfg = (online.get(name) or {}).get("indexConfig") or {}
             if cfg.get("vector.dimensions") != embedding.dimension:
                 return None
@@ -106,9 +107,9 @@ def apply_schema(driver: Driver, embedding: EmbeddingSpec | None = None) -> dict
     ready = _schema_ready(driver, embedding)
     if ready is not None:
         return ready
-    for stmt in queries.CONSTRAINTS:
+    for stmt in schema_q.CONSTRAINTS:
         driver.execute_query(stmt)
-    for stmt in (*queries.PROPERTY_INDEXES, *queries.FULLTEXT_INDEXES):
+    for stmt in (*schema_q.PROPERTY_INDEXES, *schema_q.FULLTEXT_INDEXES):
         driver.execute_query(stmt)
     meta = get_meta(driver)
     props: dict[str, Any] = {"version": SCHEMA_VERSION, "statements": STATEMENTS_DIGEST}
@@ -124,21 +125,21 @@ def apply_schema(driver: Driver, embedding: EmbeddingSpec | None = None) -> dict
                 "to re-embed, or set PARAAT_EMBED_MODEL back."
             )
         dims = _vector_dims(driver)
-        for name in (queries.COMPANY_VECTOR_INDEX, queries.CAPABILITY_VECTOR_INDEX):
+        for name in (schema_q.COMPANY_VECTOR_INDEX, schema_q.CAPABILITY_VECTOR_INDEX):
             if name in dims and dims[name] != embedding.dimension:
                 if _count_embeddings(driver):
                     raise SchemaError(
                         f"Vector index {name} has {dims[name]} dimensions, the encoder "
                         f"{embedding.dimension}: run `paraat reindex`."
                     )
-                driver.execute_query(queries.DROP_VECTOR_INDEX[name])
-        for name, label in ((queries.COMPANY_VECTOR_INDEX, "Company"),
-                            (queries.CAPABILITY_VECTOR_INDEX, "Capability")):
-            driver.execute_query(queries.VECTOR_INDEX_TEMPLATE.format(
+                driver.execute_query(schema_q.DROP_VECTOR_INDEX[name])
+        for name, label in ((schema_q.COMPANY_VECTOR_INDEX, "Company"),
+                            (schema_q.CAPABILITY_VECTOR_INDEX, "Capability")):
+            driver.execute_query(schema_q.VECTOR_INDEX_TEMPLATE.format(
                 name=name, label=label, dim=int(embedding.dimension)))
         props |= {"embedding_model": embedding.model, "embedding_dimension": embedding.dimension}
-    driver.execute_query(queries.SET_META, key=META_KEY, props=props)
-    driver.execute_query(queries.AWAIT_INDEXES, seconds=300)
+    driver.execute_query(schema_q.SET_META, key=META_KEY, props=props)
+    driver.execute_query(schema_q.AWAIT_INDEXES, seconds=300)
     return get_meta(driver)
 
 
@@ -146,14 +147,14 @@ def reset_embeddings(driver: Driver, embedding: EmbeddingSpec, batch: int = 10_0
     """Drop vector indexes and stored vectors so a new model can be applied cleanly."""
     cleared = 0
     while True:
-        records, _, _ = driver.execute_query(queries.CLEAR_EMBEDDINGS_BATCH, limit=batch)
+        records, _, _ = driver.execute_query(schema_q.CLEAR_EMBEDDINGS_BATCH, limit=batch)
         n = int(records[0]["cleared"])
         cleared += n
         if n == 0:
             break
-    for stmt in queries.DROP_VECTOR_INDEX.values():
+    for stmt in schema_q.DROP_VECTOR_INDEX.values():
         driver.execute_query(stmt)
-    driver.execute_query(queries.SET_META, key=META_KEY,
+    driver.execute_query(schema_q.SET_META, key=META_KEY,
                          props={"embedding_model": None, "embedding_dimension": None})
     apply_schema(driver, embedding)
     return cleared
@@ -161,8 +162,8 @@ def reset_embeddings(driver: Driver, embedding: EmbeddingSpec, batch: int = 10_0
 
 def describe(driver: Driver) -> dict[str, Any]:
     """Names of constraints and indexes, for status output and idempotency tests."""
-    cons, _, _ = driver.execute_query(queries.SHOW_CONSTRAINTS)
-    idx, _, _ = driver.execute_query(queries.SHOW_INDEXES)
+    cons, _, _ = driver.execute_query(schema_q.SHOW_CONSTRAINTS)
+    idx, _, _ = driver.execute_query(schema_q.SHOW_INDEXES)
     return {
         "constraints": sorted(r["name"] for r in cons),
         "indexes": sorted((r["name"], r["type"]) for r in idx),
@@ -174,7 +175,7 @@ def clear_graph(driver: Driver, batch: int = 10_000) -> int:
     """Delete every node (schema stays); used by `paraat reset` and tests."""
     total = 0
     while True:
-        records, _, _ = driver.execute_query(queries.DELETE_ALL_BATCH, limit=batch)
+        records, _, _ = driver.execute_query(schema_q.DELETE_ALL_BATCH, limit=batch)
         n = int(records[0]["deleted"])
         total += n
         if n == 0:

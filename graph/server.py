@@ -30,7 +30,6 @@ from typing import Any
 from neo4j import Driver, GraphDatabase
 from neo4j import exceptions as neo4j_exc
 
-from graph import queries
 from graph.errors import (
     DataDirError,
     JavaNotFoundError,
@@ -40,10 +39,12 @@ from graph.errors import (
     PortInUseError,
     ServerStartTimeout,
 )
-from graph.settings import NEO4J_VERSION
+from graph.queries import admin as admin_q
 
 log = logging.getLogger(__name__)
 
+#: The version neo4j/pom.xml pins (its jars land in neo4j_lib_dir()).
+NEO4J_VERSION = "5.26.30"
 MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
 MIN_JAVA = 17
 STATE_FILE = "paraat-server.json"
@@ -82,12 +83,17 @@ def _pom_digest() -> str:
     return hashlib.sha256(pom_path().read_bytes()).hexdigest()[:16]
 
 
+def neo4j_lib_dir(cache_dir: Path) -> Path:
+    """Where the jars of this version live under the cache folder (CACHE_DIR)."""
+    return cache_dir / f"neo4j-{NEO4J_VERSION}" / "lib"
+
+
 def jars_installed(lib_dir: Path) -> bool:
     stamp = lib_dir / ".paraat-stamp"
     return stamp.exists() and stamp.read_text().strip() == _pom_digest()
 
 
-def install_jars(lib_dir: Path, *, quiet: bool = True) -> Path:
+def install_jars(lib_dir: Path, *, quiet: bool = True, java_home: Path | None = None) -> Path:
     """Copy Neo4j's jars into `lib_dir` with Maven, once (a stamp records the pom's hash)."""
     if jars_installed(lib_dir):
         return lib_dir
@@ -97,7 +103,7 @@ def install_jars(lib_dir: Path, *, quiet: bool = True) -> Path:
             "Maven (mvn) not found on PATH: install it (apt-get install maven) to fetch Neo4j "
             f"{NEO4J_VERSION} from Maven Central."
         )
-    check_java()
+    check_java(java_home)
     tmp = lib_dir.with_name(lib_dir.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -121,8 +127,8 @@ def install_jars(lib_dir: Path, *, quiet: bool = True) -> Path:
 # --------------------------------------------------------------------------- java
 
 
-def find_java() -> str:
-    java_home = os.environ.get("JAVA_HOME")
+def find_java(java_home: Path | None = None) -> str:
+    """`java_home`/bin/java (the JAVA_HOME setting) when it exists, else java on PATH."""
     if java_home and (Path(java_home) / "bin" / "java").exists():
         return str(Path(java_home) / "bin" / "java")
     java = shutil.which("java")
@@ -143,8 +149,8 @@ def java_major_version(java: str) -> int:
     return int(m.group(2)) if major == 1 and m.group(2) else major
 
 
-def check_java() -> str:
-    java = find_java()
+def check_java(java_home: Path | None = None) -> str:
+    java = find_java(java_home)
     major = java_major_version(java)
     if major < MIN_JAVA:
         raise JavaNotFoundError(
@@ -225,6 +231,7 @@ class ManagedNeo4j:
         pagecache: str = "512m",
         password: str | None = None,
         user: str = "neo4j",
+        java_home: Path | None = None,
     ) -> None:
         self.home = Path(home).resolve()
         self.lib_dir = Path(lib_dir)
@@ -234,6 +241,7 @@ class ManagedNeo4j:
         self.pagecache = pagecache
         self._password = password
         self.user = user
+        self.java_home = java_home
 
     # paths ----------------------------------------------------------------
     @property
@@ -402,7 +410,7 @@ class ManagedNeo4j:
         if self.adopt_running():
             self._wait_for_bolt(timeout, proc=None)
             return self.uri
-        java = check_java()
+        java = check_java(self.java_home)
         if not jars_installed(self.lib_dir):
             raise MavenError(
                 f"Neo4j {NEO4J_VERSION} jars are not installed in {self.lib_dir}: "
@@ -467,7 +475,7 @@ class ManagedNeo4j:
                     if initial is not None:
                         # A fresh server only accepts a password change from neo4j/neo4j.
                         with driver.session(database="system") as session:
-                            session.run(queries.CHANGE_INITIAL_PASSWORD,
+                            session.run(admin_q.CHANGE_INITIAL_PASSWORD,
                                         old="neo4j", new=initial).consume()
                     else:
                         driver.verify_connectivity()
@@ -553,7 +561,7 @@ class ManagedNeo4j:
 def server_components(driver: Driver) -> tuple[str, str]:
     """Version and edition as the server itself reports them."""
     try:
-        records, _, _ = driver.execute_query(queries.DBMS_COMPONENTS, routing_="r")
+        records, _, _ = driver.execute_query(admin_q.DBMS_COMPONENTS, routing_="r")
     except neo4j_exc.AuthError as e:
         raise Neo4jAuthError(f"Neo4j refused the credentials: {e.message}") from e
     rec = records[0]

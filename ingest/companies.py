@@ -26,17 +26,15 @@ from neo4j import Driver, ManagedTransaction
 from neo4j import exceptions as neo4j_exc
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from graph import queries
 from graph.errors import is_constraint_violation
 from graph.limits import MAX_EMPLOYEES
+from graph.queries import bulk as bulk_q
+from graph.queries import companies as companies_q
+from graph.queries import schema as schema_q
 from graph.repository import batched
-from matching.encoder import (
-    EmbeddingCache,
-    Encoder,
-    concept_block,
-    encode_passages_cached,
-    text_hash,
-)
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache, encode_passages_cached, text_hash
+from matching.encoders.composite import concept_block
 from matching.text import concept_terms, embedding_text, infer_capabilities, record_hash
 from ontology.taxonomy import Taxonomy
 from ontology.validation import municipality_id
@@ -165,7 +163,7 @@ class CompanyWriter:
 
     def existing_hashes(self, kvks: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
         records, _, _ = self.driver.execute_query(
-            queries.EXISTING_COMPANY_HASHES, kvks=list(kvks), database_=self.database)
+            companies_q.EXISTING_COMPANY_HASHES, kvks=list(kvks), database_=self.database)
         return {r["kvk"]: (r["record_hash"], r["embedding_hash"]) for r in records}
 
     def write_batch(self, rows: list[dict[str, Any]], ctx: RunContext,
@@ -205,28 +203,28 @@ class CompanyWriter:
 
         def work(tx: ManagedTransaction) -> tuple[int, int]:
             if municipalities:
-                tx.run(queries.ENSURE_MUNICIPALITIES,
+                tx.run(companies_q.ENSURE_MUNICIPALITIES,
                        rows=[{"id": m, "name": n} for m, n in municipalities]).consume()
             created = 0
             if fresh:
-                rec = tx.run(queries.CREATE_COMPANIES, rows=[
+                rec = tx.run(companies_q.CREATE_COMPANIES, rows=[
                     {k: r[k] for k in CREATE_KEYS} for r in fresh], **params).single()
                 created = int(rec["created"]) if rec else 0
             changed: dict[str, bool] = {}
             if rest:
                 changed = {r["kvk"]: r["created"]
-                           for r in tx.run(queries.UPSERT_COMPANIES, rows=rest, **params)}
+                           for r in tx.run(companies_q.UPSERT_COMPANIES, rows=rest, **params)}
             relink = [r for r in rest if r["kvk_number"] in changed]
             if relink:
-                tx.run(queries.LINK_COMPANIES, rows=relink).consume()
+                tx.run(companies_q.LINK_COMPANIES, rows=relink).consume()
             grouped = [r for r in [*fresh, *relink]
                        if r["clusters"] is not None or r["ecosystems"] is not None]
             if grouped:
-                tx.run(queries.LINK_COMPANY_GROUPS, rows=[
+                tx.run(companies_q.LINK_COMPANY_GROUPS, rows=[
                     {**r, "clusters": r["clusters"] or [], "ecosystems": r["ecosystems"] or []}
                     for r in grouped]).consume()
             if embeddings:
-                tx.run(queries.SET_COMPANY_EMBEDDINGS, rows=embeddings).consume()
+                tx.run(companies_q.SET_COMPANY_EMBEDDINGS, rows=embeddings).consume()
             if in_tx is not None:
                 in_tx(tx)
             created += sum(1 for v in changed.values() if v)
@@ -461,7 +459,7 @@ def write_searchable(
     write_prepared(driver, batches, ctx, writers=writers, stats=stats, progress=progress,
                    after_batch=after_batch, in_tx=in_tx)
     t0 = time.perf_counter()
-    driver.execute_query(queries.AWAIT_FULLTEXT_REFRESH)
+    driver.execute_query(schema_q.AWAIT_FULLTEXT_REFRESH)
     stats.index_seconds += time.perf_counter() - t0
     return stats
 
@@ -491,7 +489,7 @@ def write_companies(
     it = iter(records)
     head = list(itertools.islice(it, batch_size))
     if bulk is None:
-        bulk = len(head) >= batch_size and not driver.execute_query(queries.ANY_COMPANY)[0]
+        bulk = len(head) >= batch_size and not driver.execute_query(bulk_q.ANY_COMPANY)[0]
     return with_fulltext_indexes(driver, bulk, lambda: _write_companies(
         driver, itertools.chain(head, it), taxonomy, ctx, batch_size=batch_size,
         writers=writers, **kwargs))
@@ -502,24 +500,24 @@ def with_fulltext_indexes(driver: Driver, bulk: bool, write: Callable[[], WriteS
     """Run `write` with the company full-text indexes kept up to date (normal mode), or
     dropped and built once afterwards (bulk mode, see `write_companies`)."""
     if not bulk:
-        names = [queries.COMPANY_FULLTEXT_INDEX, queries.COMPANY_FULLTEXT_INDEX_EN]
-        present, _, _ = driver.execute_query(queries.COMPANY_FULLTEXT_INDEXES_PRESENT,
+        names = [schema_q.COMPANY_FULLTEXT_INDEX, schema_q.COMPANY_FULLTEXT_INDEX_EN]
+        present, _, _ = driver.execute_query(bulk_q.COMPANY_FULLTEXT_INDEXES_PRESENT,
                                              names=names)
         if len(present) < len(names):  # a bulk load was killed before it re-built them
             log.warning("company full-text indexes missing: re-creating them")
-            for stmt in queries.FULLTEXT_INDEXES:
+            for stmt in schema_q.FULLTEXT_INDEXES:
                 driver.execute_query(stmt)
         return write()
     log.info("bulk load into an empty graph: full-text indexes are built after the data")
-    for stmt in queries.DROP_FULLTEXT_INDEXES:
+    for stmt in bulk_q.DROP_FULLTEXT_INDEXES:
         driver.execute_query(stmt)
     try:
         stats = write()
     finally:
         t0 = time.perf_counter()
-        for stmt in queries.FULLTEXT_INDEXES:
+        for stmt in schema_q.FULLTEXT_INDEXES:
             driver.execute_query(stmt)
-        driver.execute_query(queries.AWAIT_INDEXES, seconds=24 * 3600)
+        driver.execute_query(schema_q.AWAIT_INDEXES, seconds=24 * 3600)
         index_seconds = time.perf_counter() - t0
     stats.index_seconds += index_seconds
     stats.bulk = True
@@ -531,12 +529,12 @@ def reembed_all(driver: Driver, encoder: Encoder, cache: EmbeddingCache | None =
     """Embed every company that has no vector (after `reset_embeddings`), batch by batch."""
     done = 0
     while True:
-        records, _, _ = driver.execute_query(queries.COMPANIES_WITHOUT_EMBEDDING, limit=batch)
+        records, _, _ = driver.execute_query(companies_q.COMPANIES_WITHOUT_EMBEDDING, limit=batch)
         if not records:
             return done
         rows = [{"kvk_number": r["kvk"], "embedding_text": embedding_text(r["name"],
                                                                            r["description"])}
                 for r in records]
         emb = embed_rows(rows, encoder, {}, cache)
-        driver.execute_query(queries.SET_COMPANY_EMBEDDINGS, rows=emb)
+        driver.execute_query(companies_q.SET_COMPANY_EMBEDDINGS, rows=emb)
         done += len(emb)

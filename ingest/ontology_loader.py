@@ -7,8 +7,9 @@ from typing import Any
 
 from neo4j import Driver
 
-from graph import queries
-from matching.encoder import EmbeddingCache, Encoder, encode_passages_cached, text_hash
+from graph.queries import taxonomy as taxonomy_q
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache, encode_passages_cached, text_hash
 from ontology.taxonomy import Concept, Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,9 @@ def load_ontology(driver: Driver, taxonomy: Taxonomy | None = None,
              for c in tax.capabilities.values()]
 
     def work(tx: Any) -> None:
-        tx.run(queries.UPSERT_NLD_AREAS, rows=areas).consume()
-        tx.run(queries.UPSERT_CAPABILITIES, rows=caps).consume()
-        tx.run(queries.LINK_CAPABILITIES, rows=links).consume()
+        tx.run(taxonomy_q.UPSERT_NLD_AREAS, rows=areas).consume()
+        tx.run(taxonomy_q.UPSERT_CAPABILITIES, rows=caps).consume()
+        tx.run(taxonomy_q.LINK_CAPABILITIES, rows=links).consume()
 
     with driver.session() as session:
         session.execute_write(work)
@@ -61,7 +62,7 @@ def load_ontology(driver: Driver, taxonomy: Taxonomy | None = None,
 
 def embed_capabilities(driver: Driver, tax: Taxonomy, encoder: Encoder,
                        cache: EmbeddingCache | None = None) -> int:
-    records, _, _ = driver.execute_query(queries.CAPABILITY_EMBEDDING_HASHES)
+    records, _, _ = driver.execute_query(taxonomy_q.CAPABILITY_EMBEDDING_HASHES)
     known = {r["id"]: r["hash"] for r in records}
     todo = []
     for c in tax.capabilities.values():
@@ -74,5 +75,5 @@ def embed_capabilities(driver: Driver, tax: Taxonomy, encoder: Encoder,
     vectors = encode_passages_cached(encoder, [t for _, t, _ in todo], cache)
     rows = [{"id": cid, "embedding": vectors[i].astype(float).tolist(), "hash": h}
             for i, (cid, _, h) in enumerate(todo)]
-    driver.execute_query(queries.SET_CAPABILITY_EMBEDDINGS, rows=rows)
+    driver.execute_query(taxonomy_q.SET_CAPABILITY_EMBEDDINGS, rows=rows)
     return len(rows)

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from graph.errors import IngestError
+from ingest.errors import IngestError
 
 log = logging.getLogger(__name__)
 
@@ -140,9 +140,10 @@ def _sniff_delimiter(sample: str) -> str:
 
 
 def max_file_bytes() -> int:
-    from graph.settings import get_settings
+    """The PARAAT_INGEST_MAX_FILE_BYTES setting: the limit when a caller names none."""
+    from core.settings import get_settings
 
-    return get_settings().ingest_max_file_bytes
+    return get_settings().ingest.max_file_bytes
 
 
 def _check_size(path: Path, limit: int | None) -> None:
@@ -304,7 +305,7 @@ def read_xlsx(path: Path, mapping: dict[str, str] | None = None) -> ReadResult:
 def read_registry(path: Path, mapping_file: Path | None = None, *,
                   max_bytes: int | None = None) -> ReadResult:
     """Read a CSV or XLSX registry; raises IngestError (one line) if the file is unusable.
-    Files over `max_bytes` (default: the `ingest_max_file_bytes` setting) are refused
+    Files over `max_bytes` (default: the `ingest.max_file_bytes` setting) are refused
     before any byte is read."""
     path = Path(path)
     if not path.is_file():

@@ -23,11 +23,12 @@ from neo4j import exceptions as neo4j_exc
 from pydantic import ValidationError as PydanticValidationError
 from rapidfuzz import fuzz
 
-from graph import queries
-from graph.errors import IngestError
+from graph.queries import companies as companies_q
 from ingest.companies import CompanyRecord, RunContext, WriteStats, write_companies
+from ingest.errors import IngestError
 from ingest.readers import RawRow, read_registry
-from matching.encoder import EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
 from ontology.taxonomy import Taxonomy, load_taxonomy
 from ontology.validation import municipality_id, validate_companies
 
@@ -175,7 +176,7 @@ def flag_similar_names(records: list[tuple[int, CompanyRecord]], driver: Driver 
             by_mun.setdefault(rec.municipality, []).append((row, rec))
     existing: dict[str, list[tuple[str, str]]] = {}
     if driver is not None and by_mun:
-        recs, _, _ = driver.execute_query(queries.COMPANY_NAMES_IN,
+        recs, _, _ = driver.execute_query(companies_q.COMPANY_NAMES_IN,
                                           municipalities=sorted(by_mun))
         for r in recs:
             existing.setdefault(r["municipality"], []).append((r["kvk"], r["name"]))
@@ -254,7 +255,7 @@ def import_registry(
                 digest.update(chunk)
         file_hash = digest.hexdigest()
         ctx = RunContext(source=src, file=path.name, file_hash=file_hash)
-        driver.execute_query(queries.CREATE_IMPORT_RUN, id=ctx.run_id, source=src,
+        driver.execute_query(companies_q.CREATE_IMPORT_RUN, id=ctx.run_id, source=src,
                              file=path.name, file_hash=file_hash, now=ctx.now)
         done = 0
 
@@ -278,7 +279,7 @@ def import_registry(
             ) from e
         summary.created, summary.updated = stats.created, stats.updated
         summary.unchanged, summary.embedded = stats.unchanged, stats.embedded
-        driver.execute_query(queries.FINISH_IMPORT_RUN, id=ctx.run_id, props={
+        driver.execute_query(companies_q.FINISH_IMPORT_RUN, id=ctx.run_id, props={
             "status": "done", "created": stats.created, "updated": stats.updated,
             "rejected": summary.rejected, "flagged": summary.flagged_duplicates})
     summary.seconds = round(time.perf_counter() - t0, 3)

@@ -15,11 +15,12 @@ from typing import Any
 import pandas as pd
 from neo4j import Driver
 
-from graph import queries
-from graph.errors import IngestError
+from graph.queries import seed as seed_q
 from ingest.companies import CompanyRecord, RunContext, write_companies
+from ingest.errors import IngestError
 from ingest.ontology_loader import load_ontology
-from matching.encoder import EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
 from ontology.taxonomy import Taxonomy, load_taxonomy
 from ontology.validation import validate_companies
 
@@ -136,7 +137,7 @@ def load_seed(driver: Driver, *, encoder: Encoder | None = None, taxonomy: Taxon
     for name in LOAD_ORDER:
         label, columns, links = ENTITY_FILES[name]
         df = frames[name]
-        driver.execute_query(queries.UPSERT_ENTITY[label], rows=entity_rows(df, columns))
+        driver.execute_query(seed_q.UPSERT_ENTITY[label], rows=entity_rows(df, columns))
         summary[label] = len(df)
     for name in LOAD_ORDER:
         label, _, links = ENTITY_FILES[name]
@@ -145,7 +146,7 @@ def load_seed(driver: Driver, *, encoder: Encoder | None = None, taxonomy: Taxon
                 continue
             rows = [{"id": r["id"], "targets": _split(r[col])}
                     for r in frames[name].to_dict("records")]
-            driver.execute_query(queries.LINK_ENTITY[(label, rel, target)], rows=rows)
+            driver.execute_query(seed_q.LINK_ENTITY[(label, rel, target)], rows=rows)
 
     companies_df = read_seed_csv("companies.csv", directory)
     records = company_records(companies_df)

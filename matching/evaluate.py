@@ -1,8 +1,9 @@
 """`paraat eval`: MRR, nDCG@10 and Recall@5 per language for every signal and the hybrid.
 
 A labelled set is a JSONL file of questions (`id, lang, question, relevant[]`) and a registry
-CSV of the companies they are judged against; the seed companies are always indexed too.
-All four rankings come from one retrieval per question, so the gain of each signal shows.
+CSV of the companies they are judged against; the seed companies are always indexed too
+(app/evaluation.py fills the graph). All four rankings come from one retrieval per question,
+so the gain of each signal shows.
 """
 
 from __future__ import annotations
@@ -16,14 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-from neo4j import Driver
-
-from graph.errors import IngestError
-from ingest.companies import CompanyRecord, RunContext, write_companies
-from matching.encoder import EmbeddingCache, Encoder
-from matching.matcher import Matcher, MatchSettings, Mode, mrr_ndcg_recall
-from ontology.taxonomy import Taxonomy
+from core.errors import ValidationError
+from core.settings import MatchSettings
+from matching.matcher import Matcher, Mode, mrr_ndcg_recall
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +41,7 @@ def load_questions(path: Path) -> list[Question]:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as e:
-        raise IngestError(f"Cannot read {path}: {e}") from e
+        raise ValidationError(f"Cannot read {path}: {e}") from e
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -55,30 +51,10 @@ def load_questions(path: Path) -> list[Question]:
                                 {str(x) for x in d["relevant"]},
                                 bool(d.get("cross_lingual", False))))
         except (ValueError, KeyError, TypeError) as e:
-            raise IngestError(f"{path}, line {n}: not a question object ({e})") from e
+            raise ValidationError(f"{path}, line {n}: not a question object ({e})") from e
     if not out:
-        raise IngestError(f"{path} holds no questions.")
+        raise ValidationError(f"{path} holds no questions.")
     return out
-
-
-def load_registry(path: Path) -> list[CompanyRecord]:
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    recs = []
-    for r in df.to_dict("records"):
-        recs.append(CompanyRecord(
-            kvk_number=r["kvk_number"], name=r["name"], description=r["description"],
-            municipality=r.get("municipality") or None, website=r.get("website") or None,
-            employees=int(r["employees"]) if r.get("employees") else None,
-            sbi_code=r.get("sbi_code") or None, source=r.get("source") or path.name))
-    return recs
-
-
-def index_registry(driver: Driver, path: Path, taxonomy: Taxonomy, encoder: Encoder,
-                   cache: EmbeddingCache | None) -> int:
-    recs = load_registry(path)
-    write_companies(driver, recs, taxonomy, RunContext(source=f"eval:{path.name}"),
-                    encoder=encoder, cache=cache)
-    return len(recs)
 
 
 @dataclass

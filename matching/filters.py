@@ -19,9 +19,9 @@ from typing import Any, Final, Literal
 from neo4j import Driver
 from rapidfuzz import fuzz, process
 
-from graph import queries
-from graph.errors import FilterError
+from graph.queries import matching as matching_q
 from graph.repository import read
+from matching.errors import FilterError
 from matching.matcher import MatchFilters
 from ontology.taxonomy import Concept, Taxonomy, label_tokens, normalize_label
 
@@ -123,7 +123,7 @@ def _concepts(concepts: Iterable[Concept]) -> list[Choice]:
 
 
 def _graph_choices(driver: Driver) -> dict[FilterKind, list[Choice]]:
-    record = read(driver, queries.FILTER_CHOICES)[0]
+    record = read(driver, matching_q.FILTER_CHOICES)[0]
     return {kind: [Choice(r["id"], (r["name"],) if r["name"] else ())
                    for r in record[kind] if r["id"]]
             for kind in ("municipalities", "clusters")}

@@ -31,13 +31,14 @@ from neo4j import Driver
 from neo4j.exceptions import ClientError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from graph import queries
-from graph.errors import MatchError
+from core.settings import MatchSettings
 from graph.limits import MAX_EMPLOYEES
+from graph.queries import matching as queries
 from graph.repository import read
-from graph.settings import MatchSettings
 from matching import lexical
-from matching.encoder import CompositeEncoder, Encoder, concept_block
+from matching.encoders.base import Encoder
+from matching.encoders.composite import CompositeEncoder, concept_block
+from matching.errors import MatchError
 from ontology.taxonomy import ConceptHit, Taxonomy
 
 log = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib.resources import files
+from pathlib import Path
 from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -687,13 +688,13 @@ def _cache_key() -> str:
 _CACHE_FORMAT = 1
 
 
-def _cached_taxonomy() -> Taxonomy:
+def _cached_taxonomy(cache_dir: Path) -> Taxonomy:
     """Parsing the Turtle files and indexing the labels takes ~0.2 s of CPU (plus rdflib's
     parser); a pickled copy under the cache folder loads in a few milliseconds."""
-    from graph.filecache import cache_root, read_pickle, write_pickle
+    from core.filecache import read_pickle, write_pickle
 
     try:
-        path = cache_root() / "taxonomy" / f"taxonomy-{_cache_key()}.pkl"
+        path = cache_dir / "taxonomy" / f"taxonomy-{_cache_key()}.pkl"
     except OSError as exc:  # package files not readable as files: parse, as before
         logger.debug("taxonomy cache key: %s", exc)
         return Taxonomy(_read_graph(ONTOLOGY_FILES))
@@ -708,8 +709,11 @@ def _cached_taxonomy() -> Taxonomy:
 @functools.cache
 def load_taxonomy() -> Taxonomy:
     """Parse the Turtle files once per process, and once per change of them on a machine
-    (a disk cache keyed by this package's files)."""
-    taxonomy = _cached_taxonomy()
+    (a disk cache keyed by this package's files, under the CACHE_DIR setting: the one setting
+    this process-wide singleton reads itself, having no caller to be handed it by)."""
+    from core.settings import get_settings
+
+    taxonomy = _cached_taxonomy(get_settings().cache_dir)
     logger.debug(
         "loaded taxonomy %s: %d capabilities, %d NLD areas",
         taxonomy.version,

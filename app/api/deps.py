@@ -18,8 +18,9 @@ from neo4j import Driver
 from app.api.problems import ApiProblem
 from app.api.users import Role, UserPublic, user_for_token
 from app.services import embedding_cache, encoder_for
-from graph.settings import Settings
-from matching.encoder import EmbeddingCache, Encoder
+from core.settings import Settings
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def optional_user(
         if "authorization" in request.headers:
             raise ApiProblem(401, "Authorization must be 'Bearer <token>'.", headers=_CHALLENGE)
         return None
-    user = user_for_token(driver, creds.credentials, settings.api_secret.get_secret_value())
+    user = user_for_token(driver, creds.credentials, settings.api.secret.get_secret_value())
     if user is None:
         raise ApiProblem(401, "Unknown or revoked token.", headers=_CHALLENGE)
     request.state.user = user
@@ -101,7 +102,7 @@ CurrentUser = Annotated[UserPublic, Depends(current_user)]
 
 def reader(user: OptionalUser, settings: SettingsDep) -> UserPublic | None:
     """Read access: anyone when `api_allow_anonymous_read`, otherwise any valid token."""
-    if user is None and not settings.api_allow_anonymous_read:
+    if user is None and not settings.api.allow_anonymous_read:
         raise ApiProblem(401, "Reading needs a bearer token on this server.",
                          headers=_CHALLENGE)
     return user

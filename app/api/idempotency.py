@@ -20,8 +20,9 @@ from neo4j import Driver, ManagedTransaction
 from neo4j import exceptions as neo4j_exc
 
 from app.api.users import UserPublic
-from graph import queries
-from graph.errors import ConflictError, is_constraint_violation
+from core.errors import ConflictError
+from graph.errors import is_constraint_violation
+from graph.queries import idempotency as idempotency_q
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ def fingerprint(method: str, path: str, payload: Any) -> str:
 
 
 def _stored(driver: Driver, key_id: str, fp: str) -> WriteResult | None:
-    records, _, _ = driver.execute_query(queries.IDEMPOTENCY_GET, id=key_id)
+    records, _, _ = driver.execute_query(idempotency_q.IDEMPOTENCY_GET, id=key_id)
     if not records:
         return None
     r = records[0]
@@ -71,7 +72,7 @@ def run_write(driver: Driver, user: UserPublic, key: str | None, fp: str, status
     def tx_work(tx: ManagedTransaction) -> dict[str, Any]:
         body = work(tx)
         if key_id:
-            tx.run(queries.IDEMPOTENCY_SAVE, id=key_id, fingerprint=fp, status=status,
+            tx.run(idempotency_q.IDEMPOTENCY_SAVE, id=key_id, fingerprint=fp, status=status,
                    body=json.dumps(body, default=str, ensure_ascii=False)).consume()
         answer.clear()
         answer.update(body)  # a retried transaction function overwrites an earlier attempt

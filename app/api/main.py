@@ -33,17 +33,17 @@ from app.api.routes import (
     watchlists,
 )
 from app.api.users import user_for_token
+from core.errors import ConfigError
+from core.settings import DEFAULT_API_SECRET, Settings, get_settings
 from graph.connection import get_driver
-from graph.errors import ConfigError
 from graph.server import server_components
-from graph.settings import DEFAULT_API_SECRET, Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 
 def check_settings(s: Settings) -> None:
     """Refuse unsafe production settings before anything listens."""
-    if s.mode == "production" and s.api_secret.get_secret_value() == DEFAULT_API_SECRET:
+    if s.mode == "production" and s.api.secret.get_secret_value() == DEFAULT_API_SECRET:
         raise ConfigError("PARAAT_API_SECRET is still the default; set a long random secret "
                           "before running in production mode.")
 
@@ -54,9 +54,9 @@ def proxy_options(s: Settings) -> dict[str, Any]:
     passes these. uvicorn's own default trusts X-Forwarded-For from 127.0.0.1 (or from
     FORWARDED_ALLOW_IPS), so anyone on the host could name any client address and reset the
     per-address rate limit: without a trusted proxy its proxy middleware is left out."""
-    if not s.api_trusted_proxies:
+    if not s.api.trusted_proxies:
         return {"proxy_headers": False}
-    return {"proxy_headers": True, "forwarded_allow_ips": list(s.api_trusted_proxies)}
+    return {"proxy_headers": True, "forwarded_allow_ips": list(s.api.trusted_proxies)}
 
 
 def create_app(settings: Settings | None = None, driver: Driver | None = None) -> FastAPI:
@@ -92,22 +92,22 @@ def create_app(settings: Settings | None = None, driver: Driver | None = None) -
                    loket, demand, admin):
         app.include_router(module.router)
 
-    install_metrics(app, public=s.api_metrics_public)
+    install_metrics(app, public=s.api.metrics_public)
     install_openapi(app, s)
     # Added last = outermost: the size cap runs first, then the rate limit, then CORS.
-    if s.api_cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=s.api_cors_origins,
+    if s.api.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=s.api.cors_origins,
                            allow_methods=["GET", "POST", "PATCH", "DELETE"],
                            allow_headers=["Authorization", "Content-Type"])
-    secret = s.api_secret.get_secret_value()
+    secret = s.api.secret.get_secret_value()
 
     def token_owner(token: str) -> str | None:
         # The lookup the auth dependency makes (deps.optional_user), for the limiter's key.
         user = user_for_token(app.state.driver, token, secret)
         return user.id if user else None
 
-    app.add_middleware(RateLimit, per_minute=s.api_rate_limit_per_minute,
-                       failures_per_minute=s.api_auth_failures_per_minute, resolve=token_owner)
-    app.add_middleware(BodySizeLimit, max_bytes=s.api_max_body_bytes,
-                       per_path={"/imports": s.api_max_upload_bytes})
+    app.add_middleware(RateLimit, per_minute=s.api.rate_limit_per_minute,
+                       failures_per_minute=s.api.auth_failures_per_minute, resolve=token_owner)
+    app.add_middleware(BodySizeLimit, max_bytes=s.api.max_body_bytes,
+                       per_path={"/imports": s.api.max_upload_bytes})
     return app

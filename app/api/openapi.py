@@ -23,7 +23,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from app.api.deps import current_user, get_driver, optional_user
 from app.api.middleware import UNLIMITED_PATHS
 from app.api.problems import PROBLEM_JSON, TITLES, Problem
-from graph.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def build_openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
             _declare_problems(operation, error_statuses(route, settings, operation))
             _optional_parameters(operation)
             _optional_form_fields(operation, components)
-            if settings.api_allow_anonymous_read and _reads_anonymously(route):
+            if settings.api.allow_anonymous_read and _reads_anonymously(route):
                 operation["security"] = [{"HTTPBearer": []}, {}]
     for name in ("HTTPValidationError", "ValidationError"):  # replaced by Problem
         components.pop(name, None)
@@ -110,7 +110,7 @@ def error_statuses(route: Any, settings: Settings, operation: dict[str, Any]) ->
         statuses.add(409)  # the key was used for another request
     if get_driver in calls:
         statuses.add(503)  # Neo4j does not answer
-    if settings.api_rate_limit_per_minute > 0 and route.path_format not in UNLIMITED_PATHS:
+    if settings.api.rate_limit_per_minute > 0 and route.path_format not in UNLIMITED_PATHS:
         statuses.add(429)
     return statuses
 

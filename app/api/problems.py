@@ -1,7 +1,8 @@
 """RFC 9457 problem details: every error the API returns has the same shape and no traceback.
 
-One handler maps Paraat's own errors (graph.errors) to a status; request validation lists the
-offending fields; anything unexpected is logged here and answered with a bare 500.
+One handler maps Paraat's own errors (core.errors and each layer's subclasses) to a status;
+request validation lists the offending fields; anything unexpected is logged here and answered
+with a bare 500.
 """
 
 from __future__ import annotations
@@ -19,16 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
-from graph.errors import (
-    ConflictError,
-    ForbiddenError,
-    MatchError,
-    Neo4jAuthError,
-    Neo4jUnavailableError,
-    NotFoundError,
-    ParaatError,
-    ValidationError,
-)
+from core.errors import ConflictError, ForbiddenError, NotFoundError, ParaatError, ValidationError
+from graph.errors import Neo4jAuthError, Neo4jUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +113,7 @@ def status_for(e: ParaatError) -> int:
         return 404
     if isinstance(e, ValidationError):
         return 422
-    if isinstance(e, MatchError | ConflictError):
+    if isinstance(e, ConflictError):  # matching's MatchError among them
         return 409
     if isinstance(e, ForbiddenError):
         return 403

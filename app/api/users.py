@@ -18,8 +18,8 @@ from neo4j import Driver, ManagedTransaction
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from app.api.patterns import NOT_SPACE
-from graph import queries
-from graph.errors import NotFoundError
+from core.errors import NotFoundError
+from graph.queries import users as users_q
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def create_user(driver: Driver, user: UserCreate, secret: str,
     public = UserPublic(id=uid, **user.model_dump())
 
     def work(tx: ManagedTransaction) -> None:
-        tx.run(queries.API_CREATE_USER, id=uid, name=user.name, role=user.role,
+        tx.run(users_q.API_CREATE_USER, id=uid, name=user.name, role=user.role,
                kvk_number=user.kvk_number, token_hash=hash_token(token, secret)).consume()
         audit.record(tx, actor, "user.create", "user", uid, None, public.model_dump())
 
@@ -116,7 +116,7 @@ def user_for_token(driver: Driver, token: str, secret: str) -> UserPublic | None
     """The active user holding this token, or None (unknown or revoked)."""
     if not token or len(token) > MAX_TOKEN_CHARS:
         return None
-    records, _, _ = driver.execute_query(queries.API_USER_BY_TOKEN_HASH,
+    records, _, _ = driver.execute_query(users_q.API_USER_BY_TOKEN_HASH,
                                          token_hash=hash_token(token, secret), routing_="r")
     if not records:
         return None
@@ -125,7 +125,7 @@ def user_for_token(driver: Driver, token: str, secret: str) -> UserPublic | None
 
 
 def list_users(driver: Driver) -> list[UserListed]:
-    records, _, _ = driver.execute_query(queries.API_LIST_USERS, routing_="r")
+    records, _, _ = driver.execute_query(users_q.API_LIST_USERS, routing_="r")
     return [UserListed(**{k: r[k] for k in r.keys()}) for r in records]
 
 
@@ -133,7 +133,7 @@ def revoke_user(driver: Driver, user_id: str, actor: UserPublic | None = None) -
     from app.api import audit
 
     def work(tx: ManagedTransaction) -> bool:
-        if tx.run(queries.API_REVOKE_USER, id=user_id).single() is None:
+        if tx.run(users_q.API_REVOKE_USER, id=user_id).single() is None:
             return False
         audit.record(tx, actor, "user.revoke", "user", user_id, {"revoked": False},
                      {"revoked": True})

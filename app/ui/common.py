@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import html
 import logging
-import os
 import re
 import sys
 import time
@@ -17,6 +16,7 @@ import streamlit as st
 
 from app.ui.client import ApiClient, ApiError
 from app.ui.i18n import t
+from core.settings import UiSettings
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,8 @@ def api_url() -> str:
         parser = argparse.ArgumentParser(add_help=False)
         parser.add_argument("--api", default=None)
         args, _ = parser.parse_known_args(sys.argv[1:])
-        url = args.api or os.environ.get("PARAAT_UI_API_URL") or DEFAULT_API
+        # Only the UI's own section: this process needs no other setting to be valid.
+        url = args.api or UiSettings().api_url or DEFAULT_API
         st.session_state["api_url"] = str(url).rstrip("/")
     return str(st.session_state["api_url"])
 

@@ -21,11 +21,12 @@ import pytest
 from neo4j import Driver
 
 from app.api.users import UserCreate, create_user
+from core.settings import Settings
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
 from graph.server import free_port
-from graph.settings import Settings
 from ingest.seed import load_seed
-from matching.encoder import EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
 from ontology.taxonomy import load_taxonomy
 
 from ..conftest import Neo4jTarget, unavailable

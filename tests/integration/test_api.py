@@ -14,13 +14,14 @@ from typer.testing import CliRunner
 
 from app.api.main import create_app
 from app.api.users import UserCreate, create_user, hash_token, revoke_user
-from graph import queries
-from graph.errors import ConfigError
+from core.errors import ConfigError
+from core.settings import ApiSettings, Neo4jSettings, Settings
+from graph.queries import admin as admin_q
+from graph.queries import users as users_q
 from graph.schema import apply_schema, clear_graph
-from graph.settings import Settings
 from ingest.seed import SEED_SOURCE, load_seed
 
-from ..conftest import TEST_EMBEDDING, Neo4jTarget
+from ..conftest import TEST_EMBEDDING, Neo4jTarget, neo4j_settings
 from .api_helpers import INJECTION, SECRET, assert_problem, bearer, token_for
 
 
@@ -33,9 +34,9 @@ def seeded(session_driver: Driver) -> Driver:
     return session_driver
 
 
-def settings(target: Neo4jTarget, **kw: Any) -> Settings:
-    return Settings(NEO4J_URI=target.uri, NEO4J_PASSWORD=target.password,
-                    api_secret=SECRET, **kw)
+def settings(target: Neo4jTarget, **api: Any) -> Settings:
+    """The test server, with these ApiSettings fields besides the secret."""
+    return Settings(neo4j=neo4j_settings(target), api=ApiSettings(secret=SECRET, **api))
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def client(seeded: Driver, neo4j_target: Neo4jTarget) -> Iterator[TestClient]:
 
 
 def node_count(driver: Driver) -> int:
-    records, _, _ = driver.execute_query(queries.COUNT_NODES)
+    records, _, _ = driver.execute_query(admin_q.COUNT_NODES)
     return int(records[0]["n"])
 
 
@@ -59,11 +60,11 @@ def node_count(driver: Driver) -> int:
 
 
 def test_production_refuses_the_default_secret(neo4j_target: Neo4jTarget) -> None:
-    s = Settings(NEO4J_URI=neo4j_target.uri, NEO4J_PASSWORD="x", mode="production")
+    s = Settings(neo4j=Neo4jSettings(uri=neo4j_target.uri, password="x"), mode="production")
     with pytest.raises(ConfigError, match="PARAAT_API_SECRET"):
         create_app(s)
-    create_app(Settings(NEO4J_URI=neo4j_target.uri, NEO4J_PASSWORD="x", mode="production",
-                        api_secret=SECRET))  # a real secret is accepted
+    create_app(Settings(neo4j=Neo4jSettings(uri=neo4j_target.uri, password="x"), mode="production",
+                        api=ApiSettings(secret=SECRET)))  # a real secret is accepted
 
 
 # --------------------------------------------------------------------------- companies
@@ -216,7 +217,7 @@ def test_tokens_are_stored_hashed(seeded: Driver) -> None:
 
 
 def test_reading_without_anonymous_access(seeded: Driver, neo4j_target: Neo4jTarget) -> None:
-    s = settings(neo4j_target, api_allow_anonymous_read=False)
+    s = settings(neo4j_target, allow_anonymous_read=False)
     token = token_for(seeded, "company", "99000001")
     with TestClient(create_app(s, seeded)) as c:
         for path in ("/companies", "/companies/99000001", "/clusters", "/nld-areas",
@@ -233,7 +234,7 @@ def test_bad_and_revoked_tokens_are_401(client: TestClient, seeded: Driver) -> N
     assert_problem(client.get("/companies", headers={"Authorization": "Basic abc"}), 401)
     _, token = create_user(seeded, UserCreate(name="leaver", role="scout"), SECRET)
     assert client.get("/companies", headers=bearer(token)).status_code == 200
-    user_id = seeded.execute_query(queries.API_USER_BY_TOKEN_HASH,
+    user_id = seeded.execute_query(users_q.API_USER_BY_TOKEN_HASH,
                                    token_hash=hash_token(token, SECRET)).records[0]["id"]
     revoke_user(seeded, user_id)
     assert_problem(client.get("/companies", headers=bearer(token)), 401)
@@ -264,7 +265,7 @@ def test_cli_users_add_list_revoke(neo4j_env: dict[str, str], seeded: Driver,
                                    neo4j_target: Neo4jTarget,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from app.cli import app as cli
-    from graph.settings import get_settings
+    from core.settings import get_settings
 
     monkeypatch.setenv("PARAAT_API_SECRET", SECRET)
     get_settings.cache_clear()
@@ -315,7 +316,7 @@ def test_cypher_injection_is_data(client: TestClient, seeded: Driver) -> None:
 
 
 def test_oversized_body_is_413(seeded: Driver, neo4j_target: Neo4jTarget) -> None:
-    s = settings(neo4j_target, api_max_body_bytes=1000)
+    s = settings(neo4j_target, max_body_bytes=1000)
     with TestClient(create_app(s, seeded)) as c:
         body = assert_problem(c.post("/match", content=b"x" * 1001,
                                      headers={"Content-Type": "application/json"}), 413)
@@ -332,7 +333,7 @@ def test_oversized_body_is_413(seeded: Driver, neo4j_target: Neo4jTarget) -> Non
 
 
 def test_rate_limit_is_429_per_caller(seeded: Driver, neo4j_target: Neo4jTarget) -> None:
-    s = settings(neo4j_target, api_rate_limit_per_minute=3)
+    s = settings(neo4j_target, rate_limit_per_minute=3)
     token = token_for(seeded, "scout")
     with TestClient(create_app(s, seeded)) as c:
         for _ in range(3):
@@ -373,7 +374,7 @@ def _valid(spec: dict[str, Any], schema: str, value: Any) -> bool:
 def test_openapi_declares_the_problems_each_operation_returns(
         seeded: Driver, neo4j_target: Neo4jTarget) -> None:
     """Issue 17: errors are declared per operation as problem+json with the Problem schema."""
-    app = create_app(settings(neo4j_target, api_rate_limit_per_minute=120), seeded)
+    app = create_app(settings(neo4j_target, rate_limit_per_minute=120), seeded)
     with TestClient(app) as c:
         spec = c.get("/openapi.json").json()
     schemas = spec["components"]["schemas"]
@@ -462,7 +463,7 @@ def test_private_metrics_take_a_valid_token(seeded: Driver, neo4j_target: Neo4jT
     """With `api_metrics_public` off, a valid token reads /metrics; none or a wrong one is a
     401 (before the fix a valid token got 401 too: the route read a user only routes with the
     auth dependency set)."""
-    with TestClient(create_app(settings(neo4j_target, api_metrics_public=False), seeded)) as c:
+    with TestClient(create_app(settings(neo4j_target, metrics_public=False), seeded)) as c:
         assert_problem(c.get("/metrics"), 401)
         assert_problem(c.get("/metrics", headers=bearer("pa_wrong")), 401)
         r = c.get("/metrics", headers=bearer(token_for(seeded, "scout")))

@@ -26,13 +26,14 @@ from neo4j import Driver
 
 from app.api.main import create_app
 from app.api.users import UserCreate, create_user
+from core.settings import ApiSettings, Settings
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
-from graph.settings import Settings
 from ingest.seed import load_seed
-from matching.encoder import EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
 from ontology.taxonomy import load_taxonomy
 
-from ..conftest import Neo4jTarget, serve_app
+from ..conftest import Neo4jTarget, neo4j_settings, serve_app
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -69,8 +70,9 @@ def fuzz_server(session_driver: Driver, neo4j_target: Neo4jTarget, encoder: Enco
         _, tokens[role] = create_user(session_driver, UserCreate(
             name=f"fuzzer {role}", role=role,  # type: ignore[arg-type]
             kvk_number=kvks[0] if role == "company" else None), SECRET)
-    app = create_app(Settings(NEO4J_URI=neo4j_target.uri, NEO4J_PASSWORD=neo4j_target.password,
-                              api_secret=SECRET, api_rate_limit_per_minute=0), session_driver)
+    s = Settings(neo4j=neo4j_settings(neo4j_target),
+                 api=ApiSettings(secret=SECRET, rate_limit_per_minute=0))
+    app = create_app(s, session_driver)
     app.state.encoder = encoder
     with serve_app(app) as url:
         yield url, tokens, kvks

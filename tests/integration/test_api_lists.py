@@ -21,16 +21,19 @@ from neo4j import Driver
 
 from app.api.main import create_app
 from app.api.routes.watchlists import new_hits
-from graph import queries
+from core.settings import ApiSettings, EncoderSettings, Settings
+from graph.queries import admin as admin_q
+from graph.queries import matching as matching_q
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
-from graph.settings import Settings
 from ingest.companies import CompanyRecord, RunContext, write_companies
 from ingest.seed import load_seed
-from matching.encoder import DEFAULT_MODEL, EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
+from matching.encoders.registry import DEFAULT_MODEL
 from matching.matcher import Hit, MatchResult
 from ontology.taxonomy import load_taxonomy
 
-from ..conftest import TEST_EMBEDDING, Neo4jTarget
+from ..conftest import TEST_EMBEDDING, Neo4jTarget, neo4j_settings
 from .api_helpers import INJECTION, SECRET, assert_problem, auth
 
 pytestmark = pytest.mark.integration
@@ -45,8 +48,8 @@ COMPOSITE = "Wij hebben een nieuw composiet voor lichtgewicht pantser"
 
 
 def _settings(target: Neo4jTarget) -> Settings:
-    return Settings.model_validate({"NEO4J_URI": target.uri, "NEO4J_PASSWORD": target.password,
-                                    "api_secret": SECRET, "embed_model": DEFAULT_MODEL})
+    return Settings(neo4j=neo4j_settings(target), encoder=EncoderSettings(model=DEFAULT_MODEL),
+                    api=ApiSettings(secret=SECRET))
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +102,7 @@ def assert_invalid(r: Response, *fields: str) -> None:
 
 
 def labels(driver: Driver) -> dict[str, int]:
-    records, _, _ = driver.execute_query(queries.COUNT_BY_LABEL)
+    records, _, _ = driver.execute_query(admin_q.COUNT_BY_LABEL)
     return {r["label"]: int(r["n"]) for r in records}
 
 
@@ -335,7 +338,7 @@ def test_shortlist_stores_injection_verbatim(client: TestClient, plain: Driver) 
 def _store_question(driver: Driver, text: str, lang: str, concepts: list[str],
                     areas: list[str] | None, created: str | None = None) -> str:
     qid = uuid.uuid4().hex
-    driver.execute_query(queries.CREATE_DEMAND_QUESTION, q={
+    driver.execute_query(matching_q.CREATE_DEMAND_QUESTION, q={
         "id": qid, "question": text, "lang": lang, "filters": "{}", "owner": "x", "top_k": 5,
         "concepts": concepts, "nld_areas": areas,
         "hits": [{"kvk": "99000001", "rank": 1, "score": 0.9}]})

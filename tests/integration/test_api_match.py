@@ -10,14 +10,17 @@ from neo4j import Driver
 
 from app.api.main import create_app
 from app.api.users import UserCreate, create_user
-from graph import queries
+from core.settings import ApiSettings, EncoderSettings, Settings
+from graph.queries import admin as admin_q
+from graph.queries import companies as companies_q
 from graph.schema import EmbeddingSpec, apply_schema
-from graph.settings import Settings
 from ingest.seed import load_seed
-from matching.encoder import DEFAULT_MODEL, EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
+from matching.encoders.registry import DEFAULT_MODEL
 from ontology.taxonomy import load_taxonomy
 
-from ..conftest import Neo4jTarget
+from ..conftest import Neo4jTarget, neo4j_settings
 
 INJECTION = "' }) DETACH DELETE n //"
 SECRET = "test-secret-for-the-api"
@@ -31,8 +34,8 @@ def graph(driver: Driver, encoder: Encoder, cache: EmbeddingCache) -> Driver:
 
 
 def app_settings(target: Neo4jTarget) -> Settings:
-    return Settings(NEO4J_URI=target.uri, NEO4J_PASSWORD=target.password, api_secret=SECRET,
-                    embed_model=DEFAULT_MODEL)
+    return Settings(neo4j=neo4j_settings(target),
+                    encoder=EncoderSettings(model=DEFAULT_MODEL), api=ApiSettings(secret=SECRET))
 
 
 @pytest.fixture
@@ -47,7 +50,7 @@ def login(driver: Driver, role: str = "bizdev") -> tuple[str, dict[str, str]]:
     return user.id, {"Authorization": f"Bearer {token}"}
 
 
-def count(driver: Driver, query: str = queries.COUNT_NODES) -> int:
+def count(driver: Driver, query: str = admin_q.COUNT_NODES) -> int:
     records, _, _ = driver.execute_query(query)
     return int(records[0]["n"])
 
@@ -75,7 +78,7 @@ def test_match_ranks_explains_and_stores_the_question(client: TestClient, graph:
 
 def test_match_treats_injection_as_data(client: TestClient, graph: Driver) -> None:
     _, auth = login(graph)
-    companies, nodes = count(graph, queries.COUNT_COMPANIES), count(graph)
+    companies, nodes = count(graph, companies_q.COUNT_COMPANIES), count(graph)
     r = client.post("/match", headers=auth,
                     json={"question": f"drones detecteren {INJECTION}", "top_k": 3})
     assert r.status_code == 200, r.text
@@ -83,7 +86,7 @@ def test_match_treats_injection_as_data(client: TestClient, graph: Driver) -> No
     r = client.post("/match", headers=auth, json={
         "question": "radar", "filters": {"municipalities": [INJECTION], "clusters": [INJECTION]}})
     assert r.status_code == 422 and r.json()["detail"].count(repr(INJECTION)) == 2
-    assert count(graph, queries.COUNT_COMPANIES) == companies
+    assert count(graph, companies_q.COUNT_COMPANIES) == companies
     assert count(graph) == nodes + 1  # exactly the one stored DemandQuestion
 
 

@@ -21,10 +21,10 @@ import pytest
 from neo4j import Driver
 
 from app.api.main import create_app
-from app.bench_load import serve_api_process
-from graph.settings import Settings
+from app.bench.load import serve_api_process
+from core.settings import ApiSettings, Settings
 
-from ..conftest import Neo4jTarget, serve_app
+from ..conftest import Neo4jTarget, neo4j_settings, serve_app
 from .api_helpers import SECRET, assert_problem, token_for
 
 LIMIT = 5
@@ -32,8 +32,8 @@ READ = "/nld-areas"  # a cheap read that anonymous callers may make
 
 
 def _settings(target: Neo4jTarget, **kw: Any) -> Settings:
-    return Settings(NEO4J_URI=target.uri, NEO4J_PASSWORD=target.password, api_secret=SECRET,
-                    api_rate_limit_per_minute=LIMIT, **kw)
+    return Settings(neo4j=neo4j_settings(target),
+                    api=ApiSettings(secret=SECRET, rate_limit_per_minute=LIMIT, **kw))
 
 
 @contextmanager
@@ -72,7 +72,7 @@ def test_a_flood_of_wrong_tokens_from_one_address_is_throttled(
         driver: Driver, neo4j_target: Neo4jTarget) -> None:
     token = token_for(driver, "scout")
     failures = 10
-    with _served(driver, neo4j_target, api_auth_failures_per_minute=failures) as c:
+    with _served(driver, neo4j_target, auth_failures_per_minute=failures) as c:
         statuses = []
         for i in range(300):
             r = c.get(READ, headers={"Authorization": f"Bearer pa_wrong-{i:04d}"})
@@ -92,8 +92,8 @@ def test_a_flood_of_wrong_tokens_from_one_address_is_throttled(
 
 def test_the_failure_limit_can_be_switched_off(driver: Driver,
                                                neo4j_target: Neo4jTarget) -> None:
-    assert 0 < Settings().api_auth_failures_per_minute < 300  # on by default
-    with _served(driver, neo4j_target, api_auth_failures_per_minute=0) as c:
+    assert 0 < ApiSettings().auth_failures_per_minute < 300  # on by default
+    with _served(driver, neo4j_target, auth_failures_per_minute=0) as c:
         for i in range(LIMIT * 3):
             r = c.get(READ, headers={"Authorization": f"Bearer pa_wrong-{i}"})
             assert_problem(r, 401)
@@ -111,12 +111,12 @@ def test_forged_forwarded_for_is_ignored_by_default(driver: Driver,
                                                     neo4j_target: Neo4jTarget) -> None:
     with _served(driver, neo4j_target) as c:
         assert _forged(c, LIMIT + 3) == [200] * LIMIT + [429] * 3
-    assert Settings().api_trusted_proxies == []  # the default trusts no proxy
+    assert ApiSettings().trusted_proxies == []  # the default trusts no proxy
 
 
 def test_forwarded_for_is_honoured_from_a_configured_proxy(
         driver: Driver, neo4j_target: Neo4jTarget) -> None:
-    with _served(driver, neo4j_target, api_trusted_proxies=["127.0.0.1"]) as c:
+    with _served(driver, neo4j_target, trusted_proxies=["127.0.0.1"]) as c:
         # each forwarded client has its own budget ...
         assert _forged(c, LIMIT + 3) == [200] * (LIMIT + 3)
         # ... and one forwarded client is limited as itself

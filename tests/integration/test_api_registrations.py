@@ -17,12 +17,12 @@ from neo4j import Driver
 from rdflib import Graph
 
 from app.api.main import create_app
+from core.settings import ApiSettings, Settings
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
-from graph.settings import Settings
 from ingest.seed import load_seed
-from matching.encoder import Encoder
+from matching.encoders.base import Encoder
 
-from ..conftest import Neo4jTarget, serve_app
+from ..conftest import Neo4jTarget, neo4j_settings, serve_app
 from .api_helpers import INJECTION, SECRET, assert_problem, auth
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -54,8 +54,8 @@ def graph(session_driver: Driver, encoder: Encoder) -> Driver:
 
 
 def settings(target: Neo4jTarget, **kw: Any) -> Settings:
-    return Settings(NEO4J_URI=target.uri, NEO4J_PASSWORD=target.password, api_secret=SECRET,
-                    api_rate_limit_per_minute=0, **kw)
+    return Settings(neo4j=neo4j_settings(target),
+                    api=ApiSettings(secret=SECRET, rate_limit_per_minute=0), **kw)
 
 
 def fresh_app(graph: Driver, target: Neo4jTarget, encoder: Encoder) -> FastAPI:

@@ -22,17 +22,18 @@ from neo4j import Driver
 
 from app.api.main import create_app
 from app.api.users import UserCreate, create_user
-from graph import queries
+from core.errors import ParaatError
+from core.settings import ApiSettings, Settings
 from graph.backup import count_nodes_rels, graph_snapshot
-from graph.errors import IngestError, ParaatError
+from graph.queries import matching as matching_q
 from graph.schema import apply_schema, clear_graph
-from graph.settings import Settings
-from ingest.rdf import import_rdf
+from ingest.errors import IngestError
+from ingest.rdf.import_ import import_rdf
 from ingest.registry import import_registry
 from ingest.seed import load_seed
-from matching.encoder import get_encoder
+from matching.encoders.registry import get_encoder
 
-from ..conftest import TEST_EMBEDDING, Neo4jTarget
+from ..conftest import TEST_EMBEDDING, Neo4jTarget, neo4j_settings
 
 SECRET = "bad-input-secret"
 HEADER = "kvk_number;name;description;municipality;website\n"
@@ -133,8 +134,8 @@ def hwm_kib():  # peak RSS of this process image (VmHWM; ru_maxrss would include
     # forked parent's pages, since Linux keeps it across execve)
     return int(re.search(r"VmHWM:\s+(\d+)", Path("/proc/self/status").read_text()).group(1))
 
-from graph.errors import IngestError
-from graph.settings import get_settings
+from ingest.errors import IngestError
+from core.settings import get_settings
 from ingest.readers import read_registry, stream_csv
 get_settings()  # the limit comes from the settings: their import is not the file's cost
 base = hwm_kib()
@@ -239,8 +240,8 @@ def test_malformed_rdf_is_refused_and_the_graph_is_unchanged(
 
 @pytest.fixture
 def api(seeded: Driver, neo4j_target: Neo4jTarget) -> Iterator[tuple[TestClient, str]]:
-    s = Settings(NEO4J_URI=neo4j_target.uri, NEO4J_PASSWORD=neo4j_target.password,
-                 api_secret=SECRET, api_rate_limit_per_minute=0)
+    s = Settings(neo4j=neo4j_settings(neo4j_target),
+                 api=ApiSettings(secret=SECRET, rate_limit_per_minute=0))
     app = create_app(s, seeded)
     # The body is refused before the route runs, so no model is loaded for these tests.
     app.state.encoder = object()
@@ -379,8 +380,8 @@ def test_path_traversal_in_cli_file_names_reads_nothing_it_should_not(
 
 def test_path_traversal_in_uploaded_file_names_never_becomes_a_path(
         seeded: Driver, neo4j_target: Neo4jTarget, tmp_path: Path) -> None:
-    s = Settings(NEO4J_URI=neo4j_target.uri, NEO4J_PASSWORD=neo4j_target.password,
-                 api_secret=SECRET, api_rate_limit_per_minute=0)
+    s = Settings(neo4j=neo4j_settings(neo4j_target),
+                 api=ApiSettings(secret=SECRET, rate_limit_per_minute=0))
     _, token = create_user(seeded, UserCreate(name="bad-input admin", role="admin"), SECRET)
     auth = {"Authorization": f"Bearer {token}"}
     target = Path("/tmp/paraat-traversal-probe.csv")
@@ -411,8 +412,8 @@ def matching_api(seeded: Driver, neo4j_target: Neo4jTarget
                  ) -> Iterator[tuple[TestClient, dict[str, str]]]:
     """The API with a real encoder (the one the graph's index was made for), so a request the
     models let through reaches Neo4j."""
-    s = Settings(NEO4J_URI=neo4j_target.uri, NEO4J_PASSWORD=neo4j_target.password,
-                 api_secret=SECRET, api_rate_limit_per_minute=0)
+    s = Settings(neo4j=neo4j_settings(neo4j_target),
+                 api=ApiSettings(secret=SECRET, rate_limit_per_minute=0))
     app = create_app(s, seeded)
     app.state.encoder = get_encoder(TEST_EMBEDDING.model)
     _, token = create_user(seeded, UserCreate(name="bad-input admin", role="admin"), SECRET)
@@ -509,7 +510,7 @@ def test_times_neo4j_refuses_are_a_422_not_a_500(
     client, auth = matching_api
     name, value, status = case
     # The window is only compared with stored questions, so there must be one.
-    seeded.execute_query(queries.CREATE_DEMAND_QUESTION, q={
+    seeded.execute_query(matching_q.CREATE_DEMAND_QUESTION, q={
         "id": uuid.uuid4().hex, "question": "drones", "lang": "nl", "filters": "{}",
         "owner": "x", "top_k": 5, "concepts": [], "nld_areas": [], "hits": []})
     r = client.get("/demand-questions", params={name: value}, headers=auth)
@@ -550,8 +551,8 @@ def test_an_upload_without_a_suffix_is_read_by_its_media_type(
     """The schema says which part types /imports takes; a file named without a suffix (as
     clients that send only the bytes do) is read by that type, and the form's boolean is
     true or false only, as the schema says."""
-    s = Settings(NEO4J_URI=neo4j_target.uri, NEO4J_PASSWORD=neo4j_target.password,
-                 api_secret=SECRET, api_rate_limit_per_minute=0)
+    s = Settings(neo4j=neo4j_settings(neo4j_target),
+                 api=ApiSettings(secret=SECRET, rate_limit_per_minute=0))
     _, token = create_user(seeded, UserCreate(name="bad-input admin", role="admin"), SECRET)
     auth = {"Authorization": f"Bearer {token}"}
     with TestClient(create_app(s, seeded)) as c:

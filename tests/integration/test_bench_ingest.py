@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.settings import Settings
-from matching.bench import INGEST_MODES, bench_ingest
+from app.bench.ingest import INGEST_MODES, bench_ingest
+from core.settings import Settings
 
 
 def test_bench_ingest_reports_every_mode_with_consistent_figures(lib_dir: Path,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.settings import Settings
-from matching.bench import bench_matching
+from app.bench.matching import bench_matching
+from core.settings import Settings
 
 
 def test_bench_matching_reports_latency_against_the_numpy_baseline(lib_dir: Path,

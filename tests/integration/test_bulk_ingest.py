@@ -9,7 +9,9 @@ import pytest
 from neo4j import Driver
 from neo4j import exceptions as neo4j_exc
 
-from graph import queries
+from graph.queries import bulk as bulk_q
+from graph.queries import matching as matching_q
+from graph.queries import schema as schema_q
 from graph.schema import clear_graph
 from ingest.companies import (
     CompanyRecord,
@@ -25,16 +27,16 @@ from ontology.taxonomy import load_taxonomy
 
 from .test_ingest import snapshot
 
-NAMES = [queries.COMPANY_FULLTEXT_INDEX, queries.COMPANY_FULLTEXT_INDEX_EN]
+NAMES = [schema_q.COMPANY_FULLTEXT_INDEX, schema_q.COMPANY_FULLTEXT_INDEX_EN]
 
 
 def fulltext_online(driver: Driver) -> set[str]:
-    rows, _, _ = driver.execute_query(queries.SHOW_INDEXES)
+    rows, _, _ = driver.execute_query(schema_q.SHOW_INDEXES)
     return {r["name"] for r in rows if r["name"] in NAMES and r["state"] == "ONLINE"}
 
 
 def lexical_hits(driver: Driver, term: str) -> set[str]:
-    rows, _, _ = driver.execute_query(queries.MATCH_LEXICAL_ALL, question={"lucene": term},
+    rows, _, _ = driver.execute_query(matching_q.MATCH_LEXICAL_ALL, question={"lucene": term},
                                      k=500, limit=500)
     return {r["kvk"] for r in rows}
 
@@ -111,11 +113,11 @@ def test_indexes_missing_after_a_killed_bulk_load_come_back_on_the_next_import(
     tax = load_taxonomy()
     records = list(generate(60, tax, seed=9))
     write_companies(driver, records[:30], tax, RunContext(source="t"), batch_size=40)
-    for stmt in queries.DROP_FULLTEXT_INDEXES:  # what SIGKILL mid-bulk-load leaves behind
+    for stmt in bulk_q.DROP_FULLTEXT_INDEXES:  # what SIGKILL mid-bulk-load leaves behind
         driver.execute_query(stmt)
     assert fulltext_online(driver) == set()
     write_companies(driver, records, tax, RunContext(source="t"), batch_size=40)
-    driver.execute_query(queries.AWAIT_INDEXES, seconds=120)
+    driver.execute_query(schema_q.AWAIT_INDEXES, seconds=120)
     assert fulltext_online(driver) == set(NAMES)
     assert records[40].kvk_number in lexical_hits(driver, records[40].name.split()[0])
 

@@ -19,11 +19,12 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from app.api.main import create_app
+from core.settings import ApiSettings, Neo4jSettings, Settings
 from graph.backup import graph_snapshot
-from graph.errors import DataDirError, IngestError
+from graph.errors import DataDirError
 from graph.schema import apply_schema, clear_graph
 from graph.server import ManagedNeo4j, free_port
-from graph.settings import Settings
+from ingest.errors import IngestError
 from ingest.registry import import_registry
 from ingest.synthetic import generate
 from ontology.taxonomy import load_taxonomy
@@ -43,9 +44,9 @@ RUN_LABELS = frozenset({"ImportRun", "ParaatMeta"})
 def test_neo4j_stopped_api_fails_fast_with_503_and_recovers(scratch_server: ScratchNeo4j
                                                             ) -> None:
     scratch_server.ensure_running()
-    s = Settings(NEO4J_URI=scratch_server.uri, NEO4J_PASSWORD=scratch_server.password,
-                 api_rate_limit_per_minute=0, neo4j_connection_timeout=2.0,
-                 neo4j_retry_timeout=2.0)
+    s = Settings(neo4j=Neo4jSettings(uri=scratch_server.uri, password=scratch_server.password,
+                                    connection_timeout=2.0, retry_timeout=2.0),
+                 api=ApiSettings(rate_limit_per_minute=0))
     with scratch_server.test_driver() as d:
         clear_graph(d)
         apply_schema(d, TEST_EMBEDDING)

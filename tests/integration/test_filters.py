@@ -16,16 +16,18 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from app.api.main import create_app
-from graph import queries
+from core.settings import ApiSettings, EncoderSettings, MatchSettings, Settings
+from graph.queries import admin as admin_q
 from graph.schema import EmbeddingSpec, apply_schema
-from graph.settings import MatchSettings, Settings
 from ingest.companies import CompanyRecord, RunContext, write_companies
 from ingest.seed import load_seed
-from matching.encoder import DEFAULT_MODEL, EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
+from matching.encoders.registry import DEFAULT_MODEL
 from matching.matcher import Matcher, MatchFilters, MatchRequest
 from ontology.taxonomy import load_taxonomy
 
-from ..conftest import Neo4jTarget
+from ..conftest import Neo4jTarget, neo4j_settings
 from .api_helpers import SECRET, assert_problem, auth
 
 pytestmark = pytest.mark.slow
@@ -51,8 +53,8 @@ def graph(session_driver: Driver, encoder: Encoder, cache: EmbeddingCache) -> Dr
 
 @pytest.fixture(scope="module")
 def client(graph: Driver, neo4j_target: Neo4jTarget) -> Iterator[TestClient]:
-    s = Settings(NEO4J_URI=neo4j_target.uri, NEO4J_PASSWORD=neo4j_target.password,
-                 api_secret=SECRET, embed_model=DEFAULT_MODEL)
+    s = Settings(neo4j=neo4j_settings(neo4j_target),
+                 encoder=EncoderSettings(model=DEFAULT_MODEL), api=ApiSettings(secret=SECRET))
     with TestClient(create_app(s, graph)) as c:
         yield c
 
@@ -201,7 +203,7 @@ def test_cli_match_unknown_filter_exits_2_naming_close_choices(
 
 def _cached_plans(driver: Driver) -> int:
     """Clears Neo4j's query caches and returns how many entries they held."""
-    rows, _, _ = driver.execute_query(queries.CLEAR_QUERY_CACHES)
+    rows, _, _ = driver.execute_query(admin_q.CLEAR_QUERY_CACHES)
     found = re.search(r"(\d+)", str(rows[0]["value"]))
     return int(found.group(1)) if found else 0
 

@@ -15,7 +15,7 @@ import pytest
 from neo4j import Driver
 from openpyxl import Workbook
 
-from graph.errors import IngestError
+from ingest.errors import IngestError
 from ingest.registry import import_registry
 from ingest.seed import ENTITY_FILES, LOAD_ORDER, company_records, load_seed, read_seed_csv
 from ingest.synthetic import generate

@@ -12,12 +12,15 @@ import pytest
 from neo4j import Driver
 from pydantic import ValidationError
 
-from graph.errors import MatchError, SchemaError
+from core.settings import MatchSettings
+from graph.errors import SchemaError
 from graph.schema import EmbeddingSpec, apply_schema
-from graph.settings import MatchSettings
 from ingest.companies import CompanyRecord, RunContext, write_companies
 from ingest.seed import load_seed
-from matching.encoder import EmbeddingCache, Encoder, get_encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
+from matching.encoders.registry import get_encoder
+from matching.errors import MatchError
 from matching.matcher import Matcher, MatchFilters, MatchRequest
 from ontology.taxonomy import load_taxonomy
 

@@ -15,11 +15,12 @@ from collections.abc import Iterator
 import pytest
 from neo4j import Driver
 
+from core.settings import MatchSettings
 from graph.schema import EmbeddingSpec, apply_schema
-from graph.settings import MatchSettings
 from ingest.seed import load_seed
 from matching import lexical
-from matching.encoder import EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
 from matching.matcher import Matcher, MatchRequest, MatchResult
 from ontology.taxonomy import load_taxonomy
 

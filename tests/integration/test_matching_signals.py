@@ -10,11 +10,13 @@ import numpy as np
 import pytest
 from neo4j import Driver
 
+from core.settings import MatchSettings
 from graph.schema import EmbeddingSpec, apply_schema
-from graph.settings import MatchSettings
 from ingest.companies import RunContext, write_companies
 from ingest.seed import load_seed
-from matching.encoder import CompositeEncoder, EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
+from matching.encoders.composite import CompositeEncoder
 from matching.matcher import Matcher, MatchRequest
 from ontology.taxonomy import load_taxonomy
 

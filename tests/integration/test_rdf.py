@@ -18,10 +18,12 @@ from rdflib import RDF, BNode, Graph, Literal
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import DCTERMS, PROV
 
-from graph import queries
-from graph.errors import IngestError
+from graph.queries import admin as admin_q
 from graph.schema import apply_schema, clear_graph
-from ingest.rdf import export_rdf, import_rdf, parse_rdf, serialize, statement_iri
+from ingest.errors import IngestError
+from ingest.rdf.common import parse_rdf, statement_iri
+from ingest.rdf.export import export_rdf, serialize
+from ingest.rdf.import_ import import_rdf
 from ingest.seed import load_seed
 from ontology.taxonomy import load_taxonomy, shapes_graph
 from ontology.vocab import ID_BASE, PA, iri_for, parse_iri
@@ -54,7 +56,7 @@ def _rows(driver: Driver, query: str) -> list[dict[str, Any]]:
 
 
 def _state(driver: Driver) -> dict[str, Any]:
-    labels = {r["label"]: r["n"] for r in _rows(driver, queries.COUNT_BY_LABEL)
+    labels = {r["label"]: r["n"] for r in _rows(driver, admin_q.COUNT_BY_LABEL)
               if r["label"] not in ("ParaatMeta", "ImportRun")}
     companies = [{**r, "caps": sorted(r["caps"], key=str)}
                  for r in _rows(driver, COMPANY_STATE)]
@@ -63,7 +65,7 @@ def _state(driver: Driver) -> dict[str, Any]:
 
 
 def _counts(driver: Driver) -> tuple[int, int]:
-    return (_rows(driver, queries.COUNT_NODES)[0]["n"], _rows(driver, COUNT_RELS)[0]["n"])
+    return (_rows(driver, admin_q.COUNT_NODES)[0]["n"], _rows(driver, COUNT_RELS)[0]["n"])
 
 
 def _empty(driver: Driver) -> None:

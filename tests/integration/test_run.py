@@ -13,14 +13,14 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from app.api.main import create_app
+from core.settings import Neo4jSettings, Settings
 from graph.server import free_port
-from graph.settings import Settings
 
-from ..conftest import Neo4jTarget
+from ..conftest import Neo4jTarget, neo4j_settings
 
 
 def test_health_reports_neo4j(driver: Driver, neo4j_target: Neo4jTarget) -> None:
-    s = Settings(NEO4J_URI=neo4j_target.uri, NEO4J_PASSWORD=neo4j_target.password)
+    s = Settings(neo4j=neo4j_settings(neo4j_target))
     with TestClient(create_app(s, driver)) as client:
         r = client.get("/health")
     assert r.status_code == 200
@@ -29,8 +29,8 @@ def test_health_reports_neo4j(driver: Driver, neo4j_target: Neo4jTarget) -> None
 
 
 def test_health_is_503_when_neo4j_is_unreachable() -> None:
-    s = Settings(NEO4J_URI=f"bolt://127.0.0.1:{free_port()}", NEO4J_PASSWORD="x",
-                 neo4j_connection_timeout=1)
+    s = Settings(neo4j=Neo4jSettings(uri=f"bolt://127.0.0.1:{free_port()}", password="x",
+                                    connection_timeout=1))
     with TestClient(create_app(s)) as client:
         r = client.get("/health")
     assert r.status_code == 503 and r.json()["neo4j"]["ok"] is False

@@ -7,8 +7,8 @@ from typing import Any, cast
 import pytest
 from neo4j import Driver
 
-from graph import queries
 from graph.errors import SchemaError
+from graph.queries import schema as schema_q
 from graph.schema import (
     SCHEMA_VERSION,
     STATEMENTS_DIGEST,
@@ -28,19 +28,19 @@ def test_apply_twice_gives_the_same_schema(driver: Driver) -> None:
     assert first["constraints"] == second["constraints"]
     assert first["indexes"] == second["indexes"]
     names = {name for name, _ in second["indexes"]}
-    assert {queries.COMPANY_VECTOR_INDEX, queries.COMPANY_FULLTEXT_INDEX,
-            queries.COMPANY_FULLTEXT_INDEX_EN} <= names
+    assert {schema_q.COMPANY_VECTOR_INDEX, schema_q.COMPANY_FULLTEXT_INDEX,
+            schema_q.COMPANY_FULLTEXT_INDEX_EN} <= names
     assert "company_kvk_number_unique" in second["constraints"]
-    assert len(second["constraints"]) == len(queries.NODE_KEYS)
+    assert len(second["constraints"]) == len(schema_q.NODE_KEYS)
     assert second["meta"]["version"] == SCHEMA_VERSION
     assert second["meta"]["embedding_model"] == TEST_EMBEDDING.model
 
 
 def test_vector_index_takes_the_encoder_dimension(driver: Driver) -> None:
-    rows, _, _ = driver.execute_query(queries.SHOW_INDEXES)
+    rows, _, _ = driver.execute_query(schema_q.SHOW_INDEXES)
     vec = {r["name"]: r["options"]["indexConfig"] for r in rows if r["type"] == "VECTOR"}
-    assert vec[queries.COMPANY_VECTOR_INDEX]["vector.dimensions"] == TEST_EMBEDDING.dimension
-    assert vec[queries.COMPANY_VECTOR_INDEX]["vector.similarity_function"] == "COSINE"
+    assert vec[schema_q.COMPANY_VECTOR_INDEX]["vector.dimensions"] == TEST_EMBEDDING.dimension
+    assert vec[schema_q.COMPANY_VECTOR_INDEX]["vector.similarity_function"] == "COSINE"
 
 
 def test_uniqueness_is_enforced(driver: Driver) -> None:
@@ -61,10 +61,10 @@ def test_model_change_requires_reindex(driver: Driver) -> None:
 
     cleared = reset_embeddings(driver, bigger)
     assert cleared == 1
-    rows, _, _ = driver.execute_query(queries.SHOW_INDEXES)
+    rows, _, _ = driver.execute_query(schema_q.SHOW_INDEXES)
     dims = {r["name"]: r["options"]["indexConfig"]["vector.dimensions"]
             for r in rows if r["type"] == "VECTOR"}
-    assert dims[queries.COMPANY_VECTOR_INDEX] == 768
+    assert dims[schema_q.COMPANY_VECTOR_INDEX] == 768
     assert describe(driver)["meta"]["embedding_model"] == "st:some-768-model"
 
 
@@ -93,9 +93,9 @@ def test_a_second_apply_only_checks(driver: Driver) -> None:
 
 
 @pytest.mark.parametrize("drop", [
-    f"DROP INDEX {queries.COMPANY_FULLTEXT_INDEX}",  # as a bulk import does, then crashes
+    f"DROP INDEX {schema_q.COMPANY_FULLTEXT_INDEX}",  # as a bulk import does, then crashes
     "DROP CONSTRAINT capability_id_unique",
-    f"DROP INDEX {queries.CAPABILITY_VECTOR_INDEX}",
+    f"DROP INDEX {schema_q.CAPABILITY_VECTOR_INDEX}",
 ])
 def test_the_check_notices_what_is_missing(driver: Driver, drop: str) -> None:
     before = describe(driver)
@@ -109,7 +109,7 @@ def test_the_check_notices_what_is_missing(driver: Driver, drop: str) -> None:
 
 
 def test_new_statements_or_another_model_mean_a_full_apply(driver: Driver) -> None:
-    driver.execute_query(queries.SET_META, key="schema", props={"statements": "older"})
+    driver.execute_query(schema_q.SET_META, key="schema", props={"statements": "older"})
     counting = _Counting(driver)
     apply_schema(cast(Driver, counting), TEST_EMBEDDING)
     assert len(counting.queries) > 2

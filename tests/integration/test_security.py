@@ -19,9 +19,9 @@ from neo4j import Driver
 
 from app.api.main import create_app
 from app.api.users import UserCreate, create_user, hash_token
-from graph.settings import Settings
+from core.settings import ApiSettings, Settings
 
-from ..conftest import Neo4jTarget, unavailable
+from ..conftest import Neo4jTarget, neo4j_settings, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "security-test-secret"
@@ -96,8 +96,8 @@ def test_user_nodes_hold_only_a_token_hash(driver: Driver) -> None:
 
 def test_the_api_never_logs_a_bearer_token(driver: Driver, neo4j_target: Neo4jTarget,
                                            caplog: pytest.LogCaptureFixture) -> None:
-    s = Settings(NEO4J_URI=neo4j_target.uri, NEO4J_PASSWORD=neo4j_target.password,
-                 api_secret=SECRET, api_rate_limit_per_minute=0)
+    s = Settings(neo4j=neo4j_settings(neo4j_target),
+                 api=ApiSettings(secret=SECRET, rate_limit_per_minute=0))
     _, token = create_user(driver, UserCreate(name="sec admin", role="admin"), SECRET)
     wrong = "pa_" + "W" * 43
     caplog.set_level(logging.DEBUG)  # every logger, the Neo4j driver's Bolt trace included

@@ -13,9 +13,9 @@ import httpx
 import pytest
 from neo4j import Driver, GraphDatabase
 
+from core.settings import Neo4jSettings, Settings
 from graph.errors import Neo4jAuthError, PortInUseError, ServerStartTimeout
 from graph.server import ManagedNeo4j, free_port, server_components
-from graph.settings import Settings
 
 from ..conftest import Neo4jTarget
 
@@ -145,7 +145,7 @@ def test_java_too_old(tmp_path: Path, lib_dir: Path) -> None:
 def test_wrong_password(neo4j_target: Neo4jTarget) -> None:
     from graph.connection import get_driver
 
-    s = Settings(NEO4J_URI=neo4j_target.uri, NEO4J_PASSWORD="definitely-wrong")
+    s = Settings(neo4j=Neo4jSettings(uri=neo4j_target.uri, password="definitely-wrong"))
     with pytest.raises(Neo4jAuthError, match="refused the password"):
         get_driver(s)
     r = paraat("neo4j", "status", env={"NEO4J_URI": neo4j_target.uri,

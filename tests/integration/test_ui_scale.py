@@ -13,14 +13,14 @@ from streamlit.testing.v1 import AppTest
 from app.api.main import create_app
 from app.api.users import UserCreate, create_user
 from app.ui.i18n import t
+from core.settings import ApiSettings, Settings
 from graph.schema import apply_schema, clear_graph
-from graph.settings import Settings
 from ingest.companies import RunContext, write_companies
 from ingest.seed import load_seed
 from ingest.synthetic import generate
 from ontology.taxonomy import load_taxonomy
 
-from ..conftest import TEST_EMBEDDING, Neo4jTarget, serve_app
+from ..conftest import TEST_EMBEDDING, Neo4jTarget, neo4j_settings, serve_app
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -36,8 +36,9 @@ def _page_script(page: str) -> None:
 
 @pytest.fixture(scope="module")
 def api(session_driver: Driver, neo4j_target: Neo4jTarget) -> Iterator[str]:
-    app = create_app(Settings(NEO4J_URI=neo4j_target.uri, NEO4J_PASSWORD=neo4j_target.password,
-                              api_secret=SECRET, api_rate_limit_per_minute=0), session_driver)
+    s = Settings(neo4j=neo4j_settings(neo4j_target),
+                 api=ApiSettings(secret=SECRET, rate_limit_per_minute=0))
+    app = create_app(s, session_driver)
     with serve_app(app) as url:
         yield url
 

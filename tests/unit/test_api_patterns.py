@@ -14,14 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from app.api.models import (
-    Instant,
-    LoketCreate,
-    RegistrationCreate,
-    Rejection,
-    ShortlistCreate,
-    WatchlistCreate,
-)
+from app.api.list_models import LoketCreate, ShortlistCreate, WatchlistCreate
+from app.api.models import Instant, RegistrationCreate, Rejection
 from app.api.users import UserCreate
 from matching import lexical
 from matching.matcher import MatchRequest

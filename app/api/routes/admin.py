@@ -29,8 +29,8 @@ from app.api.users import (
     list_users,
     revoke_user,
 )
-from graph import queries
-from graph.errors import NotFoundError, ParaatError, ValidationError
+from core.errors import NotFoundError, ParaatError, ValidationError
+from graph.queries import audit as audit_q
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def get_users(_admin: Admin, driver: DriverDep) -> Any:
 
 @router.post("/users", response_model=UserCreated, status_code=201)
 def post_user(body: UserCreate, admin: Admin, driver: DriverDep, settings: SettingsDep) -> Any:
-    user, token = create_user(driver, body, settings.api_secret.get_secret_value(), admin)
+    user, token = create_user(driver, body, settings.api.secret.get_secret_value(), admin)
     return UserCreated(**user.model_dump(), token=token)
 
 
@@ -86,7 +86,7 @@ def get_audit(
 ) -> Any:
     """Every write, newest first: who, when, what, and the object before and after."""
     params = {"entity": entity, "entity_id": entity_id, "actor_id": actor_id}
-    return read_page(driver, queries.AUDIT_COUNT, queries.AUDIT_LIST, params, limit, offset,
+    return read_page(driver, audit_q.AUDIT_COUNT, audit_q.AUDIT_LIST, params, limit, offset,
                      lambda rows: [AuditPublic(**{**dict(r), "before": audit.parse(r["before"]),
                                                   "after": audit.parse(r["after"])})
                                    for r in rows])
@@ -104,8 +104,8 @@ _RDF_SUFFIX = {"turtle": "ttl", "json-ld": "jsonld", "nt": "nt"}
 def export_rdf(_user: Exporter, driver: DriverDep,
                format: Literal["turtle", "json-ld", "nt"] = "turtle") -> Response:
     """The graph as RDF in the ontology's vocabulary (users, questions and audit left out)."""
-    from ingest.rdf import export_rdf as build
-    from ingest.rdf import serialize
+    from ingest.rdf.export import export_rdf as build
+    from ingest.rdf.export import serialize
 
     text = serialize(build(driver), format)
     return Response(text, media_type=_RDF_MEDIA[format], headers={

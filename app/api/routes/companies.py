@@ -21,8 +21,9 @@ from app.api.models import (
 )
 from app.api.pages import Limit, Offset, read_page
 from app.api.routes.registrations import registrations_public
-from graph import queries
-from graph.errors import NotFoundError
+from core.errors import NotFoundError
+from graph.queries import companies as companies_q
+from graph.queries import registrations as registrations_q
 from matching.filters import resolve_one
 from ontology.taxonomy import load_taxonomy
 
@@ -53,8 +54,8 @@ def list_companies(
     params = {"municipality": resolve_one("municipalities", municipality, driver, taxonomy),
               "capability": resolve_one("capabilities", capability, driver, taxonomy),
               "q": q}
-    return read_page(driver, queries.API_COUNT_COMPANIES, queries.API_LIST_COMPANIES, params,
-                     limit, offset)
+    return read_page(driver, companies_q.API_COUNT_COMPANIES, companies_q.API_LIST_COMPANIES,
+                     params, limit, offset)
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -80,11 +81,11 @@ def get_company(kvk: Kvk, driver: DriverDep, settings: SettingsDep, user: Reader
     """One company's profile: declared vs. inferred capabilities, groups, NLD areas, where the
     data came from and whether it was verified. The company itself, admins and business
     developers also see its pending changes."""
-    rows, _, _ = driver.execute_query(queries.API_COMPANY_PROFILE, kvk=kvk, routing_="r")
+    rows, _, _ = driver.execute_query(companies_q.API_COMPANY_PROFILE, kvk=kvk, routing_="r")
     if not rows:
         raise NotFoundError(f"No company with KvK number {kvk}.")
     r = rows[0]
-    areas, _, _ = driver.execute_query(queries.API_NLD_AREA_NAMES, routing_="r")
+    areas, _, _ = driver.execute_query(companies_q.API_NLD_AREA_NAMES, routing_="r")
     names = {a["id"]: (a["name_nl"], a["name_en"]) for a in areas}
     via: dict[str, list[str]] = {}
     for link in r["nld_links"]:
@@ -123,5 +124,6 @@ _COMPLIANCE = ("ncage_code", "iso9001", "aqap2110", "security_status", "export_c
 
 
 def _pending(driver: DriverDep, kvk: str) -> list[Any]:
-    rows, _, _ = driver.execute_query(queries.PENDING_REGISTRATIONS_FOR, kvk=kvk, routing_="r")
+    rows, _, _ = driver.execute_query(registrations_q.PENDING_REGISTRATIONS_FOR, kvk=kvk,
+                                      routing_="r")
     return registrations_public(list(rows), driver)

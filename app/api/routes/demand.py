@@ -9,11 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from app.api.deps import DriverDep, require_roles
-from app.api.models import DemandQuestionPublic, Instant, Page
+from app.api.list_models import DemandQuestionPublic
+from app.api.models import Instant, Page
 from app.api.pages import Limit, Offset, read_page
 from app.api.problems import ApiProblem
 from app.api.users import UserPublic
-from graph import queries
+from graph.queries import demand as demand_q
 
 log = logging.getLogger(__name__)
 
@@ -38,5 +39,5 @@ def demand_questions(
         raise ApiProblem(422, "'since' must not be after 'until'.", type_="validation")
     params = {"since": since.isoformat() if since else None,
               "until": until.isoformat() if until else None}
-    return read_page(driver, queries.DEMAND_QUESTIONS_COUNT, queries.DEMAND_QUESTIONS_LIST,
+    return read_page(driver, demand_q.DEMAND_QUESTIONS_COUNT, demand_q.DEMAND_QUESTIONS_LIST,
                      params, limit, offset)

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path, Query
 
 from app.api.deps import DriverDep, Reader
 from app.api.models import GraphEdge, GraphNode, Neighbourhood
-from graph import queries
-from graph.errors import NotFoundError
+from core.errors import NotFoundError
+from graph.queries import explorer as explorer_q
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def neighbourhood(node_id: NodeKey, driver: DriverDep, _user: Reader,
                   limit: Annotated[int, Query(ge=1, le=MAX_NODES)] = MAX_NODES) -> Any:
     """Ring by ring so the nearest nodes are kept when the cap cuts; ids in the answer are
     the nodes' keys (KvK number for companies), never internal element ids."""
-    rows, _, _ = driver.execute_query(queries.API_FIND_NODE, id=node_id, routing_="r")
+    rows, _, _ = driver.execute_query(explorer_q.API_FIND_NODE, id=node_id, routing_="r")
     if not rows:
         raise NotFoundError(f"No node with id {node_id!r}.")
     start = rows[0]
@@ -51,7 +51,7 @@ def neighbourhood(node_id: NodeKey, driver: DriverDep, _user: Reader,
             break
         # Over-fetch edges: several can lead to one node, and edges to known nodes count too.
         cap = min(room * 4 + 50, 5000)
-        found, _, _ = driver.execute_query(queries.API_NEIGHBOURS, eids=frontier,
+        found, _, _ = driver.execute_query(explorer_q.API_NEIGHBOURS, eids=frontier,
                                            labels=list(PUBLIC_LABELS), limit=cap, routing_="r")
         truncated = truncated or len(found) >= cap
         nxt: list[str] = []

@@ -22,15 +22,16 @@ from neo4j import Driver, ManagedTransaction
 from app.api import audit
 from app.api.deps import DriverDep, EncoderDep, SettingsDep, require_roles
 from app.api.idempotency import IdempotencyKey, fingerprint, run_write
-from app.api.models import LoketCreate, LoketPublic, LoketStatus, LoketTriage, Page
+from app.api.list_models import LoketCreate, LoketPublic, LoketStatus, LoketTriage
+from app.api.models import Page
 from app.api.pages import Limit, Offset, read_page
 from app.api.problems import ApiProblem, problem_responses
 from app.api.routes.demand import DEMAND_READERS
 from app.api.users import UserPublic
-from graph import queries
-from graph.errors import ConflictError, NotFoundError
-from graph.settings import Settings
-from matching.encoder import Encoder
+from core.errors import ConflictError, NotFoundError
+from core.settings import Settings
+from graph.queries import loket as loket_q
+from matching.encoders.base import Encoder
 from matching.matcher import Matcher, detect_lang
 from ontology.taxonomy import Concept, Taxonomy, load_taxonomy
 
@@ -110,14 +111,14 @@ def reverse_match(driver: Driver, encoder: Encoder, settings: Settings, text: st
                       "score": area_n[a], "via": sorted(set(area_via[a]))} for a in area_w])
 
     params = {"capabilities": sorted(caps), "areas": sorted(area_w)}
-    rows, _, _ = driver.execute_query(queries.LOKET_RELATED_CLUSTERS, params, routing_="r")
+    rows, _, _ = driver.execute_query(loket_q.LOKET_RELATED_CLUSTERS, params, routing_="r")
     clusters = _ranked([{
         "id": r["id"], "name": r["name"], "kind": r["kind"],
         "score": sum(caps[k] for k in r["caps"]) + W_AREA * sum(area_n[a] for a in r["areas"]),
         "via": [f"capability:{k}" for k in r["caps"]] + [f"nld:{a}" for a in r["areas"]],
     } for r in rows])
 
-    rows, _, _ = driver.execute_query(queries.LOKET_RELATED_INSTITUTIONS, params,
+    rows, _, _ = driver.execute_query(loket_q.LOKET_RELATED_INSTITUTIONS, params,
                                       clusters=[c["id"] for c in clusters], routing_="r")
     partners = _ranked([{
         "id": r["id"], "name": r["name"], "kind": r["kind"],
@@ -126,7 +127,7 @@ def reverse_match(driver: Driver, encoder: Encoder, settings: Settings, text: st
         + [f"ecosystem:{e}" for e in r["ecosystems"]],
     } for r in rows])
 
-    rows, _, _ = driver.execute_query(queries.LOKET_RELATED_DEMAND, params, limit=500,
+    rows, _, _ = driver.execute_query(loket_q.LOKET_RELATED_DEMAND, params, limit=500,
                                       routing_="r")
     demand = []
     for r in rows:
@@ -189,7 +190,7 @@ def _visible(item: dict[str, Any], user: UserPublic) -> bool:
 
 
 def _load(driver: Driver, item_id: str, user: UserPublic) -> dict[str, Any]:
-    rows, _, _ = driver.execute_query(queries.LOKET_GET, id=item_id, routing_="r")
+    rows, _, _ = driver.execute_query(loket_q.LOKET_GET, id=item_id, routing_="r")
     if not rows or not _visible(dict(rows[0]), user):
         raise NotFoundError(f"No loket item {item_id}.")
     return _public(rows[0], user)
@@ -212,7 +213,7 @@ def submit(body: LoketCreate, user: Submitter, driver: DriverDep, settings: Sett
     item_id = uuid.uuid4().hex
 
     def work(tx: ManagedTransaction) -> dict[str, Any]:
-        tx.run(queries.LOKET_CREATE, id=item_id, kind=body.kind, title=body.title,
+        tx.run(loket_q.LOKET_CREATE, id=item_id, kind=body.kind, title=body.title,
                text=body.text, kvk=kvk, actor=user.id, lang=lang,
                matches=json.dumps(matches, ensure_ascii=False),
                concepts=[c["id"] for c in matches["concepts"]]).consume()
@@ -235,7 +236,7 @@ def list_items(user: LoketReader, driver: DriverDep, limit: Limit = 50, offset: 
     if user.role == "company" and kvk is None:  # cannot happen: company users hold a KvK
         raise ApiProblem(403, "This company user is not bound to a KvK number.")
     params = {"kvk": kvk, "status": status}
-    return read_page(driver, queries.LOKET_COUNT, queries.LOKET_LIST, params, limit, offset,
+    return read_page(driver, loket_q.LOKET_COUNT, loket_q.LOKET_LIST, params, limit, offset,
                      lambda rows: [_public(r, user) for r in rows])
 
 
@@ -255,14 +256,14 @@ def triage(item_id: ItemId, body: LoketTriage, user: Triager, driver: DriverDep,
 
     def work(tx: ManagedTransaction) -> dict[str, Any]:
         # Lock, then read: two triagers cannot both make the same step.
-        cur = tx.run(queries.LOKET_LOCK_STATUS, id=item_id).single()
+        cur = tx.run(loket_q.LOKET_LOCK_STATUS, id=item_id).single()
         if cur is None:
             raise NotFoundError(f"No loket item {item_id}.")
         before = cur["status"]
         note = {"status": body.status, "from_status": before, "note": body.note,
                 "author_id": user.id, "author_role": user.role,
                 "at": datetime.now(UTC).isoformat()}
-        rec = tx.run(queries.LOKET_TRIAGE, {"id": item_id, "status": body.status,
+        rec = tx.run(loket_q.LOKET_TRIAGE, {"id": item_id, "status": body.status,
                                             "from": list(allowed),
                                             "note": json.dumps(note, ensure_ascii=False)}
                      ).single()

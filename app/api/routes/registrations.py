@@ -52,10 +52,11 @@ from app.api.models import (
 from app.api.pages import Limit, Offset, read_page
 from app.api.problems import ApiProblem, problem_responses
 from app.api.users import UserPublic
-from graph import queries
-from graph.errors import ConflictError, ForbiddenError, NotFoundError
+from core.errors import ConflictError, ForbiddenError, NotFoundError
+from graph.queries import registrations as registrations_q
 from ingest.companies import CompanyRecord, RunContext, write_companies
-from matching.encoder import EmbeddingCache, Encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
 from ontology.taxonomy import load_taxonomy
 from ontology.validation import validate_company
 
@@ -91,7 +92,7 @@ def current_profiles(driver: Driver, kvks: Iterable[str]) -> dict[str, ProfileFi
     wanted = sorted(set(kvks))
     if not wanted:
         return {}
-    records, _, _ = driver.execute_query(queries.COMPANY_PROFILE_FIELDS, kvks=wanted,
+    records, _, _ = driver.execute_query(registrations_q.COMPANY_PROFILE_FIELDS, kvks=wanted,
                                          routing_="r")
     out: dict[str, ProfileFields] = {}
     for r in records:
@@ -162,7 +163,7 @@ def registrations_public(rows: list[Any], driver: Driver) -> list[RegistrationPu
 
 
 def _load(driver: Driver, reg_id: str) -> Any:
-    records, _, _ = driver.execute_query(queries.REGISTRATION_GET, id=reg_id, routing_="r")
+    records, _, _ = driver.execute_query(registrations_q.REGISTRATION_GET, id=reg_id, routing_="r")
     if not records:
         raise NotFoundError(f"No registration {reg_id}.")
     return records[0]
@@ -188,12 +189,12 @@ def submit(driver: Driver, user: UserPublic, kvk: str, profile: ProfileFields,
     profile_json = profile.model_dump_json()
 
     def work(tx: ManagedTransaction) -> dict[str, Any]:
-        tx.run(queries.REGISTRATION_CREATE, id=reg_id, kvk=kvk,
+        tx.run(registrations_q.REGISTRATION_CREATE, id=reg_id, kvk=kvk,
                kind="change" if before else "new", profile=profile_json, user_id=user.id,
                role=user.role).consume()
         audit.record(tx, user, "registration.submit", "registration", reg_id, None,
                      {"kvk_number": kvk, **profile.model_dump()}, kvk_number=kvk)
-        r = tx.run(queries.REGISTRATION_GET, id=reg_id).single()
+        r = tx.run(registrations_q.REGISTRATION_GET, id=reg_id).single()
         out = registration_public(r)
         out.diff = diff(before, profile)
         return out.model_dump(mode="json")
@@ -221,19 +222,19 @@ def approve(driver: Driver, encoder: Encoder, user: UserPublic, reg_id: str,
     compliance = profile.compliance.model_dump()
 
     def work(tx: ManagedTransaction) -> dict[str, Any]:
-        locked = tx.run(queries.REGISTRATION_LOCK, id=reg_id).single()
+        locked = tx.run(registrations_q.REGISTRATION_LOCK, id=reg_id).single()
         if locked is None or locked["status"] != "pending":
             raise ConflictError(f"Registration {reg_id} was decided meanwhile.")
-        tx.run(queries.REGISTRATION_DECIDE, id=reg_id, status="approved", user_id=user.id,
+        tx.run(registrations_q.REGISTRATION_DECIDE, id=reg_id, status="approved", user_id=user.id,
                note=note).consume()
-        tx.run(queries.COMPANY_MARK_VERIFIED, kvk=kvk, compliance=compliance,
+        tx.run(registrations_q.COMPANY_MARK_VERIFIED, kvk=kvk, compliance=compliance,
                user_id=user.id, registration_id=reg_id).consume()
         audit.record(tx, user, "registration.approve", "registration", reg_id,
                      {"status": "pending"}, {"status": "approved", "note": note},
                      kvk_number=kvk)
         audit.record(tx, user, "company.update" if before else "company.create", "company",
                      kvk, _flat(before) or None, _flat(profile))
-        r = tx.run(queries.REGISTRATION_GET, id=reg_id).single()
+        r = tx.run(registrations_q.REGISTRATION_GET, id=reg_id).single()
         return registration_public(r).model_dump(mode="json")
 
     def execute(tx_work: Any) -> None:
@@ -311,8 +312,9 @@ def list_registrations(
         raise ForbiddenError("Scouts do not handle registrations.")
     kvk = user.kvk_number if user.role == "company" else None
     params = {"status": status, "kvk": kvk}
-    return read_page(driver, queries.REGISTRATION_COUNT, queries.REGISTRATION_LIST, params,
-                     limit, offset, lambda rows: registrations_public(rows, driver))
+    return read_page(driver, registrations_q.REGISTRATION_COUNT,
+                     registrations_q.REGISTRATION_LIST, params, limit, offset,
+                     lambda rows: registrations_public(rows, driver))
 
 
 # `hex32` keeps "preview" out of this route: a GET /registrations/preview is a 405 (the path
@@ -347,15 +349,15 @@ def reject_registration(reg_id: RegId, body: Rejection, user: Reviewer, driver: 
         raise ConflictError(f"Registration {reg_id} is already {reg['status']}.")
 
     def work(tx: ManagedTransaction) -> dict[str, Any]:
-        locked = tx.run(queries.REGISTRATION_LOCK, id=reg_id).single()
+        locked = tx.run(registrations_q.REGISTRATION_LOCK, id=reg_id).single()
         if locked is None or locked["status"] != "pending":
             raise ConflictError(f"Registration {reg_id} was decided meanwhile.")
-        tx.run(queries.REGISTRATION_DECIDE, id=reg_id, status="rejected", user_id=user.id,
+        tx.run(registrations_q.REGISTRATION_DECIDE, id=reg_id, status="rejected", user_id=user.id,
                note=body.reason).consume()
         audit.record(tx, user, "registration.reject", "registration", reg_id,
                      {"status": "pending"}, {"status": "rejected", "reason": body.reason},
                      kvk_number=reg["kvk_number"])
-        r = tx.run(queries.REGISTRATION_GET, id=reg_id).single()
+        r = tx.run(registrations_q.REGISTRATION_GET, id=reg_id).single()
         return registration_public(r).model_dump(mode="json")
 
     fp = fingerprint("POST", request.url.path, body.model_dump())
@@ -400,10 +402,10 @@ def delete_company(kvk: Kvk, user: Admin, driver: DriverDep) -> Response:
     personal data in its audit history. The audit keeps that it was erased, by whom and when."""
 
     def work(tx: ManagedTransaction) -> str | None:
-        rec = tx.run(queries.COMPANY_ERASE, kvk=kvk).single()
+        rec = tx.run(registrations_q.COMPANY_ERASE, kvk=kvk).single()
         if rec is None:
             return None
-        tx.run(queries.AUDIT_ERASE_PERSONAL_DATA, kvk=kvk, loket_ids=rec["loket_ids"],
+        tx.run(registrations_q.AUDIT_ERASE_PERSONAL_DATA, kvk=kvk, loket_ids=rec["loket_ids"],
                erased=json.dumps({"erased": True})).consume()
         audit.record(tx, user, "company.erase", "company", kvk, None, None)
         return str(rec["name"])

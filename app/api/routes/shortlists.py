@@ -23,18 +23,18 @@ from openpyxl import Workbook
 from app.api import audit
 from app.api.deps import DriverDep, require_roles
 from app.api.idempotency import IdempotencyKey, fingerprint, run_write
-from app.api.models import (
-    Page,
+from app.api.list_models import (
     ShortlistCreate,
     ShortlistItemCreate,
     ShortlistListed,
     ShortlistPublic,
 )
+from app.api.models import Page
 from app.api.pages import Limit, Offset, read_page
 from app.api.routes.companies import Kvk
 from app.api.users import UserPublic
-from graph import queries
-from graph.errors import NotFoundError
+from core.errors import NotFoundError
+from graph.queries import lists as lists_q
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +55,14 @@ def owned_by(owner: str | None, user: UserPublic) -> bool:
 
 
 def _check_owner(driver: Driver, list_id: str, user: UserPublic) -> None:
-    rows, _, _ = driver.execute_query(queries.SHORTLIST_OWNER, id=list_id, routing_="r")
+    rows, _, _ = driver.execute_query(lists_q.SHORTLIST_OWNER, id=list_id, routing_="r")
     if not rows or not owned_by(rows[0]["owner"], user):
         # The same answer for "does not exist" and "not yours": ids cannot be probed.
         raise NotFoundError(f"No shortlist {list_id} of yours.")
 
 
 def _load(driver: Driver, list_id: str, user: UserPublic) -> dict[str, Any]:
-    rows, _, _ = driver.execute_query(queries.SHORTLIST_GET, id=list_id, routing_="r")
+    rows, _, _ = driver.execute_query(lists_q.SHORTLIST_GET, id=list_id, routing_="r")
     if not rows or not owned_by(rows[0]["owner"], user):
         raise NotFoundError(f"No shortlist {list_id} of yours.")
     return dict(rows[0])
@@ -75,7 +75,7 @@ def create_shortlist(body: ShortlistCreate, user: Lister, driver: DriverDep, req
     list_id = uuid.uuid4().hex
 
     def work(tx: ManagedTransaction) -> dict[str, Any]:
-        tx.run(queries.SHORTLIST_CREATE, id=list_id, name=body.name, question=body.question,
+        tx.run(lists_q.SHORTLIST_CREATE, id=list_id, name=body.name, question=body.question,
                owner=user.id).consume()
         audit.record(tx, user, "shortlist.create", "shortlist", list_id, None,
                      body.model_dump())
@@ -90,7 +90,7 @@ def create_shortlist(body: ShortlistCreate, user: Lister, driver: DriverDep, req
 def list_shortlists(user: Lister, driver: DriverDep, limit: Limit = 50,
                     offset: Offset = 0) -> Any:
     """The caller's own shortlists, newest first."""
-    return read_page(driver, queries.SHORTLIST_COUNT_OWN, queries.SHORTLIST_LIST_OWN,
+    return read_page(driver, lists_q.SHORTLIST_COUNT_OWN, lists_q.SHORTLIST_LIST_OWN,
                      {"owner": user.id}, limit, offset)
 
 
@@ -107,7 +107,7 @@ def add_item(list_id: ListId, body: ShortlistItemCreate, user: Lister, driver: D
     _check_owner(driver, list_id, user)
 
     def work(tx: ManagedTransaction) -> dict[str, Any]:
-        rec = tx.run(queries.SHORTLIST_ADD_ITEM, id=list_id, kvk=body.kvk_number,
+        rec = tx.run(lists_q.SHORTLIST_ADD_ITEM, id=list_id, kvk=body.kvk_number,
                      note=body.note, actor=user.id).single()
         if rec is None:
             raise NotFoundError(f"No company with KvK number {body.kvk_number}.")
@@ -127,7 +127,7 @@ def remove_item(list_id: ListId, kvk: Kvk, user: Lister, driver: DriverDep) -> A
     _check_owner(driver, list_id, user)
 
     def work(tx: ManagedTransaction) -> None:
-        rec = tx.run(queries.SHORTLIST_REMOVE_ITEM, id=list_id, kvk=kvk).single()
+        rec = tx.run(lists_q.SHORTLIST_REMOVE_ITEM, id=list_id, kvk=kvk).single()
         if rec is None:
             raise NotFoundError(f"KvK number {kvk} is not on shortlist {list_id}.")
         audit.record(tx, user, "shortlist.remove_item", "shortlist", list_id,

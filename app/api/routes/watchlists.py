@@ -20,15 +20,16 @@ from neo4j import Driver, ManagedTransaction
 from app.api import audit
 from app.api.deps import DriverDep, EncoderDep, SettingsDep, require_roles
 from app.api.idempotency import IdempotencyKey, fingerprint, run_write
-from app.api.models import Page, WatchlistCreate, WatchlistHit, WatchlistNew, WatchlistPublic
+from app.api.list_models import WatchlistCreate, WatchlistHit, WatchlistNew, WatchlistPublic
+from app.api.models import Page
 from app.api.pages import Limit, Offset, read_page
 from app.api.problems import problem_responses
 from app.api.routes.shortlists import owned_by
 from app.api.users import UserPublic
-from graph import queries
-from graph.errors import NotFoundError
-from graph.settings import Settings
-from matching.encoder import Encoder
+from core.errors import NotFoundError
+from core.settings import Settings
+from graph.queries import lists as lists_q
+from matching.encoders.base import Encoder
 from matching.filters import resolve_filters
 from matching.matcher import Matcher, MatchFilters, MatchRequest, MatchResult
 from ontology.taxonomy import load_taxonomy
@@ -62,7 +63,7 @@ def _public(r: Any) -> dict[str, Any]:
 
 
 def _load(driver: Driver, watch_id: str, user: UserPublic) -> dict[str, Any]:
-    rows, _, _ = driver.execute_query(queries.WATCHLIST_GET, id=watch_id, routing_="r")
+    rows, _, _ = driver.execute_query(lists_q.WATCHLIST_GET, id=watch_id, routing_="r")
     if not rows or not owned_by(rows[0]["owner"], user):  # 404 also for an admin
         raise NotFoundError(f"No watchlist {watch_id} of yours.")
     return _public(rows[0])
@@ -89,7 +90,7 @@ def create_watchlist(body: WatchlistCreate, user: Watcher, driver: DriverDep,
     filters = json.dumps(body.filters.params())
 
     def work(tx: ManagedTransaction) -> dict[str, Any]:
-        tx.run(queries.WATCHLIST_CREATE, id=watch_id, name=body.name, question=body.question,
+        tx.run(lists_q.WATCHLIST_CREATE, id=watch_id, name=body.name, question=body.question,
                filters=filters, top_k=body.top_k, owner=user.id, seen=seen).consume()
         audit.record(tx, user, "watchlist.create", "watchlist", watch_id, None,
                      {**body.model_dump(), "seen": seen})
@@ -103,7 +104,7 @@ def create_watchlist(body: WatchlistCreate, user: Watcher, driver: DriverDep,
 def list_watchlists(user: Watcher, driver: DriverDep, limit: Limit = 50,
                     offset: Offset = 0) -> Any:
     """The caller's own watchlists, newest first."""
-    return read_page(driver, queries.WATCHLIST_COUNT_OWN, queries.WATCHLIST_LIST_OWN,
+    return read_page(driver, lists_q.WATCHLIST_COUNT_OWN, lists_q.WATCHLIST_LIST_OWN,
                      {"owner": user.id}, limit, offset, lambda rows: [_public(r) for r in rows])
 
 
@@ -153,14 +154,14 @@ def watchlist_new(watch_id: WatchId, user: Watcher, driver: DriverDep, settings:
     filters = resolve_filters(wl["filters"], driver, load_taxonomy())
     result = _run(driver, encoder, settings, wl["question"], filters, wl["top_k"])
     current = [h.kvk_number for h in result.hits]
-    rows, _, _ = driver.execute_query(queries.WATCHLIST_COMPANY_TIMES, kvks=current,
+    rows, _, _ = driver.execute_query(lists_q.WATCHLIST_COMPANY_TIMES, kvks=current,
                                       routing_="r")
     times = {r["kvk"]: [r["updated_at"], r["last_verified"], r["imported_at"]] for r in rows}
     items = new_hits(result, set(wl["seen"]), parse_time(wl["last_seen_at"]), times)
     last_seen = wl["last_seen_at"]
     if mark_seen:
         def work(tx: ManagedTransaction) -> str:
-            rec = tx.run(queries.WATCHLIST_MARK_SEEN, id=watch_id, seen=current).single()
+            rec = tx.run(lists_q.WATCHLIST_MARK_SEEN, id=watch_id, seen=current).single()
             assert rec is not None
             audit.record(tx, user, "watchlist.mark_seen", "watchlist", watch_id,
                          {"seen": wl["seen"], "last_seen_at": wl["last_seen_at"]},

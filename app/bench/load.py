@@ -1,7 +1,7 @@
 """`paraat bench load`: a bounded HTTP load test of the real API on loopback.
 
 A private Neo4j is filled with synthetic companies (their vectors *derived* from a few hundred
-real template embeddings, as in matching/bench.py, and labelled so in the JSON), the API runs
+real template embeddings, as in app/bench/matching.py, and labelled so in the JSON), the API runs
 as a real `uvicorn` subprocess (`python -m app.cli serve api`) with its rate limiter switched
 off (`PARAAT_API_RATE_LIMIT_PER_MINUTE=0`, or every client would see 429 after 120 requests),
 and an httpx async loop sends a fixed number of requests under a time limit at 1, 8 and 32
@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import itertools
 import logging
 import os
+import pkgutil
 import random
 import re
 import secrets
@@ -38,65 +40,39 @@ import httpx
 import numpy as np
 from neo4j import Driver
 
+import graph.queries
 from app.api.users import UserCreate, create_user
-from graph import queries
-from graph.errors import ParaatError
+from app.bench.common import (
+    DERIVED_LABEL,
+    QUESTIONS,
+    bench_server,
+    environment,
+    fresh_graph,
+    percentile,
+    process_memory,
+    write_derived_vectors,
+)
+from app.services import encoder_for
+from core.errors import ParaatError
+from core.settings import MatchSettings, Settings
+from graph.queries import admin as admin_q
+from graph.queries import matching as matching_q
+from graph.queries import schema as schema_q
 from graph.repository import read
 from graph.server import ManagedNeo4j, free_port
-from graph.settings import MatchSettings, Settings
 from ingest.companies import RunContext, write_companies
 from ingest.ontology_loader import load_ontology
 from ingest.synthetic import KVK_BASE, generate
 from matching import lexical
-from matching.bench import QUESTIONS, _environment, _fresh, _pct, bench_server
-from matching.encoder import EmbeddingCache, Encoder, encode_passages_cached, get_encoder
+from matching.encoders.base import Encoder
+from matching.encoders.cache import EmbeddingCache
 from matching.filters import vocabulary
 from matching.matcher import MatchFilters
 from ontology.taxonomy import Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
 
-DERIVED_LABEL = ("derived: 300 real template embeddings + Gaussian noise (sigma 0.02, unit "
-                 "length), randomly assigned to companies - the recipe of matching/bench.py "
-                 "_derived_vectors; latency is realistic, ranking quality is not measured")
 CONCURRENCY = (1, 8, 32)
-
-
-# --------------------------------------------------------------------------- process memory
-
-
-def process_memory(pid: int) -> dict[str, float | None]:
-    """Resident memory of a process in MiB: now (VmRSS) and peak (VmHWM).
-
-    psutil when installed (RSS only), else /proc/PID/status (Linux)."""
-    out: dict[str, float | None] = {"rss_mib": None, "peak_rss_mib": None}
-    try:
-        import psutil
-
-        out["rss_mib"] = round(psutil.Process(pid).memory_info().rss / 2**20, 1)
-    except ImportError:
-        pass
-    except Exception as e:  # the process may be gone; report None, not a crash
-        log.warning("psutil could not read pid %s: %s", pid, e)
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                mib = round(int(value.split()[0]) / 1024, 1)  # kB
-                if key == "VmHWM":
-                    out["peak_rss_mib"] = mib
-                elif out["rss_mib"] is None:
-                    out["rss_mib"] = mib
-    return out
-
-
-def dir_size_mib(path: Path) -> float:
-    total = 0
-    for p in path.rglob("*"):
-        with contextlib.suppress(OSError):
-            if p.is_file():
-                total += p.stat().st_size
-    return round(total / 2**20, 1)
 
 
 # --------------------------------------------------------------------------- API subprocess
@@ -303,50 +279,17 @@ def load_levels(api: ApiProcess, scenario: Scenario, levels: Sequence[int],
 # --------------------------------------------------------------------------- graph setup
 
 
-def derived_vector_batches(encoder: Encoder, tax: Taxonomy, n: int, batch: int,
-                           templates: int = 300, seed: int = 0,
-                           cache: EmbeddingCache | None = None) -> Iterator[np.ndarray]:
-    """The recipe of matching/bench.py `_derived_vectors` (real template embeddings + noise,
-    unit length), streamed batch by batch so 1M vectors never sit in memory at once."""
-    rng = np.random.default_rng(seed)
-    texts = [r.description for r in generate(templates, tax, seed=seed + 1)]
-    # The templates are the same texts every run: the embedding cache spares re-encoding.
-    base = encode_passages_cached(encoder, texts, cache)
-    for i in range(0, n, batch):
-        m = min(batch, n - i)
-        v = base[rng.integers(0, len(base), size=m)] + rng.normal(
-            0, 0.02, size=(m, base.shape[1])).astype(np.float32)
-        yield (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
-
-
-def write_derived_vectors(driver: Driver, encoder: Encoder, tax: Taxonomy, n: int,
-                          batch: int = 5000, seed: int = 0,
-                          cache: EmbeddingCache | None = None) -> float:
-    """Derived vectors for the synthetic companies KVK_BASE..KVK_BASE+n, written with the
-    import's own query (SET_COMPANY_EMBEDDINGS); returns the seconds it took."""
-    t0 = time.perf_counter()
-    i = 0
-    for vecs in derived_vector_batches(encoder, tax, n, batch, seed=seed, cache=cache):
-        for j in range(0, len(vecs), batch):
-            block = vecs[j:j + batch]
-            driver.execute_query(queries.SET_COMPANY_EMBEDDINGS, rows=[
-                {"kvk_number": str(KVK_BASE + i + k), "embedding": v.tolist(),
-                 "hash": "bench-derived"} for k, v in enumerate(block)])
-            i += len(block)
-    return time.perf_counter() - t0
-
-
 def fill_graph(driver: Driver, encoder: Encoder, tax: Taxonomy, n: int,
                batch_size: int = 5000, cache: EmbeddingCache | None = None) -> dict[str, Any]:
     """Schema, ontology (with real capability embeddings), n synthetic companies and their
     derived vectors, indexes awaited."""
-    _fresh(driver, tax, encoder.dimension, encoder.name)
+    fresh_graph(driver, tax, encoder.dimension, encoder.name)
     load_ontology(driver, tax, encoder=encoder, cache=cache)
     stats = write_companies(driver, generate(n, tax, seed=1), tax,
                             RunContext(source="bench-load"), batch_size=batch_size)
     vec_s = write_derived_vectors(driver, encoder, tax, n, cache=cache)
     t0 = time.perf_counter()
-    driver.execute_query(queries.AWAIT_INDEXES, seconds=3600)
+    driver.execute_query(schema_q.AWAIT_INDEXES, seconds=3600)
     return {"companies": n, "graph_write_s": round(stats.write_seconds, 2),
             "vectors_write_s": round(vec_s, 2),
             "await_indexes_s": round(time.perf_counter() - t0, 2)}
@@ -386,24 +329,26 @@ def filter_combinations(choices: Mapping[str, Sequence[str]], n: int, seed: int 
 
 def clear_plans(driver: Driver) -> int:
     """Empties Neo4j's query caches; returns how many plans they held."""
-    message = str(read(driver, queries.CLEAR_QUERY_CACHES)[0]["value"])
+    message = str(read(driver, admin_q.CLEAR_QUERY_CACHES)[0]["value"])
     found = re.search(r"\d+", message)
     return int(found.group()) if found else 0
 
 
 def restart_query_stats(driver: Driver) -> None:
-    for statement in queries.QUERY_STATS_RESTART:
+    for statement in admin_q.QUERY_STATS_RESTART:
         driver.execute_query(statement)
 
 
 def compile_times(driver: Driver) -> dict[str, dict[str, float]]:
     """Per query (by its name in graph.queries) since `restart_query_stats`: how often it ran,
     and the milliseconds Neo4j spent compiling it in all and at most once."""
-    names = {v.strip(): k for k, v in vars(queries).items() if isinstance(v, str)}
+    areas = [importlib.import_module(f"graph.queries.{m.name}")
+             for m in pkgutil.iter_modules(graph.queries.__path__)]
+    names = {v.strip(): k for a in areas for k, v in vars(a).items() if isinstance(v, str)}
     names.update({v.strip(): f"FILTERED_MATCH_QUERIES_PER_PARAMETER[{k}]"
-                  for k, v in queries.FILTERED_MATCH_QUERIES_PER_PARAMETER.items()})
+                  for k, v in matching_q.FILTERED_MATCH_QUERIES_PER_PARAMETER.items()})
     out: dict[str, dict[str, float]] = {}
-    for r in read(driver, queries.QUERY_STATS):
+    for r in read(driver, admin_q.QUERY_STATS):
         summary = r["summary"] or {}
         n = int(summary.get("invocationCount") or 0)
         comp = summary.get("compileTimeInUs") or {}
@@ -440,7 +385,7 @@ def new_and_repeated(n: int, gap: int) -> list[tuple[str, int]]:
 
 def _latencies(ms: Sequence[float]) -> dict[str, Any]:
     lat = list(ms) or [float("nan")]
-    return {"ok": len(ms), "p50_ms": _pct(lat, 50), "p95_ms": _pct(lat, 95),
+    return {"ok": len(ms), "p50_ms": percentile(lat, 50), "p95_ms": percentile(lat, 95),
             "max_ms": round(max(lat), 1)}
 
 
@@ -543,8 +488,8 @@ def query_shape_baseline(driver: Driver, encoder: Encoder, tax: Taxonomy, ms: Ma
         return {**scalars[name], **f, **asked.get(name, {})}
 
     shapes: dict[str, tuple[dict[str, str], Callable[[str, dict[str, Any]], dict[str, Any]]]] = {
-        "maps_now": (queries.FILTERED_MATCH_QUERIES, now),
-        "per_parameter_before": (queries.FILTERED_MATCH_QUERIES_PER_PARAMETER, before)}
+        "maps_now": (matching_q.FILTERED_MATCH_QUERIES, now),
+        "per_parameter_before": (matching_q.FILTERED_MATCH_QUERIES_PER_PARAMETER, before)}
     times: dict[str, dict[str, list[float]]] = {
         s: {"first": [], "again": []} for s in shapes}
     clear_plans(driver)
@@ -564,7 +509,7 @@ def query_shape_baseline(driver: Driver, encoder: Encoder, tax: Taxonomy, ms: Ma
                         read(driver, text, **params(name, full))
                 times[shape][attempt].append((time.perf_counter() - t0) * 1000)
     out: dict[str, Any] = {
-        "question": question, "queries": list(queries.FILTERED_MATCH_QUERIES),
+        "question": question, "queries": list(matching_q.FILTERED_MATCH_QUERIES),
         "combinations": len(times["maps_now"]["first"]) - 1, "stopped_by": stopped_by,
         "note": "ms for all the filtered queries of one search; the first combination is "
                 "reported apart (it plans today's shape once per server)",
@@ -573,11 +518,11 @@ def query_shape_baseline(driver: Driver, encoder: Encoder, tax: Taxonomy, ms: Ma
         first, again = runs["first"][1:], runs["again"][1:]
         out[shape] = {"first_combination_ms": round(runs["first"][0], 1) if runs["first"]
                       else None,
-                      **({"new_combination_p50_ms": _pct(first, 50),
-                          "new_combination_p95_ms": _pct(first, 95),
+                      **({"new_combination_p50_ms": percentile(first, 50),
+                          "new_combination_p95_ms": percentile(first, 95),
                           "new_combination_max_ms": round(max(first), 1),
-                          "repeated_p50_ms": _pct(again, 50),
-                          "repeated_p95_ms": _pct(again, 95)} if first else {})}
+                          "repeated_p50_ms": percentile(again, 50),
+                          "repeated_p95_ms": percentile(again, 95)} if first else {})}
     return out
 
 
@@ -593,9 +538,9 @@ def bench_load(settings: Settings, *, companies: int = 10_000,
     """Throughput, p50/p95/p99, errors and API memory at each concurrency level; latency of
     new filter combinations apart from repeated ones (`filter_combinations_n` 0: skipped)."""
     tax = load_taxonomy()
-    encoder = get_encoder(settings.embed_model)
+    encoder = encoder_for(settings)
     out: dict[str, Any] = {
-        "benchmark": "load", "environment": _environment(encoder),
+        "benchmark": "load", "environment": environment(encoder),
         "companies": companies, "vectors": DERIVED_LABEL,
         "rate_limiter": "off for the benchmark (PARAAT_API_RATE_LIMIT_PER_MINUTE=0); "
                         "the default is 120 requests/min per caller",

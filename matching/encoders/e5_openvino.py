@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import struct
+import tempfile
 import threading
 import time
 import warnings
@@ -25,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from graph.errors import EncoderError
-from graph.filecache import cache_root, file_digest
+from core.filecache import file_digest
+from matching.errors import EncoderError
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +36,6 @@ _META = "\u2581"  # SentencePiece's word-boundary mark
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # fp16 scale + 32 nibbles
 _QK = 32
 _IR_VERSION = 1  # bump when the conversion below changes: cached IR files are then rebuilt
-
-
-def default_cache_dir() -> Path:
-    """Where converted and compiled models are kept (under graph.filecache.cache_root())."""
-    return cache_root() / "e5-openvino"
 
 
 def _cpu_tag(core: Any) -> str:
@@ -253,6 +249,17 @@ class E5OpenVinoQueries:
 
     def __init__(self, model_path: Path, threads: int = 1, cache_dir: Path | None = None
                  ) -> None:
+        """`cache_dir` keeps the converted and compiled model between processes
+        (CACHE_DIR/e5-openvino in Paraat)."""
+        if cache_dir is None:
+            # Nothing kept: converted into a temporary folder and compiled from there like a
+            # cached model (one compiled from memory can round differently, see below).
+            with tempfile.TemporaryDirectory(prefix="paraat-e5-") as tmp:
+                self._load(model_path, threads, Path(tmp))
+        else:
+            self._load(model_path, threads, cache_dir)
+
+    def _load(self, model_path: Path, threads: int, cache_dir: Path) -> None:
         #: Seconds per loading step, for `paraat bench cli` (PARAAT_PROFILE_STAGES).
         self.load_timings: dict[str, float] = {}
         t0 = time.perf_counter()
@@ -264,7 +271,6 @@ class E5OpenVinoQueries:
         self.image = _Image(model_path)
         t2 = time.perf_counter()
         self.load_timings |= {"openvino_import": t1 - t0, "openvino_image": t2 - t1}
-        cache_dir = cache_dir or default_cache_dir()
         core = ov.Core()
         # One thread: one short question is too little work to split, and the matcher's
         # Neo4j calls use the other core meanwhile (the C engine's reasoning holds here).

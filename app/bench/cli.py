@@ -2,7 +2,7 @@
 
 Each run is a fresh subprocess, as a user or a script starts it: `paraat --help`, and
 `paraat match "<question>" --json` against a private managed Neo4j with the seed loaded (as in
-the other benches, matching/bench.py `bench_server`). The CLI reports its own stages
+the other benches, app/bench/common.py `bench_server`). The CLI reports its own stages
 (PARAAT_PROFILE_STAGES=1, app/stages.py); medians and p95 of those and of the wall-clock time
 seen from outside go into the JSON.
 
@@ -37,15 +37,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from app.bench.common import bench_server, environment, percentile
+from app.services import encoder_for
 from app.stages import ENV as STAGES_ENV
 from app.stages import ENV_SPAWNED_AT
-from graph.errors import ParaatError
+from core.errors import ParaatError
+from core.settings import Settings
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
-from graph.settings import Settings
 from ingest.seed import load_seed
-from matching.bench import _environment, _pct, bench_server
-from matching.e5_openvino import default_cache_dir as e5_cache_dir
-from matching.encoder import EmbeddingCache, get_encoder
+from matching.encoders.cache import EmbeddingCache
 
 QUESTION = "lichtgewicht ballistische bescherming voor voertuigen"
 #: What `import app.cli` imported before commands imported their own needs.
@@ -60,7 +60,7 @@ def _paraat() -> list[str]:
 
 
 def _stats(xs: list[float]) -> dict[str, float]:
-    return {"median": _pct(xs, 50), "p95": _pct(xs, 95), "min": round(min(xs), 2),
+    return {"median": percentile(xs, 50), "p95": percentile(xs, 95), "min": round(min(xs), 2),
             "max": round(max(xs), 2)}
 
 
@@ -69,7 +69,7 @@ def _stage_stats(reports: list[dict[str, Any]], key: str) -> dict[str, dict[str,
     out: dict[str, dict[str, float]] = {}
     for name in names:
         values = [float(r[key][name]) for r in reports if name in r.get(key, {})]
-        out[name] = {"median_ms": _pct(values, 50), "p95_ms": _pct(values, 95),
+        out[name] = {"median_ms": percentile(values, 50), "p95_ms": percentile(values, 95),
                      "samples": len(values)}
     return out
 
@@ -82,12 +82,13 @@ def _stage_report(stderr: str) -> dict[str, Any] | None:
     return None
 
 
-def _fresh_cache(work: Path, run: int) -> Path:
-    """An empty cache folder but for the converted e5 model (hard links, or copies)."""
+def _fresh_cache(work: Path, run: int, cache_dir: Path) -> Path:
+    """An empty cache folder but for the e5 model converted in `cache_dir` (hard links, or
+    copies)."""
     cache = work / f"cold-{run}"
     target = cache / "e5-openvino"
     target.mkdir(parents=True)
-    for ir in e5_cache_dir().glob("e5-*.*"):
+    for ir in (cache_dir / "e5-openvino").glob("e5-*.*"):
         try:
             os.link(ir, target / ir.name)
         except OSError:
@@ -101,8 +102,8 @@ def bench_cli(settings: Settings, *, runs: int = 20, question: str = QUESTION,
     """Run each variant `runs` times (after one warm-up run) and summarise; see the module."""
     if runs < 1:
         raise ParaatError("runs must be at least 1")
-    heap, pagecache = settings.neo4j_heap, settings.neo4j_pagecache
-    encoder = get_encoder(settings.embed_model)
+    heap, pagecache = settings.neo4j.heap, settings.neo4j.pagecache
+    encoder = encoder_for(settings)
     paraat = _paraat()
     home = home or settings.cache_dir / "bench-cli-neo4j"  # not the other benches' server
     with bench_server(settings, heap=heap, pagecache=pagecache, home=home) as (driver, server), \
@@ -135,7 +136,7 @@ def bench_cli(settings: Settings, *, runs: int = 20, question: str = QUESTION,
             cmd, extra = variants[name]
             env = {**base_env, **extra}
             if name == "match_cold_caches":
-                env["PARAAT_CACHE_DIR"] = str(_fresh_cache(work, n))
+                env["PARAAT_CACHE_DIR"] = str(_fresh_cache(work, n, settings.cache_dir))
             env[ENV_SPAWNED_AT] = repr(time.time())
             t0 = time.perf_counter()
             done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600,
@@ -163,7 +164,7 @@ def bench_cli(settings: Settings, *, runs: int = 20, question: str = QUESTION,
         load_after = os.getloadavg()
 
     out: dict[str, Any] = {
-        "env": {**_environment(encoder), "load_average_before": [round(x, 2) for x in
+        "env": {**environment(encoder), "load_average_before": [round(x, 2) for x in
                                                                  load_before],
                 "load_average_after": [round(x, 2) for x in load_after]},
         "runs": runs, "question": question,

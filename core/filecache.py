@@ -2,8 +2,10 @@
 input is keyed without reading it on every start, and how a cached object is written and read.
 
 Every cold `paraat` command pays for what it rebuilds, so model conversions, compiled models,
-parsed tokenizers and the parsed taxonomy are kept under the cache folder, each under a key
-that changes with its inputs (and the code that builds it), so a stale entry is never used.
+parsed tokenizers and the parsed taxonomy are kept under the cache folder (the CACHE_DIR
+setting, which each caller is given), each under a key that changes with its inputs (and the
+code that builds it), so a stale entry is never used. Here in core because ontology and
+matching both use it and neither may import the other's layer.
 """
 
 from __future__ import annotations
@@ -20,22 +22,13 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
-def cache_root() -> Path:
-    """$PARAAT_CACHE_DIR (as in the settings) or the XDG cache folder's `paraat`; read from
-    the environment only, because importing the settings costs more than most lookups."""
-    base = os.environ.get("PARAAT_CACHE_DIR")
-    if base:
-        return Path(base)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "paraat"
-
-
 def _identity(st: os.stat_result) -> list[int]:
     return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
-def file_digest(path: Path, index_dir: Path | None = None) -> str:
-    """SHA-256 of a file, read in full only when the file is new or changed.
+def file_digest(path: Path, index_dir: Path) -> str:
+    """SHA-256 of a file, read in full only when the file is new or changed; what is
+    remembered lives in `index_dir`.
 
     The digest is remembered with the file's identity: device, inode, size, mtime and ctime
     (nanoseconds). Replacing the file (a reinstall) gives a new inode; writing it in place
@@ -44,7 +37,6 @@ def file_digest(path: Path, index_dir: Path | None = None) -> str:
     the 71 MB e5 model took ~0.1-0.2 s of every cold start; a stat takes microseconds.
     """
     resolved = path.resolve()
-    index_dir = index_dir or cache_root() / "digests"
     entry = index_dir / (hashlib.sha256(str(resolved).encode("utf-8", "surrogatepass"))
                          .hexdigest()[:24] + ".json")
     before = _identity(resolved.stat())

@@ -30,17 +30,31 @@ from typing import Any
 
 from neo4j import GraphDatabase
 
-from app.bench_load import DERIVED_LABEL, derived_vector_batches, dir_size_mib, process_memory
-from graph import queries
-from graph.errors import ParaatError
+from app.bench.common import (
+    DERIVED_LABEL,
+    derived_vector_batches,
+    dir_size_mib,
+    environment,
+    process_memory,
+)
+from app.services import encoder_for
+from core.errors import ParaatError
+from core.settings import Settings
+from graph.queries import companies as companies_q
+from graph.queries import schema as schema_q
 from graph.schema import EmbeddingSpec, apply_schema
-from graph.server import JVM_FLAGS, ManagedNeo4j, check_java, free_port, install_jars
-from graph.settings import Settings
+from graph.server import (
+    JVM_FLAGS,
+    ManagedNeo4j,
+    check_java,
+    free_port,
+    install_jars,
+    neo4j_lib_dir,
+)
 from ingest.companies import RunContext, prepare, write_companies
 from ingest.ontology_loader import load_ontology
 from ingest.synthetic import generate
-from matching.bench import _environment
-from matching.encoder import EmbeddingCache, get_encoder
+from matching.encoders.cache import EmbeddingCache
 from ontology.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -77,7 +91,7 @@ def write_csvs(folder: Path, n: int, settings: Settings, *, vectors: bool,
     t0 = time.perf_counter()
     vec_iter = None
     if vectors:
-        encoder = get_encoder(settings.embed_model)
+        encoder = encoder_for(settings)
         vec_iter = derived_vector_batches(encoder, tax, n, 10_000,
                                           cache=EmbeddingCache(settings.cache_dir / "embeddings"))
     header = COMPANY_HEADER + (["embedding:float[]", "embedding_hash"] if vectors else [])
@@ -140,18 +154,18 @@ def admin_import_command(server: ManagedNeo4j, java: str, folder: Path, heap: st
 def bench_admin_import(settings: Settings, n: int, *, vectors: bool = True,
                        heap: str = "2g", pagecache: str = "2g", verify: bool = True,
                        log_: Callable[[str], None] = print) -> dict[str, Any]:
-    install_jars(settings.neo4j_lib_dir)
+    lib_dir = install_jars(neo4j_lib_dir(settings.cache_dir), java_home=settings.neo4j.java_home)
     home = settings.data_dir / f"bench-admin-import-{n}"
     shutil.rmtree(home, ignore_errors=True)
-    server = ManagedNeo4j(home, settings.neo4j_lib_dir, bolt_port=free_port(), http_port=0,
-                          heap=heap, pagecache=pagecache)
-    encoder = get_encoder(settings.embed_model)
-    out: dict[str, Any] = {"benchmark": "admin-import", "environment": _environment(encoder),
+    server = ManagedNeo4j(home, lib_dir, bolt_port=free_port(), http_port=0,
+                          heap=heap, pagecache=pagecache, java_home=settings.neo4j.java_home)
+    encoder = encoder_for(settings)
+    out: dict[str, Any] = {"benchmark": "admin-import", "environment": environment(encoder),
                            "companies": n, "vectors": DERIVED_LABEL if vectors else None,
                            "neo4j_memory_settings": {"heap": heap, "pagecache": pagecache}}
     # A first start creates the system database and sets the password; the import then
     # replaces the (empty) `neo4j` database while the server is stopped.
-    server.start(timeout=settings.neo4j_start_timeout)
+    server.start(timeout=settings.neo4j.start_timeout)
     server.stop()
     out.update(write_csvs(home / "import", n, settings, vectors=vectors, log_=log_))
     log_(f"csv written: {out}")
@@ -167,22 +181,22 @@ def bench_admin_import(settings: Settings, n: int, *, vectors: bool = True,
                           f"see {home / 'admin-import.log'}")
     out["admin_import_companies_per_s"] = round(n / out["admin_import_s"], 1)
     log_(f"admin import: {out['admin_import_s']} s")
-    server.start(timeout=settings.neo4j_start_timeout)
+    server.start(timeout=settings.neo4j.start_timeout)
     try:
         with GraphDatabase.driver(server.uri, auth=("neo4j", server.password),
                                   notifications_min_severity="OFF") as driver:
             t0 = time.perf_counter()
             apply_schema(driver, EmbeddingSpec(encoder.name, encoder.dimension))
-            driver.execute_query(queries.AWAIT_INDEXES, seconds=7200)
+            driver.execute_query(schema_q.AWAIT_INDEXES, seconds=7200)
             out["schema_and_indexes_s (constraints, full-text, vector)"] = round(
                 time.perf_counter() - t0, 1)
             t0 = time.perf_counter()
             load_ontology(driver, encoder=encoder,
                           cache=EmbeddingCache(settings.cache_dir / "embeddings"))
             out["ontology_s"] = round(time.perf_counter() - t0, 1)
-            recs, _, _ = driver.execute_query(queries.COUNT_COMPANIES)
+            recs, _, _ = driver.execute_query(companies_q.COUNT_COMPANIES)
             out["companies_in_graph"] = int(recs[0]["n"])
-            recs, _, _ = driver.execute_query(queries.COUNT_EMBEDDINGS)
+            recs, _, _ = driver.execute_query(schema_q.COUNT_EMBEDDINGS)
             out["nodes_with_embedding"] = int(recs[0]["n"])
             out["neo4j_memory"] = process_memory(int((server._read_state() or {})["pid"]))
             out["store_on_disk_mib"] = dir_size_mib(server.data_dir)

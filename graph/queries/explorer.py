@@ -1,0 +1,35 @@
+"""The graph explorer: a start node and its neighbourhood, public labels only
+(app/api/routes/explorer.py)."""
+
+from __future__ import annotations
+
+# Explorer: the start node by its key, one label at a time so every lookup uses the key's
+# uniqueness index. Only public labels are reachable (no users, questions or audit events).
+API_FIND_NODE = """
+CALL () {
+  MATCH (n:Company {kvk_number: $id}) RETURN n
+  UNION MATCH (n:Cluster {id: $id}) RETURN n
+  UNION MATCH (n:Ecosystem {id: $id}) RETURN n
+  UNION MATCH (n:KnowledgeInstitution {id: $id}) RETURN n
+  UNION MATCH (n:MilitaryFacility {id: $id}) RETURN n
+  UNION MATCH (n:Municipality {id: $id}) RETURN n
+  UNION MATCH (n:Organisation {id: $id}) RETURN n
+  UNION MATCH (n:NLDArea {id: $id}) RETURN n
+  UNION MATCH (n:Capability {id: $id}) RETURN n
+}
+RETURN elementId(n) AS eid, labels(n) AS labels, coalesce(n.kvk_number, n.id) AS id,
+       coalesce(n.name, n.label_nl, n.id) AS name
+LIMIT 1
+"""
+
+# One ring outward from the given nodes, capped; $labels are the public labels.
+API_NEIGHBOURS = """
+UNWIND $eids AS eid
+MATCH (a) WHERE elementId(a) = eid
+MATCH (a)-[r]-(b)
+WHERE any(l IN labels(b) WHERE l IN $labels)
+RETURN elementId(b) AS eid, labels(b) AS labels, coalesce(b.kvk_number, b.id) AS id,
+       coalesce(b.name, b.label_nl, b.id) AS name, elementId(startNode(r)) AS source,
+       elementId(endNode(r)) AS target, type(r) AS type
+LIMIT $limit
+"""

@@ -1,0 +1,194 @@
+"""`paraat export rdf`: the whole graph plus the ontology as one rdflib Graph, serialised."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from neo4j import Driver, ManagedTransaction
+from rdflib import RDF, SKOS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV
+from rdflib.term import Node
+
+from graph.queries import rdf as rdf_q
+from ingest.rdf.common import (
+    COMPANY_PROPS,
+    ENTITY_LABELS,
+    ENTITY_PROPS,
+    FORMATS,
+    LABEL_KIND,
+    LINKS,
+    NOT_EXPORTED,
+    REL_PREDICATES,
+    REVERSED_RELS,
+    file_hash_iri,
+    normalise_format,
+    statement_iri,
+)
+from ontology.taxonomy import bind_prefixes, load_taxonomy
+from ontology.vocab import CAPABILITY_SCHEME, ID, NLD_SCHEME, PA, VANN, iri_for
+
+log = logging.getLogger(__name__)
+
+
+def _decimal(v: float | int) -> str:
+    """xsd:decimal lexical form of a float: the shortest repr, never an exponent."""
+    return format(Decimal(repr(float(v))), "f")
+
+
+def _native(v: Any) -> Any:
+    return v.to_native() if hasattr(v, "to_native") else v
+
+
+def _new_graph() -> Graph:
+    """A graph with only the prefixes Paraat uses (rdflib's defaults would take `geo` for
+    GeoSPARQL and push WGS84 to `geo1`)."""
+    g = Graph(bind_namespaces="core")
+    ns = Graph(bind_namespaces="none")
+    bind_prefixes(ns)
+    for prefix, iri in ns.namespaces():
+        g.bind(prefix, iri, override=True, replace=True)
+    g.bind("vann", VANN, override=True, replace=True)
+    for kind in ("company", "municipality", "cluster", "ecosystem", "institution", "facility",
+                 "organisation"):
+        g.bind(kind, ID[f"{kind}/"], override=True, replace=True)
+    return g
+
+
+def _literals(v: Any, form: str) -> list[Node]:
+    """RDF terms for one Neo4j value in its fixed form (empty for null / unusable values)."""
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return []
+    v = _native(v)
+    if form == "str":
+        return [Literal(str(v))]
+    if form in ("nl", "en"):
+        return [Literal(str(v), lang=form)]
+    if form == "decimal":
+        return [Literal(_decimal(v), datatype=XSD.decimal)]
+    if form == "integer":
+        return [Literal(int(v))]
+    if form == "anyURI":
+        return [Literal(str(v), datatype=XSD.anyURI)]
+    if form == "date":
+        return [Literal(v.date() if isinstance(v, datetime) else v, datatype=XSD.date)]
+    if form == "dateTime":
+        if isinstance(v, str):
+            v = datetime.fromisoformat(v)
+        if isinstance(v, datetime) and v.tzinfo is None:
+            v = v.replace(tzinfo=UTC)
+        return [Literal(v, datatype=XSD.dateTime)]
+    if form == "list":
+        return [Literal(str(x)) for x in v if str(x).strip()]
+    if form == "ni":
+        iri = file_hash_iri(str(v))
+        if iri is None:
+            log.warning("file hash %r is not a hex SHA-256; not exported", v)
+        return [iri] if iri is not None else []
+    raise AssertionError(form)
+
+
+def _add_props(g: Graph, s: URIRef, label: str, props: dict[str, Any],
+               mapping: dict[str, tuple[URIRef, str]], unknown: set[str]) -> None:
+    for key, value in props.items():
+        if key in mapping:
+            pred, form = mapping[key]
+            for term in _literals(value, form):
+                g.add((s, pred, term))
+        elif key not in NOT_EXPORTED and value is not None:
+            unknown.add(f"{label}.{key}")
+
+
+def _add_concept(g: Graph, s: URIRef, label: str, props: dict[str, Any]) -> None:
+    cls, scheme = ((PA.Capability, CAPABILITY_SCHEME) if label == "Capability"
+                   else (PA.NLDArea, NLD_SCHEME))
+    g.add((s, RDF.type, cls))
+    g.add((s, RDF.type, SKOS.Concept))
+    g.add((s, SKOS.inScheme, scheme))
+    for lang in ("nl", "en"):
+        for key, pred in ((f"label_{lang}", SKOS.prefLabel),
+                          (f"definition_{lang}", SKOS.definition)):
+            if props.get(key):
+                g.add((s, pred, Literal(props[key], lang=lang)))
+        for alt in props.get(f"alt_{lang}") or []:
+            g.add((s, SKOS.altLabel, Literal(alt, lang=lang)))
+    if props.get("source"):
+        g.add((s, DCTERMS.source, Literal(props["source"])))
+
+
+def _node_iri(label: str, key: str) -> URIRef:
+    return iri_for(LABEL_KIND[label], key)
+
+
+def export_rdf(driver: Driver) -> Graph:
+    """The whole graph plus the ontology (without SHACL shapes) as one rdflib Graph."""
+    g = _new_graph()
+    g += load_taxonomy().graph(include_shapes=False)
+    unknown: set[str] = set()
+    counts: dict[str, int] = {}
+
+    def read(tx: ManagedTransaction) -> None:
+        for label, query in rdf_q.RDF_EXPORT_NODES.items():
+            n = 0
+            for rec in tx.run(query):
+                props = dict(rec["props"])
+                n += 1
+                if label == "Company":
+                    s = _node_iri(label, props["kvk_number"])
+                    g.add((s, RDF.type, PA.Company))
+                    _add_props(g, s, label, props, COMPANY_PROPS, unknown)
+                elif label in ENTITY_LABELS:
+                    s = _node_iri(label, props["id"])
+                    g.add((s, RDF.type, ENTITY_LABELS[label][1]))
+                    _add_props(g, s, label, props, ENTITY_PROPS, unknown)
+                else:
+                    _add_concept(g, _node_iri(label, props["id"]), label, props)
+            counts[label] = n
+        n = 0
+        for rec in tx.run(rdf_q.RDF_EXPORT_LINKS, labels=list(LABEL_KIND)):
+            key = (rec["src_label"], rec["rel"], rec["dst_label"])
+            if key not in LINKS:
+                unknown.add("-".join(key))
+                continue
+            s, o = _node_iri(key[0], rec["src"]), _node_iri(key[2], rec["dst"])
+            if key[1] in REVERSED_RELS:
+                s, o = o, s
+            g.add((s, REL_PREDICATES[key[1]], o))
+            n += 1
+            if key == ("Company", "HAS_CAPABILITY", "Capability"):
+                _add_statement(g, rec["src"], rec["dst"], s, o, rec)
+        counts["links"] = n
+
+    with driver.session() as session:
+        session.execute_read(read)
+    if unknown:
+        log.warning("not exported (no RDF mapping): %s", ", ".join(sorted(unknown)))
+    log.info("exported %s: %d triples", counts, len(g))
+    return g
+
+
+def _add_statement(g: Graph, kvk: str, cap_id: str, s: URIRef, o: URIRef,
+                   rec: Any) -> None:
+    st = statement_iri(kvk, cap_id)
+    g.add((st, RDF.type, RDF.Statement))
+    g.add((st, RDF.subject, s))
+    g.add((st, RDF.predicate, PA.hasCapability))
+    g.add((st, RDF.object, o))
+    if rec["source"]:
+        g.add((st, PA.capabilitySource, Literal(str(rec["source"]))))
+    if rec["confidence"] is not None:
+        g.add((st, PA.confidence, Literal(_decimal(rec["confidence"]), datatype=XSD.decimal)))
+    if rec["evidence"]:
+        g.add((st, DCTERMS.description, Literal(str(rec["evidence"]))))
+    if rec["set_by"] == "company":
+        g.add((st, PROV.wasAttributedTo, s))
+
+
+def serialize(graph: Graph, fmt: str) -> str:
+    """Turtle, JSON-LD (compacted with the bound prefixes, context inline) or N-Triples."""
+    name = FORMATS[normalise_format(fmt)]
+    if name == "json-ld":
+        return graph.serialize(format=name, auto_compact=True)
+    return graph.serialize(format=name)
