@@ -31,7 +31,7 @@ from graph.limits import MAX_EMPLOYEES
 from graph.queries import bulk as bulk_q
 from graph.queries import companies as companies_q
 from graph.queries import schema as schema_q
-from graph.repository import batched
+from graph.repositories.base import batched
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache, encode_passages_cached, text_hash
 from matching.encoders.composite import concept_block

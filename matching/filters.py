@@ -20,7 +20,7 @@ from neo4j import Driver
 from rapidfuzz import fuzz, process
 
 from graph.queries import matching as matching_q
-from graph.repository import read
+from graph.repositories.base import read
 from matching.errors import FilterError
 from matching.matcher import MatchFilters
 from ontology.taxonomy import Concept, Taxonomy, label_tokens, normalize_label

@@ -34,7 +34,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from core.settings import MatchSettings
 from graph.limits import MAX_EMPLOYEES
 from graph.queries import matching as queries
-from graph.repository import read
+from graph.repositories.base import read
 from matching import lexical
 from matching.encoders.base import Encoder
 from matching.encoders.composite import CompositeEncoder, concept_block

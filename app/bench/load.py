@@ -58,7 +58,7 @@ from core.settings import MatchSettings, Settings
 from graph.queries import admin as admin_q
 from graph.queries import matching as matching_q
 from graph.queries import schema as schema_q
-from graph.repository import read
+from graph.repositories.base import read
 from graph.server import ManagedNeo4j, free_port
 from ingest.companies import RunContext, write_companies
 from ingest.ontology_loader import load_ontology

@@ -20,7 +20,7 @@ from core.settings import Settings
 from graph.queries import companies as companies_q
 from graph.queries import matching as matching_q
 from graph.queries import schema as schema_q
-from graph.repository import read
+from graph.repositories.base import read
 from ingest.companies import RunContext, write_companies
 from ingest.synthetic import generate
 from matching.encoders.base import Encoder

@@ -123,7 +123,7 @@ def neo4j_cypher(
 ) -> None:
     """Run a read-only query and print the rows; writes are refused by the server."""
     from graph.connection import get_driver
-    from graph.repository import run_read_only
+    from graph.repositories.base import run_read_only
 
     try:
         with get_driver(settings_with(home)) as driver:

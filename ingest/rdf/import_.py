@@ -22,7 +22,7 @@ from graph.queries import companies as companies_q
 from graph.queries import rdf as rdf_q
 from graph.queries import schema as schema_q
 from graph.queries import seed as seed_q
-from graph.repository import batched
+from graph.repositories.base import batched
 from ingest.companies import CompanyRecord, CompanyWriter, embed_rows, prepare
 from ingest.errors import IngestError
 from ingest.ontology_loader import load_ontology

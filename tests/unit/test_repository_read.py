@@ -1,4 +1,4 @@
-"""`graph.repository.read`: one auto-commit READ; errors the driver marks retryable go once
+"""`graph.repositories.base.read`: one auto-commit READ; errors the driver marks retryable go once
 through `execute_query` (which retries), the others reach the caller unchanged."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from neo4j import READ_ACCESS
 from neo4j.exceptions import CypherSyntaxError, ServiceUnavailable
 
-from graph.repository import read
+from graph.repositories.base import read
 
 
 class _Session:

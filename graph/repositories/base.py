@@ -1,4 +1,9 @@
-"""Repositories: thin classes over an injected `neo4j.Driver`, one per area of the graph."""
+"""What every repository shares: the one-round-trip read, batching, the count-then-page read,
+the admin's read-only Cypher, and the `Repository` base that holds the injected driver.
+
+Repositories (`graph/repositories/<area>.py`) are the only code that calls the driver: routes,
+services, the CLI, ingest and matching call their methods, never `execute_query` or a session.
+"""
 
 from __future__ import annotations
 
@@ -68,18 +73,35 @@ def run_read_only(driver: Driver, query: str, *, database: str | None = None,
         raise ParaatError(f"Query failed: {e.message}") from e
 
 
-class GraphRepository:
-    """Counts and housekeeping that every part needs."""
+class Repository:
+    """Base of the area repositories: the injected driver and the database they use."""
 
     def __init__(self, driver: Driver, database: str | None = None) -> None:
         self.driver = driver
         self.database = database
 
+    def _read(self, query: LiteralString, **params: Any) -> list[Record]:
+        return read(self.driver, query, self.database, **params)
+
+    def _write(self, query: LiteralString, **params: Any) -> list[Record]:
+        records, _, _ = self.driver.execute_query(query, params, database_=self.database)
+        return list(records)
+
+    def _page(self, count_query: LiteralString, list_query: LiteralString,
+              params: dict[str, Any] | None, limit: int, offset: int) -> tuple[int, list[Record]]:
+        """`total` counts what the filters match, not what one page holds."""
+        total, _, _ = self.driver.execute_query(count_query, params, routing_="r",
+                                                database_=self.database)
+        rows, _, _ = self.driver.execute_query(list_query, params, limit=limit, offset=offset,
+                                               routing_="r", database_=self.database)
+        return int(total[0]["total"]), list(rows)
+
+
+class GraphRepository(Repository):
+    """Counts and housekeeping that every part needs."""
+
     def count_nodes(self) -> int:
-        records, _, _ = self.driver.execute_query(admin_q.COUNT_NODES, database_=self.database)
-        return int(records[0]["n"])
+        return int(self._read(admin_q.COUNT_NODES)[0]["n"])
 
     def count_by_label(self) -> dict[str, int]:
-        records, _, _ = self.driver.execute_query(admin_q.COUNT_BY_LABEL,
-                                                  database_=self.database)
-        return {r["label"]: int(r["n"]) for r in records}
+        return {r["label"]: int(r["n"]) for r in self._read(admin_q.COUNT_BY_LABEL)}
