@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 from neo4j import Driver, GraphDatabase
 
-from app.services import embedding_cache, encoder_for
+from app.services.wiring import embedding_cache, encoder_for
 from core.settings import Settings
 from graph.connection import get_driver
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph

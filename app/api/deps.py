@@ -17,7 +17,7 @@ from neo4j import Driver
 
 from app.api.problems import ApiProblem
 from app.api.users import Role, UserPublic, user_for_token
-from app.services import embedding_cache, encoder_for
+from app.services.wiring import embedding_cache, encoder_for
 from core.settings import Settings
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache

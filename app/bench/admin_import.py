@@ -37,7 +37,7 @@ from app.bench.common import (
     environment,
     process_memory,
 )
-from app.services import encoder_for
+from app.services.wiring import encoder_for
 from core.errors import ParaatError
 from core.settings import Settings
 from graph.queries import companies as companies_q

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from app.bench.common import bench_server, environment, percentile
-from app.services import encoder_for
+from app.services.wiring import encoder_for
 from app.stages import ENV as STAGES_ENV
 from app.stages import ENV_SPAWNED_AT
 from core.errors import ParaatError

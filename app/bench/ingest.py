@@ -15,7 +15,7 @@ from neo4j import Driver
 
 from app.bench.common import bench_server, environment, fresh_graph
 from app.bench.encoders import measure_throughput
-from app.services import encoder_for
+from app.services.wiring import encoder_for
 from core.settings import Settings
 from graph.queries import companies as companies_q
 from ingest.companies import (

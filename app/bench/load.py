@@ -52,7 +52,7 @@ from app.bench.common import (
     process_memory,
     write_derived_vectors,
 )
-from app.services import encoder_for
+from app.services.wiring import encoder_for
 from core.errors import ParaatError
 from core.settings import MatchSettings, Settings
 from graph.queries import admin as admin_q

@@ -15,7 +15,7 @@ import numpy as np
 
 from app.bench.common import QUESTIONS, bench_server, environment, fresh_graph, percentile
 from app.bench.encoders import measure_throughput
-from app.services import encoder_for
+from app.services.wiring import encoder_for
 from core.settings import Settings
 from graph.queries import companies as companies_q
 from graph.queries import matching as matching_q

@@ -40,7 +40,7 @@ from app.bench.common import (
     write_derived_vectors,
 )
 from app.bench.load import api_subprocess, load_levels, match_scenario, run_load
-from app.services import encoder_for
+from app.services.wiring import encoder_for
 from core.settings import Settings
 from graph.queries import schema as schema_q
 from graph.schema import EmbeddingSpec, apply_schema

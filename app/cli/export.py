@@ -28,7 +28,7 @@ def export_rdf_cmd(
     """Export the whole graph with the ontology as RDF. Instance data gets the ontology's
     IRIs and no blank nodes; the only blank nodes are those of the ontology's own OWL axioms
     (datatype restrictions, unions, enumerations and their RDF lists)."""
-    from app.services import graph_session
+    from app.services.wiring import graph_session
     from ingest.rdf.common import normalise_format
     from ingest.rdf.export import export_rdf, serialize
 

@@ -23,7 +23,7 @@ def register(root: typer.Typer) -> None:
 @group.command("ontology")
 def ingest_ontology() -> None:
     """Write the taxonomy (capabilities, NLD areas) into Neo4j."""
-    from app.services import graph_session
+    from app.services.wiring import graph_session
     from ingest.ontology_loader import load_ontology
 
     try:
@@ -37,7 +37,7 @@ def ingest_ontology() -> None:
 @group.command("seed")
 def ingest_seed() -> None:
     """Load everything the Drenthe agenda names (ontology first); safe to repeat."""
-    from app.services import embedding_cache, graph_session
+    from app.services.wiring import embedding_cache, graph_session
     from ingest.seed import load_seed
 
     try:
@@ -63,7 +63,7 @@ def ingest_companies(
     """Import a company registry: validate, deduplicate, infer capabilities, embed, upsert."""
     from tqdm import tqdm
 
-    from app.services import embedding_cache, graph_session
+    from app.services.wiring import embedding_cache, graph_session
     from ingest.registry import import_registry
 
     s = get_settings()
@@ -123,7 +123,7 @@ def ingest_synthetic(
     """Generate fictional Drentse companies (marked synthetic) for benchmarks."""
     from tqdm import tqdm
 
-    from app.services import embedding_cache, graph_session
+    from app.services.wiring import embedding_cache, graph_session
     from ingest.companies import RunContext, write_companies
     from ingest.synthetic import SYNTHETIC_SOURCE, generate
     from ontology.taxonomy import load_taxonomy
@@ -152,7 +152,7 @@ def ingest_rdf_cmd(
                      ] = True,
 ) -> None:
     """Read an RDF export back into the graph; a file that does not parse changes nothing."""
-    from app.services import embedding_cache, graph_session
+    from app.services.wiring import embedding_cache, graph_session
     from ingest.rdf.import_ import import_rdf
 
     try:

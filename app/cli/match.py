@@ -47,7 +47,7 @@ def match(
     """Rank Drentse suppliers for a demand question (Dutch or English), with reasons."""
     from pydantic import ValidationError as PydanticValidationError
 
-    from app.services import graph_session
+    from app.services.wiring import graph_session
     from matching.errors import FilterError
     from matching.filters import resolve_filters
     from matching.matcher import MatchFilters, MatchRequest
@@ -154,7 +154,7 @@ def eval_cmd(
 
 def reindex() -> None:
     """Re-embed every company and concept with the configured model (after a model change)."""
-    from app.services import embedding_cache, encoder_for
+    from app.services.wiring import embedding_cache, encoder_for
     from graph.connection import get_driver
     from graph.schema import EmbeddingSpec, reset_embeddings
     from ingest.companies import reembed_all

@@ -71,7 +71,7 @@ def up(
         uri = ensure_server(s)
         typer.echo(f"Neo4j:     {uri}")
         if seed:
-            from app.services import graph_session
+            from app.services.wiring import graph_session
 
             with graph_session(s) as (driver, encoder):
                 _seed_if_empty(driver, encoder)
@@ -106,7 +106,7 @@ def up(
 
 
 def _seed_if_empty(driver: Any, encoder: Any) -> None:
-    from app.services import embedding_cache
+    from app.services.wiring import embedding_cache
     from graph.queries import companies as companies_q
     from ingest.seed import load_seed
 

@@ -28,7 +28,7 @@ def users_add(
     from pydantic import ValidationError as PydanticValidationError
 
     from app.api.users import UserCreate, create_user
-    from app.services import graph_session
+    from app.services.wiring import graph_session
 
     s = get_settings()
     try:
@@ -50,7 +50,7 @@ def users_add(
 def users_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List API users (never their tokens or token hashes)."""
     from app.api.users import list_users
-    from app.services import graph_session
+    from app.services.wiring import graph_session
 
     try:
         with graph_session(with_encoder=False) as (driver, _):
@@ -70,7 +70,7 @@ def users_revoke(user_id: Annotated[str, typer.Argument(help="User id from `user
                  ) -> None:
     """Revoke a user's token; the API refuses it from the next request on."""
     from app.api.users import revoke_user
-    from app.services import graph_session
+    from app.services.wiring import graph_session
 
     try:
         with graph_session(with_encoder=False) as (driver, _):

