@@ -166,6 +166,14 @@ class ApiSettings(BaseSettings):
     # `PARAAT_API_TRUSTED_PROXIES=127.0.0.1,::1` or a JSON list; "*" trusts every peer.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     cors_origins: list[str] = Field(default_factory=list)  # empty: CORS off
+    # Anonymous sign-ups and loket items (issue 20): how many per client address and per
+    # e-mail address within an hour; more is 429 and nothing is stored. The mailed one-time
+    # codes expire after `code_ttl_hours`.
+    signup_per_address_per_hour: int = Field(default=10, ge=1)
+    signup_per_email_per_hour: int = Field(default=3, ge=1)
+    loket_per_address_per_hour: int = Field(default=10, ge=1)
+    loket_per_email_per_hour: int = Field(default=5, ge=1)
+    code_ttl_hours: float = Field(default=24.0, gt=0, le=24 * 14)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

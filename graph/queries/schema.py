@@ -41,6 +41,7 @@ NODE_KEYS: tuple[tuple[str, str], ...] = (
     ("ParaatMeta", "key"),
     ("OutboxMail", "id"),
     ("SignupRequest", "id"),
+    ("SignupKvk", "kvk_number"),
     ("Desk", "id"),
 )
 
