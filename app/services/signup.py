@@ -31,8 +31,9 @@ from graph.repositories.signup import SignupRepository
 log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 3600
-KVK = re.compile(r"^\d{8}$")
+KVK = re.compile(r"[0-9]{8}")
 CODE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+CODE_CHARS = re.compile(r"[A-Za-z0-9_-]{20,100}")
 SIGNUP_PATH = "aanmelden"
 
 
@@ -59,7 +60,7 @@ def new_code() -> str:
 
 def check_kvk(kvk: str) -> str:
     kvk = kvk.strip()
-    if not KVK.match(kvk) or kvk == "00000000":
+    if not KVK.fullmatch(kvk):
         raise ValidationError("kvk_number: a KvK number has exactly 8 digits / "
                               "een KvK-nummer heeft precies 8 cijfers")
     return kvk
@@ -74,7 +75,7 @@ def check_email(email: str) -> str:
 
 def check_code(code: str) -> str:
     code = code.strip()
-    if not CODE.match(code):
+    if not CODE_CHARS.fullmatch(code):
         raise NotFoundError("Unknown code: check the link in the mail / onbekende code: "
                             "controleer de link in de mail.")
     return code

@@ -81,7 +81,7 @@ def test_gives_up_after_max_attempts(driver: Driver) -> None:
 def test_without_smtp_the_mail_goes_to_the_log(driver: Driver,
                                                caplog: pytest.LogCaptureFixture) -> None:
     mailer = Mailer(MailSettings(smtp_host=None), OutboxRepository(driver))
-    assert mailer.log_only and "written to this log" in mailer.describe()
+    assert mailer.log_only and "written to the API's log" in mailer.describe()
     with caplog.at_level(logging.WARNING, logger="app.services.mail"):
         row = mailer.send(a_mail())
     assert row["status"] == "logged"
@@ -91,6 +91,7 @@ def test_without_smtp_the_mail_goes_to_the_log(driver: Driver,
 @pytest.mark.parametrize("address,ok", [
     ("a@b.nl", True), ("info@bedrijf.example.com", True), ("no-at.nl", False),
     ("a@b", False), ("a@b.nl\r\nBcc: x@y.nl", False), ("A <a@b.nl>", False), ("", False),
+    ("a@b.nl\n", False), ("é@ü.nl", False), ("a@b..nl", False),
 ])
 def test_valid_address(address: str, ok: bool) -> None:
     assert valid_address(address) is ok
