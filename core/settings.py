@@ -236,9 +236,11 @@ class MailSettings(BaseSettings):
     public_url: str = "http://localhost:8501"
     # A send is tried this many times at once (with a short pause), and the outbox worker
     # retries a failed mail until `max_attempts` in all; after that it stays `failed`.
-    attempts_per_try: int = Field(default=3, ge=1, le=10)
-    max_attempts: int = Field(default=10, ge=1)
-    retry_seconds: float = Field(default=60.0, gt=0)
+    attempts_per_try: int = Field(default=3, ge=1, le=10,
+                                  validation_alias="PARAAT_MAIL_ATTEMPTS_PER_TRY")
+    max_attempts: int = Field(default=10, ge=1, validation_alias="PARAAT_MAIL_MAX_ATTEMPTS")
+    retry_seconds: float = Field(default=60.0, gt=0,
+                                 validation_alias="PARAAT_MAIL_RETRY_SECONDS")
 
     @field_validator("smtp_host", "smtp_user", mode="before")
     @classmethod

@@ -224,7 +224,7 @@ def _load(driver: Driver, item_id: str, user: UserPublic) -> dict[str, Any]:
              responses={202: {"model": LoketAccepted,
                               "description": "Sent without a token: routed, waiting for the "
                                              "sender to confirm the e-mail address"},
-                        **problem_responses(404, 429)})
+                        **problem_responses(401, 404, 429)})
 def submit(body: LoketCreate, user: OptionalUser, driver: DriverDep, settings: SettingsDep,
            encoder: EncoderDep, mailer: MailerDep, request: Request,
            background: BackgroundTasks, idempotency_key: IdempotencyKey = None) -> Any:
@@ -276,11 +276,11 @@ def submit(body: LoketCreate, user: OptionalUser, driver: DriverDep, settings: S
 def _submit_anonymous(body: LoketCreate, driver: Driver, settings: Settings, encoder: Encoder,
                       mailer: Mailer, request: Request, background: BackgroundTasks) -> Any:
     if body.contact_email is None:
-        raise ApiProblem(422, "Without a token, give contact_email (we mail you a link to "
-                              "confirm it) / zonder sleutel is contact_email nodig (u krijgt "
-                              "een link om het te bevestigen).", errors=[{
-                                  "field": "contact_email", "message": "required without a "
-                                  "token / verplicht zonder sleutel"}])
+        # Without a token and without an address there is nobody to answer: as before, a 401.
+        raise ApiProblem(401, "Send a bearer token, or contact_email to send without an "
+                              "account (we mail a link to confirm it) / stuur een sleutel mee, "
+                              "of contact_email om zonder account te versturen.",
+                         headers={"WWW-Authenticate": "Bearer"})
     text = f"{body.title}. {body.text}"
     matches, lang = reverse_match(driver, encoder, settings, text)
     svc = DeskService(DeskRepository(driver), mailer, settings)

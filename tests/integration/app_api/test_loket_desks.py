@@ -163,7 +163,7 @@ def test_bad_input_expiry_and_floods(graph: Driver, neo4j_target: Neo4jTarget,
                                      smtp: SmtpInbox, encoder: Encoder) -> None:
     app = app_for(graph, neo4j_target, smtp, encoder, loket_per_address_per_hour=2)
     with TestClient(app) as c:
-        assert_problem(c.post("/loket", json={**STARTUP, "contact_email": None}), 422)
+        assert_problem(c.post("/loket", json={**STARTUP, "contact_email": None}), 401)
         assert_problem(c.post("/loket", json={**STARTUP, "contact_email": "nope"}), 422)
         assert_problem(c.post("/loket", json={**STARTUP, "kvk_number": "123"}), 422)
         assert count(graph, "MATCH (n) WHERE n:LoketItem OR n:OutboxMail RETURN count(n)") == 0
