@@ -20,6 +20,8 @@ from graph.schema import apply_schema, clear_graph
 from graph.server import free_port
 
 from ..conftest import TEST_EMBEDDING, Neo4jTarget, SmtpInbox, mail_text
+
+# The Chromium and Playwright fixtures of the main browser test, shared.
 from .test_e2e import ROOT, SHOTS, WAIT_MS, _stop, _wait, browser, chromium  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -35,9 +37,9 @@ class MailStack:
 
 
 @pytest.fixture(scope="module")
-def mail_stack(chromium: str, neo4j_target: Neo4jTarget, session_driver: Driver,
-               smtp_server: SmtpInbox, tmp_path_factory: pytest.TempPathFactory
-               ) -> Iterator[MailStack]:
+def mail_stack(chromium: str, neo4j_target: Neo4jTarget,  # noqa: F811
+               session_driver: Driver, smtp_server: SmtpInbox,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailStack]:
     clear_graph(session_driver)
     apply_schema(session_driver, TEST_EMBEDDING)
     api_port, ui_port = free_port(), free_port()
@@ -71,7 +73,7 @@ def mail_stack(chromium: str, neo4j_target: Neo4jTarget, session_driver: Driver,
 
 
 @pytest.fixture
-def mail_page(browser: Any, mail_stack: MailStack) -> Iterator[Any]:
+def mail_page(browser: Any, mail_stack: MailStack) -> Iterator[Any]:  # noqa: F811
     ctx = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="nl-NL")
     pg = ctx.new_page()
     pg.set_default_timeout(WAIT_MS)
@@ -119,5 +121,4 @@ def test_sign_up_in_the_browser(mail_page: Any, mail_stack: MailStack,
     records, _, _ = session_driver.execute_query(
         "MATCH (u:User {role: 'company', kvk_number: '12345670'}) RETURN count(u) AS n")
     assert records[0]["n"] == 1
-    # The code worked once: the same link again is refused with a clear message.
     assert token
