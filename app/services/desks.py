@@ -303,7 +303,8 @@ class DeskService:
         link = f"{self.settings.mail.public_url}/{QUEUE_PATH}?desk={desk_id}"
         return self.mailer.queue(Mail(
             to=desk["email"], kind="desk_notify", ref=item_id,
-            subject_nl=f"Nieuw in de wachtrij van {desk['name_nl']}: {title}"[:200],
+            # No title in the subject: the outbox keeps subjects, and a title may be personal.
+            subject_nl=f"Nieuw in de wachtrij van {desk['name_nl']}"[:200],
             subject_en=f"New in the queue of {desk['name_en']}"[:200],
             body_nl=(f"Er staat een nieuw loket-bericht voor {desk['name_nl']} klaar: "
                      f"\"{title}\".\nReden: {reason}\n\nOpen de wachtrij: {link}"),

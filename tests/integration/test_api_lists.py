@@ -736,7 +736,9 @@ def test_loket_stores_injection_verbatim(mclient: TestClient, embedded: Driver) 
     got = mclient.get(f"/loket/{iid}", headers=company).json()
     assert got["title"] == INJECTION and got["text"] == f"aluminium {INJECTION}"
     assert got["notes"][0]["note"] == INJECTION
-    assert grew(before, labels(embedded)) == {"LoketItem": 1, "AuditEvent": 2}
+    # Each desk the item was routed to is told by mail (issue 20): one outbox mail per desk.
+    assert grew(before, labels(embedded)) == {"LoketItem": 1, "AuditEvent": 2,
+                                              "OutboxMail": len(got["routed_to"])}
     records, _, _ = embedded.execute_query(
         "MATCH (a:AuditEvent {entity_id: $id, action: 'loket.triage'}) RETURN a.after AS after",
         id=iid)
