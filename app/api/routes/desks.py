@@ -46,7 +46,7 @@ class DeskPublic(BaseModel):
 
 
 class DeskUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     email: Email
 
@@ -75,7 +75,7 @@ class QueueItem(BaseModel):
 
 
 class Referral(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     to_desk: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
     from_desk: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,63}$",
