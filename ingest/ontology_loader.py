@@ -10,7 +10,8 @@ from neo4j import Driver
 from graph.queries import taxonomy as taxonomy_q
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache, encode_passages_cached, text_hash
-from ontology.taxonomy import Concept, Taxonomy, load_taxonomy
+from ontology.concepts import Concept
+from ontology.taxonomy import Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 Users filter on what the results show ("Emmen", "De Wolden", "Sensors", "Nachtzicht"), not
 on our slugs. Every filter value may therefore be the id or a label in Dutch or English, in
 any case, with or without accents, spaces or hyphens; it is folded the way the taxonomy folds
-labels (`ontology.taxonomy.label_tokens`) and looked up among the values that exist:
+labels (`ontology.forms.label_tokens`) and looked up among the values that exist:
 municipalities and clusters in the graph (imports add municipalities), NLD areas and
 capabilities in the taxonomy. A value nobody has is an error naming the closest valid
 choices, never a filter that silently matches nothing. The matcher receives ids only.
@@ -22,8 +22,10 @@ from rapidfuzz import fuzz, process
 from graph.queries import matching as matching_q
 from graph.repositories.base import read
 from matching.errors import FilterError
-from matching.matcher import MatchFilters
-from ontology.taxonomy import Concept, Taxonomy, label_tokens, normalize_label
+from matching.models import MatchFilters
+from ontology.concepts import Concept
+from ontology.forms import label_tokens, normalize_label
+from ontology.taxonomy import Taxonomy
 
 log = logging.getLogger(__name__)
 

@@ -67,7 +67,7 @@ from matching import lexical
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
 from matching.filters import vocabulary
-from matching.matcher import MatchFilters
+from matching.models import MatchFilters
 from ontology.taxonomy import Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)

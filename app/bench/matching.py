@@ -24,7 +24,8 @@ from graph.repositories.base import read
 from ingest.companies import RunContext, write_companies
 from ingest.synthetic import generate
 from matching.encoders.base import Encoder
-from matching.matcher import Matcher, MatchFilters, MatchRequest
+from matching.matcher import Matcher
+from matching.models import MatchFilters, MatchRequest
 from ontology.taxonomy import Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)

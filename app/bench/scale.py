@@ -48,7 +48,8 @@ from ingest.companies import RunContext, write_companies
 from ingest.ontology_loader import load_ontology
 from ingest.synthetic import generate
 from matching.encoders.cache import EmbeddingCache
-from matching.matcher import Matcher, MatchRequest
+from matching.matcher import Matcher
+from matching.models import MatchRequest
 from ontology.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)

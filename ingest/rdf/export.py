@@ -27,7 +27,8 @@ from ingest.rdf.common import (
     normalise_format,
     statement_iri,
 )
-from ontology.taxonomy import bind_prefixes, load_taxonomy
+from ontology.concepts import bind_prefixes
+from ontology.taxonomy import load_taxonomy
 from ontology.vocab import CAPABILITY_SCHEME, ID, NLD_SCHEME, PA, VANN, iri_for
 
 log = logging.getLogger(__name__)
