@@ -107,8 +107,8 @@ def create_user(users: UsersRepository, user: UserCreate, secret: str,
     def work(tx: ManagedTransaction) -> None:
         users.create_in(tx, id=uid, name=user.name, role=user.role,
                         kvk_number=user.kvk_number, token_hash=hash_token(token, secret))
-        audit.record(tx, actor and actor.id, actor and actor.role, "user.create", "user", uid,
-                     None, public.model_dump())
+        audit.record(tx, actor.id if actor else None, actor.role if actor else None,
+                     "user.create", "user", uid, None, public.model_dump())
 
     users.execute_write(work)
     log.info("created API user %s (%s)", uid, user.role)
@@ -133,8 +133,8 @@ def revoke_user(users: UsersRepository, user_id: str, actor: UserPublic | None =
     def work(tx: ManagedTransaction) -> bool:
         if not users.revoke_in(tx, user_id):
             return False
-        audit.record(tx, actor and actor.id, actor and actor.role, "user.revoke", "user",
-                     user_id, {"revoked": False}, {"revoked": True})
+        audit.record(tx, actor.id if actor else None, actor.role if actor else None,
+                     "user.revoke", "user", user_id, {"revoked": False}, {"revoked": True})
         return True
 
     if not users.execute_write(work):

@@ -61,7 +61,8 @@ def get_users(_admin: Admin, driver: DriverDep) -> Any:
 
 @router.post("/users", response_model=UserCreated, status_code=201)
 def post_user(body: UserCreate, admin: Admin, driver: DriverDep, settings: SettingsDep) -> Any:
-    user, token = create_user(UsersRepository(driver), body, settings.api.secret.get_secret_value(), admin)
+    user, token = create_user(UsersRepository(driver), body,
+                              settings.api.secret.get_secret_value(), admin)
     return UserCreated(**user.model_dump(), token=token)
 
 
