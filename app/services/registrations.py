@@ -14,18 +14,21 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from neo4j import ManagedTransaction
+from neo4j import Driver, ManagedTransaction
 
 from app.api.models import ComplianceIn, FieldChange, ProfileFields, RegistrationPublic
 from app.services import audit
 from app.services.idempotency import WriteResult, run_write
+from app.services.loket import demand_summary
 from app.services.users import UserPublic
 from core.errors import ConflictError, ForbiddenError, NotFoundError
+from core.settings import MatchSettings
 from graph.repositories.idempotency import IdempotencyRepository
 from graph.repositories.registrations import RegistrationsRepository
 from ingest.companies import CompanyRecord, RunContext, write_companies
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
+from matching.reverse import reverse_match
 from ontology.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -103,6 +106,20 @@ def registrations_public(regs: RegistrationsRepository, rows: list[Any]
 
 def pending_for(regs: RegistrationsRepository, kvk: str) -> list[RegistrationPublic]:
     return registrations_public(regs, regs.pending_for(kvk))
+
+
+def preview(driver: Driver, encoder: Encoder, match: MatchSettings, description: str,
+            capabilities: list[str]) -> dict[str, Any]:
+    """How Defence would find a profile: the concepts read from it, its NLD areas, and the
+    themes and NLD areas of past demand questions sharing those concepts (never their words)."""
+    taxonomy = load_taxonomy()
+    labels = [taxonomy.capabilities[c].label("nl") for c in capabilities
+              if c in taxonomy.capabilities]
+    text = description if not labels else f"{description}\n{', '.join(labels)}"
+    matches, _ = reverse_match(driver, encoder, match, text, taxonomy)
+    questions = [q for q in matches["demand_questions"] if q["shared_concepts"]]
+    return {"concepts": matches["concepts"][:20], "nld_areas": matches["nld_areas"][:5],
+            **demand_summary(questions, taxonomy)}
 
 
 def load(regs: RegistrationsRepository, reg_id: str) -> Any:

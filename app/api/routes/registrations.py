@@ -44,13 +44,10 @@ from app.api.pages import Limit, Offset, page
 from app.api.problems import ApiProblem, problem_responses
 from app.services import registrations as regs_service
 from app.services.idempotency import WriteResult, fingerprint
-from app.services.loket import demand_summary
 from app.services.users import UserPublic
 from core.errors import ForbiddenError, NotFoundError
 from graph.repositories.idempotency import IdempotencyRepository
 from graph.repositories.registrations import RegistrationsRepository
-from matching.reverse import reverse_match
-from ontology.taxonomy import load_taxonomy
 from ontology.validation import validate_company
 
 log = logging.getLogger(__name__)
@@ -117,15 +114,8 @@ class Preview(BaseModel):
 def preview_registration(body: PreviewRequest, _user: Submitter, driver: DriverDep,
                          settings: SettingsDep, encoder: EncoderDep) -> Any:
     """The registration form's preview: "Defence asked about these themes, in these areas"."""
-    taxonomy = load_taxonomy()
-    labels = [taxonomy.capabilities[c].label("nl") for c in body.capabilities
-              if c in taxonomy.capabilities]
-    text = body.description if not labels else f"{body.description}\n{', '.join(labels)}"
-    matches, _ = reverse_match(driver, encoder, settings.match, text, taxonomy)
-    questions = [q for q in matches["demand_questions"] if q["shared_concepts"]]
-    return Preview.model_validate({"concepts": matches["concepts"][:20],
-                                   "nld_areas": matches["nld_areas"][:5],
-                                   **demand_summary(questions, taxonomy)})
+    return Preview.model_validate(regs_service.preview(driver, encoder, settings.match,
+                                                       body.description, body.capabilities))
 
 
 @router.post("/registrations", status_code=201, response_model=RegistrationPublic)
