@@ -126,7 +126,7 @@ def user_for_token(users: UsersRepository, token: str, secret: str) -> UserPubli
 
 
 def list_users(users: UsersRepository) -> list[UserListed]:
-    return [UserListed(**r) for r in users.list()]
+    return [UserListed(**r) for r in users.listed()]
 
 
 def revoke_user(users: UsersRepository, user_id: str, actor: UserPublic | None = None) -> None:

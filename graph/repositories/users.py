@@ -26,7 +26,8 @@ class UsersRepository(Repository):
                                                   database_=self.database)
         return records[0] if records else None
 
-    def list(self) -> list[dict[str, Any]]:
+    def listed(self) -> list[dict[str, Any]]:
+        """Every user, revoked ones too (never a token hash)."""
         records, _, _ = self.driver.execute_query(users_q.API_LIST_USERS, routing_="r",
                                                   database_=self.database)
         return [dict(r) for r in records]
