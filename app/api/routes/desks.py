@@ -17,9 +17,9 @@ from app.api.models import Page, Text2000
 from app.api.pages import Limit, Offset
 from app.api.problems import ApiProblem, problem_responses
 from app.api.signup_models import CodeIn, Email
-from app.api.users import UserPublic
 from app.services.desks import DeskService
 from app.services.signup import ExpiredError
+from app.services.users import UserPublic
 from graph.repositories.desks import DeskRepository
 
 log = logging.getLogger(__name__)
