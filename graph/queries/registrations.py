@@ -87,6 +87,10 @@ OPTIONAL MATCH (r:Registration {kvk_number: $kvk})
 WITH c, collect(r) AS regs
 FOREACH (r IN regs | DETACH DELETE r)
 WITH c
+OPTIONAL MATCH (s:SignupRequest {kvk_number: $kvk})
+WITH c, collect(s) AS signups
+FOREACH (s IN signups | DETACH DELETE s)
+WITH c
 OPTIONAL MATCH (l:LoketItem {kvk_number: $kvk})
 WITH c, c.name AS name, collect(l) AS items
 WITH c, name, items, [l IN items | l.id] AS loket_ids

@@ -164,6 +164,14 @@ def test_an_admin_rejects_and_the_requester_is_told(client: TestClient, driver: 
     assert count(driver, "MATCH (u:User {kvk_number: $k}) RETURN count(u)", k=KVK) == 1
     assert_problem(client.post("/signup/requests/" + "0" * 32 + "/approve", headers=admin), 404)
 
+    # Erasing the company (GDPR) takes its sign-up requests (names, addresses) along.
+    driver.execute_query("CREATE (:Company {kvk_number: $k, name: 'Veenpantser'})", k=KVK)
+    assert client.delete(f"/companies/{KVK}", headers=admin).status_code == 204
+    assert count(driver, "MATCH (s:SignupRequest) RETURN count(s)") == 0
+    events = driver.execute_query("MATCH (e:AuditEvent {entity: 'signup'}) RETURN e.after "
+                                  "AS after")[0]
+    assert events and all("Onbekende afzender" not in (e["after"] or "") for e in events)
+
 
 def test_admin_sees_the_outbox_without_the_mails_text(client: TestClient, driver: Driver,
                                                       smtp: SmtpInbox) -> None:
