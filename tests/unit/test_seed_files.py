@@ -53,6 +53,10 @@ FILES: dict[str, tuple[str, list[str]]] = {
         "id",
         ["id", "name", "kind", "municipality", "description_nl", "description_en", "source"],
     ),
+    "desks.csv": (
+        "id",
+        ["id", "name_nl", "name_en", "description_nl", "description_en", "email", "source"],
+    ),
     "companies.csv": (
         "kvk_number",
         [
@@ -325,3 +329,16 @@ def test_each_entity_lives_in_exactly_one_file() -> None:
                 clashes.append((id_, seen[id_], name))
             seen[id_] = name
     assert not clashes, f"ids defined in more than one file: {clashes}"
+
+
+def test_desks_are_the_agendas_partners_with_an_address() -> None:
+    """The loket's desks (issue 20): the partners the agenda names, each with a plain address
+    and a description in both languages."""
+    df = load("desks.csv")
+    assert set(df["id"]) == {"ibdo", "nom-bdd", "mindbase-noord", "founded", "regioteam-noord",
+                             "veiligheidscampus", "brancheorganisaties"}
+    email = re.compile(r"^[A-Za-z0-9.!#$%&*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+    for _, row in df.iterrows():
+        assert email.fullmatch(row["email"]), row["id"]
+        assert len(row["description_nl"]) > 80 and len(row["description_en"]) > 80, row["id"]
+        assert row["source"].startswith("Drentse Agenda Defensie en Veiligheid"), row["id"]
