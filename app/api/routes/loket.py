@@ -54,7 +54,7 @@ ItemId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="Loket item 
              responses={202: {"model": LoketAccepted,
                               "description": "Sent without a token: routed, waiting for the "
                                              "sender to confirm the e-mail address"},
-                        **problem_responses(401, 404, 429)})
+                        **problem_responses(401, 403, 404, 429)})
 def submit(body: LoketCreate, user: OptionalUser, driver: DriverDep, settings: SettingsDep,
            encoder: EncoderDep, mailer: MailerDep, request: Request,
            background: BackgroundTasks, idempotency_key: IdempotencyKey = None) -> Any:
