@@ -19,8 +19,7 @@ from typing import Any, Final, Literal
 from neo4j import Driver
 from rapidfuzz import fuzz, process
 
-from graph.queries import matching as matching_q
-from graph.repositories.base import read
+from graph.repositories.matching import MatchingRepository
 from matching.errors import FilterError
 from matching.models import MatchFilters
 from ontology.concepts import Concept
@@ -125,7 +124,7 @@ def _concepts(concepts: Iterable[Concept]) -> list[Choice]:
 
 
 def _graph_choices(driver: Driver) -> dict[FilterKind, list[Choice]]:
-    record = read(driver, matching_q.FILTER_CHOICES)[0]
+    record = MatchingRepository(driver).filter_choices()
     return {kind: [Choice(r["id"], (r["name"],) if r["name"] else ())
                    for r in record[kind] if r["id"]]
             for kind in ("municipalities", "clusters")}

@@ -28,8 +28,7 @@ from neo4j import Driver
 from neo4j.exceptions import ClientError
 
 from core.settings import MatchSettings
-from graph.queries import matching as queries
-from graph.repositories.base import read
+from graph.repositories.matching import MatchingRepository
 from matching import lexical
 from matching.encoders.base import Encoder
 from matching.encoders.composite import CompositeEncoder, concept_block
@@ -100,6 +99,7 @@ class Matcher:
     def __init__(self, driver: Driver, encoder: Encoder, taxonomy: Taxonomy,
                  settings: MatchSettings | None = None) -> None:
         self.driver = driver
+        self.repo = MatchingRepository(driver)
         self.encoder = encoder
         self.taxonomy = taxonomy
         self.s = settings or MatchSettings()
@@ -161,7 +161,7 @@ class Matcher:
         cached = _CONCEPT_MATRICES.get(key)
         if cached is not None:
             return cached
-        records = read(self.driver, queries.MATCH_CONCEPT_VECTORS)
+        records = self.repo.concept_vectors()
         rows = [(r["id"], r["embedding"]) for r in records
                 if r["id"] in self.taxonomy.capabilities
                 and len(r["embedding"]) == self.encoder.dimension]
@@ -340,10 +340,9 @@ class Matcher:
         t0 = time.perf_counter()
         # With filters, Lucene's own top-k would cut before filtering: fetch deeper. Without,
         # the top `pool` of each index hold the top `pool` by the better of the two scores.
-        records = read(self.driver,
-                       queries.MATCH_LEXICAL if filtered else queries.MATCH_LEXICAL_ALL,
-                       question={"lucene": lucene}, k=self.s.pool * (50 if filtered else 1),
-                       limit=self.s.pool, filters=f)
+        records = self.repo.lexical(lucene, filtered=filtered,
+                                    k=self.s.pool * (50 if filtered else 1),
+                                    limit=self.s.pool, filters=f)
         return {r["kvk"]: float(r["score"]) for r in records}, time.perf_counter() - t0
 
     def _graph(self, concepts: list[QuestionConcept], f: dict[str, Any], filtered: bool
@@ -351,11 +350,10 @@ class Matcher:
         t0 = time.perf_counter()
         graph: dict[str, list[GraphPath]] = {}
         if concepts:
-            records = read(
-                self.driver, queries.MATCH_GRAPH if filtered else queries.MATCH_GRAPH_ALL,
-                question={"concepts": [{"id": c.id, "weight": c.weight} for c in concepts]},
-                w_direct=self.s.w_direct, w_narrower=self.s.w_narrower,
-                w_broader=self.s.w_broader, w_cluster=self.s.w_cluster,
+            records = self.repo.graph_paths(
+                [{"id": c.id, "weight": c.weight} for c in concepts], filtered=filtered,
+                weights={"w_direct": self.s.w_direct, "w_narrower": self.s.w_narrower,
+                         "w_broader": self.s.w_broader, "w_cluster": self.s.w_cluster},
                 per_path=self.s.graph_per_path, filters=f)
             for r in records:
                 graph[r["kvk"]] = [GraphPath(
@@ -367,19 +365,16 @@ class Matcher:
     def _dense(self, vec: list[float], f: dict[str, Any], filtered: bool) -> dict[str, float]:
         exact = False
         if filtered:
-            records = read(self.driver, queries.COUNT_FILTERED_COMPANIES, filters=f)
-            exact = int(records[0]["n"]) <= self.s.exact_dense_below
+            exact = self.repo.count_filtered(f) <= self.s.exact_dense_below
         # Only the top `dense_pool` matter to the fusion (see the floor in `signals`), and
         # the index's cost grows with k (100 -> 50: p95 70 -> 31 ms at 100k companies).
         limit = self.s.dense_pool
         if exact:
-            records = read(self.driver, queries.MATCH_DENSE_EXACT, vector=vec, limit=limit,
-                           filters=f)
+            records = self.repo.dense_exact(vec, limit, f)
         else:
-            records = read(
-                self.driver,
-                queries.MATCH_DENSE_INDEX if filtered else queries.MATCH_DENSE_INDEX_ALL,
-                vector=vec, k=limit * (20 if filtered else 1), limit=limit, filters=f)
+            records = self.repo.dense_index(vec, filtered=filtered,
+                                            k=limit * (20 if filtered else 1), limit=limit,
+                                            filters=f)
         return {r["kvk"]: float(r["score"]) for r in records}
 
     # ------------------------------------------------------------------ ranking
@@ -434,8 +429,7 @@ class Matcher:
     def candidates_for(self, kvks: Sequence[str], sig: Signals) -> dict[str, dict[str, Any]]:
         if not kvks:
             return {}
-        records = read(self.driver, queries.MATCH_CANDIDATES, shortlist={"kvks": list(kvks)},
-                       vector=sig.vector.astype(float).tolist())
+        records = self.repo.candidates(list(kvks), sig.vector.astype(float).tolist())
         return {r["kvk"]: dict(r) for r in records}
 
     def dense_for_pool(self, sig: Signals) -> dict[str, float]:
@@ -445,15 +439,13 @@ class Matcher:
         dense_all = dict(sig.dense)
         missing = sorted((set(sig.lexical) | set(sig.graph)) - set(dense_all))
         if missing:
-            records = read(self.driver, queries.MATCH_CANDIDATE_COSINES, kvks=missing,
-                           vector=sig.vector.astype(float).tolist())
+            records = self.repo.candidate_cosines(missing, sig.vector.astype(float).tolist())
             dense_all.update({r["kvk"]: float(r["dense"]) for r in records})
         return dense_all
 
     # ------------------------------------------------------------------ the API
     def ensure_ready(self) -> None:
-        records = read(self.driver, queries.MATCH_COUNT_COMPANIES)
-        if int(records[0]["n"]) == 0:
+        if self.repo.count_companies() == 0:
             raise MatchError("The graph holds no companies yet: load data first "
                              "(paraat ingest seed) / de graaf bevat nog geen bedrijven.")
 
@@ -512,8 +504,7 @@ class Matcher:
               ) -> str:
         qid = uuid.uuid4().hex
         concepts = [c["id"] for c in result.concepts]
-        # one map parameter: one plan whether or not there are hits, concepts or areas
-        self.driver.execute_query(queries.CREATE_DEMAND_QUESTION, q={
+        self.repo.create_demand_question({
             "id": qid, "question": request.question, "lang": result.lang,
             "filters": json.dumps(request.filters.params()), "owner": owner,
             "top_k": request.top_k,
