@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 
 from graph.queries import matching as matching_q
 from graph.repositories.base import read
+from matching.constraints import ACCESS_MODES, KINDS, resolve_access, resolve_kinds
 from matching.errors import FilterError
 from matching.matcher import MatchFilters
 from ontology.taxonomy import Concept, Taxonomy, label_tokens, normalize_label
@@ -193,3 +194,26 @@ def resolve_one(kind: FilterKind, value: str | None, driver: Driver | None,
         return None
     ids = resolve_values({kind: [value]}, vocabulary(driver, taxonomy, [kind]))[kind]
     return ids[0] if ids else None
+
+
+def kind_names(values: Sequence[str] | None) -> list[str] | None:
+    """Kind filter values (company, site, facility, institution, programme; labels and
+    plurals accepted) -> kind names; an unknown one is a FilterError naming the valid ones."""
+    kinds, unknown = resolve_kinds(list(values) if values else None)
+    if unknown:
+        raise FilterError("; ".join(
+            f"unknown kind / onbekende soort {v[:ECHO_CHARS]!r}; valid / geldig: "
+            + ", ".join(KINDS) for v in unknown))
+    return kinds or None
+
+
+def access_modes(values: Sequence[str] | None) -> list[str] | None:
+    """Access filter values (road, rail, water, air, or a Dutch/English name of one) ->
+    modes; an unknown one is a FilterError naming the valid ones."""
+    modes, unknown = resolve_access(list(values) if values else None)
+    if unknown:
+        raise FilterError("; ".join(
+            f"unknown access / onbekende ontsluiting {v[:ECHO_CHARS]!r}; valid / geldig: "
+            + ", ".join(ACCESS_MODES) + " (spoor, binnenvaart, snelweg, luchthaven)"
+            for v in unknown))
+    return modes or None

@@ -30,6 +30,7 @@ from app.api.routes import (
     match,
     registrations,
     shortlists,
+    supply,
     watchlists,
 )
 from app.api.users import user_for_token
@@ -88,8 +89,8 @@ def create_app(settings: Settings | None = None, driver: Driver | None = None) -
                 "status": "unavailable", "neo4j": {"ok": False, "error": type(e).__name__}})
         return {"status": "ok", "neo4j": {"ok": True, "version": version, "edition": edition}}
 
-    for module in (companies, registrations, groups, explorer, match, shortlists, watchlists,
-                   loket, demand, admin):
+    for module in (companies, registrations, groups, explorer, supply, match, shortlists,
+                   watchlists, loket, demand, admin):
         app.include_router(module.router)
 
     install_metrics(app, public=s.api.metrics_public)

@@ -1,0 +1,45 @@
+"""UI strings for supply beyond companies (issue 19): kinds, site and programme cards, the
+kind/area/access filters, the explorer's search and the map's sites. Merged into
+`app.ui.i18n.STRINGS` (kept apart so the feature branches do not all edit one table)."""
+
+from __future__ import annotations
+
+SUPPLY_STRINGS: dict[str, dict[str, str]] = {
+    "supply.kind.company": {"nl": "bedrijf", "en": "company"},
+    "supply.kind.site": {"nl": "locatie", "en": "site"},
+    "supply.kind.facility": {"nl": "faciliteit", "en": "facility"},
+    "supply.kind.institution": {"nl": "kennisinstelling", "en": "knowledge institution"},
+    "supply.kind.programme": {"nl": "programma", "en": "programme"},
+    "supply.kinds": {"nl": "Soort aanbod", "en": "Kind of supply"},
+    "supply.kinds_hint": {"nl": "Alle soorten", "en": "All kinds"},
+    "supply.min_area": {"nl": "Minimaal oppervlak (ha)", "en": "Minimum area (ha)"},
+    "supply.access": {"nl": "Ontsluiting", "en": "Access"},
+    "supply.access.road": {"nl": "weg / snelweg", "en": "road / motorway"},
+    "supply.access.rail": {"nl": "spoor", "en": "rail"},
+    "supply.access.water": {"nl": "water / binnenvaart", "en": "water / inland waterway"},
+    "supply.access.air": {"nl": "lucht / luchthaven", "en": "air / airport"},
+    "supply.area": {"nl": "Oppervlak", "en": "Area"},
+    "supply.co_use": {"nl": "Medegebruik", "en": "Co-use"},
+    "supply.status": {"nl": "Status", "en": "Status"},
+    "supply.zoning": {"nl": "Bestemming", "en": "Zoning"},
+    "supply.utilities": {"nl": "Voorzieningen", "en": "Utilities"},
+    "supply.level": {"nl": "Niveau", "en": "Level"},
+    "supply.provider": {"nl": "Aanbieder", "en": "Provider"},
+    "supply.facility_type": {"nl": "Soort faciliteit", "en": "Kind of facility"},
+    "supply.clusters": {"nl": "Clusters", "en": "Clusters"},
+    "supply.constraints": {"nl": "Eisen uit de vraag", "en": "Requirements in the question"},
+    "supply.unknown": {"nl": "onbekend", "en": "unknown"},
+    "explore.find": {"nl": "Zoek een startpunt (bedrijf, locatie, instelling, programma…)",
+                     "en": "Find a starting point (company, site, institution, programme…)"},
+    "explore.find_hint": {"nl": "bijvoorbeeld ASTRON, Veiligheidscampus, Rundedal",
+                          "en": "for example ASTRON, Veiligheidscampus, Rundedal"},
+    "explore.find_none": {"nl": "Niets gevonden met die naam; kies een cluster.",
+                          "en": "Nothing found by that name; pick a cluster."},
+    "explore.sites": {"nl": "Locaties", "en": "Sites"},
+    "explore.sites_none": {"nl": "Nog geen locaties in de graaf.",
+                           "en": "No sites in the graph yet."},
+    "node.Site": {"nl": "locatie", "en": "site"},
+    "node.Facility": {"nl": "faciliteit", "en": "facility"},
+    "node.Programme": {"nl": "programma", "en": "programme"},
+    "place.site": {"nl": "locatie (terrein)", "en": "site"},
+}
