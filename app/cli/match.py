@@ -105,12 +105,23 @@ def eval_cmd(
     ] = False,
     tune: Annotated[bool, typer.Option(help="Grid-search the fusion weights")] = False,
     out: Annotated[Path | None, typer.Option(help="Write the JSON report here")] = None,
+    supply: Annotated[Path | None, typer.Option(
+        help="Questions about sites, facilities, institutions and programmes, scored beside "
+             "FILE (default: matching/eval/supply_questions.jsonl when FILE is the default)")
+    ] = None,
+    no_supply: Annotated[bool, typer.Option("--no-supply", help="Company questions only")
+                         ] = False,
 ) -> None:
-    """MRR / nDCG@10 / Recall@5 per language for hybrid, dense, lexical and graph."""
+    """MRR / nDCG@10 / Recall@5 per language (and per kind of supply) for hybrid, dense,
+    lexical and graph."""
     from tqdm import tqdm
 
     from app.evaluation import run_evaluation
-    from matching.evaluate import load_questions
+    from matching.evaluate import SUPPLY_QUESTIONS, load_questions
+
+    default_file = file == Path("matching/eval/questions.jsonl")
+    if supply is None and default_file and not no_supply and SUPPLY_QUESTIONS.exists():
+        supply = SUPPLY_QUESTIONS
 
     bar: tqdm[Any] | None = None
 
@@ -122,6 +133,8 @@ def eval_cmd(
 
     try:
         questions = load_questions(file)
+        if supply is not None and not no_supply:
+            questions += load_questions(supply)
         report = run_evaluation(get_settings(), questions, make_matcher=make_matcher,
                                 registry=registry, use_current_graph=use_current_graph,
                                 tune=tune, progress=progress,
@@ -135,11 +148,11 @@ def eval_cmd(
     if out:
         out.write_text(text)
     typer.echo(text if not out else f"report: {out}")
-    typer.echo("\nmode      lang  MRR    nDCG@10  R@5", err=True)
+    typer.echo("\nmode      group          MRR    nDCG@10  R@5", err=True)
     for mode, res in report["modes"].items():
-        for lang in ("all", "nl", "en"):
+        for lang in [g for g in res if res[g].get("n")]:
             r = res[lang]
-            typer.echo(f"{mode:<9} {lang:<5} {r['mrr']:.3f}  {r['ndcg@10']:.3f}    "
+            typer.echo(f"{mode:<9} {lang:<14} {r['mrr']:.3f}  {r['ndcg@10']:.3f}    "
                        f"{r['recall@5']:.3f}", err=True)
     # --tune: in-sample tuned weights, and the cross-validated (held-out) estimate
     for label, key in (("tuned", "tuned"), ("held-out", "cross_validated")):
