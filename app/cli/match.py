@@ -42,9 +42,18 @@ def match(
     cluster: Annotated[list[str] | None, typer.Option("--cluster")] = None,
     municipality: Annotated[list[str] | None, typer.Option("--municipality")] = None,
     capability: Annotated[list[str] | None, typer.Option("--capability")] = None,
+    kind: Annotated[list[str] | None, typer.Option(
+        "--kind", help="company, site, facility, institution or programme (repeatable)")
+    ] = None,
+    min_area: Annotated[float | None, typer.Option(
+        "--min-area", min=0, help="Sites of at least this many hectares")] = None,
+    access: Annotated[list[str] | None, typer.Option(
+        "--access", help="road, rail, water or air (or spoor, binnenvaart, snelweg, "
+                         "luchthaven; repeatable)")] = None,
     store: Annotated[bool, typer.Option(help="Keep the question as a DemandQuestion")] = True,
 ) -> None:
-    """Rank Drentse suppliers for a demand question (Dutch or English), with reasons."""
+    """Rank Drentse supply (companies, sites, facilities, institutions, programmes) for a
+    demand question (Dutch or English), with reasons."""
     from pydantic import ValidationError as PydanticValidationError
 
     from app.services.wiring import graph_session
@@ -55,7 +64,7 @@ def match(
     try:
         request = MatchRequest(question=question, top_k=top, filters=MatchFilters(
             nld_areas=nld_area, clusters=cluster, municipalities=municipality,
-            capabilities=capability))
+            capabilities=capability, kinds=kind, min_area_ha=min_area, access=access))
     except PydanticValidationError as e:
         raise fail(ParaatError(validation_line(e))) from e
     s = get_settings()
@@ -84,15 +93,30 @@ def match(
     if result.concepts:
         typer.echo("concepten: " + ", ".join(f"{c['label']} ({c['via']})"
                                              for c in result.concepts))
+    lang = result.lang
     for h in result.hits:
-        typer.echo(f"{h.rank:>2}. {h.name}  [{h.kvk_number}, {h.municipality or '?'}]  "
+        where = h.kvk_number if h.kind == "company" else f"{kind_label(h.kind, lang)} {h.id}"
+        typer.echo(f"{h.rank:>2}. {h.name}  [{where}, {h.municipality or '?'}]  "
                    f"score {h.score:.3f}")
+        for line in h.explanation.get("constraints") or []:
+            typer.echo(f"      {'✓' if line['met'] else '✗' if line['met'] is False else '?'} "
+                       f"{line['text']}")
         for path in h.explanation["graph_paths"][:2]:
             typer.echo(f"      {path}")
         for ph in h.explanation["phrases"][:1]:
             typer.echo(f"      “{ph['text'][:160]}”")
     if not result.hits:
         typer.echo("Geen leveranciers gevonden / no suppliers found.")
+
+
+_KIND_LABELS = {"nl": {"company": "bedrijf", "site": "locatie", "facility": "faciliteit",
+                       "institution": "kennisinstelling", "programme": "programma"},
+                "en": {"company": "company", "site": "site", "facility": "facility",
+                       "institution": "institution", "programme": "programme"}}
+
+
+def kind_label(kind: str, lang: str) -> str:
+    return _KIND_LABELS.get(lang, _KIND_LABELS["nl"]).get(kind, kind)
 
 
 def eval_cmd(

@@ -72,6 +72,8 @@ def _load(driver: Driver, watch_id: str, user: UserPublic) -> dict[str, Any]:
 def _run(driver: Driver, encoder: Encoder, settings: Settings, question: str,
          filters: MatchFilters, top_k: int) -> MatchResult:
     matcher = Matcher(driver, encoder, load_taxonomy(), settings.match)
+    # a watchlist follows suppliers (companies, by KvK number), not sites or programmes
+    filters = filters.model_copy(update={"kinds": ["company"]})
     return matcher.match(MatchRequest(question=question, filters=filters, top_k=top_k))
 
 
