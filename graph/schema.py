@@ -95,7 +95,7 @@ def _schema_ready(driver: Driver, embedding: EmbeddingSpec | None) -> dict[str, 
     if not _BASE_NAMES <= online.keys():
         return None
     if embedding is not None:
-        for name, _ in schema_q.VECTOR_INDEXES:
+        for name in (schema_q.COMPANY_VECTOR_INDEX, schema_q.CAPABILITY_VECTOR_INDEX):
             cfg = (online.get(name) or {}).get("indexConfig") or {}
             if cfg.get("vector.dimensions") != embedding.dimension:
                 return None
@@ -125,7 +125,7 @@ def apply_schema(driver: Driver, embedding: EmbeddingSpec | None = None) -> dict
                 "to re-embed, or set PARAAT_EMBED_MODEL back."
             )
         dims = _vector_dims(driver)
-        for name, _ in schema_q.VECTOR_INDEXES:
+        for name in (schema_q.COMPANY_VECTOR_INDEX, schema_q.CAPABILITY_VECTOR_INDEX):
             if name in dims and dims[name] != embedding.dimension:
                 if _count_embeddings(driver):
                     raise SchemaError(
@@ -133,7 +133,8 @@ def apply_schema(driver: Driver, embedding: EmbeddingSpec | None = None) -> dict
                         f"{embedding.dimension}: run `paraat reindex`."
                     )
                 driver.execute_query(schema_q.DROP_VECTOR_INDEX[name])
-        for name, label in schema_q.VECTOR_INDEXES:
+        for name, label in ((schema_q.COMPANY_VECTOR_INDEX, "Company"),
+                            (schema_q.CAPABILITY_VECTOR_INDEX, "Capability")):
             driver.execute_query(schema_q.VECTOR_INDEX_TEMPLATE.format(
                 name=name, label=label, dim=int(embedding.dimension)))
         props |= {"embedding_model": embedding.model, "embedding_dimension": embedding.dimension}

@@ -7,7 +7,7 @@ from typing import Any
 
 from neo4j import Driver
 
-from graph.repositories.supply import SupplyRepository
+from graph.repositories.supply_browse import SupplyBrowseRepository
 from matching.constraints import KINDS, LABEL_KIND
 from matching.filters import kind_names
 
@@ -27,7 +27,7 @@ def _label(labels: Sequence[str]) -> str:
 
 
 def find_nodes(driver: Driver, text: str, limit: int) -> list[dict[str, Any]]:
-    rows = SupplyRepository(driver).find_nodes(text, PUBLIC_LABELS, limit)
+    rows = SupplyBrowseRepository(driver).find_nodes(text, PUBLIC_LABELS, limit)
     return [{"id": r["id"], "label": _label(r["labels"]), "kind": kind_of(r["labels"]),
              "name": r["name"]} for r in rows if r["id"]]
 
@@ -36,7 +36,7 @@ def list_supply(driver: Driver, kinds: Sequence[str] | None, limit: int
                 ) -> list[dict[str, Any]]:
     """Raises FilterError (422 / exit 2) for an unknown kind."""
     names = kind_names(kinds) or [k for k in KINDS if k != "company"]
-    rows = SupplyRepository(driver).list_supply([KINDS[k] for k in names], limit)
+    rows = SupplyBrowseRepository(driver).list_supply([KINDS[k] for k in names], limit)
     out = []
     for r in rows:
         attrs = {k: v for k, v in (r["attributes"] or {}).items() if v not in (None, [])}

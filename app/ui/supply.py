@@ -30,6 +30,23 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def status(value: Any) -> str:
+    """running, in_development, available... in the UI's language (else as stored)."""
+    if not value:
+        return ""
+    key = f"supply.status.{value}"
+    text = c.tr(key)
+    return str(value).replace("_", " ") if text == key else text
+
+
+def co_use(value: Any) -> str:
+    if not value:
+        return ""
+    key = f"supply.co_use.{value}"
+    text = c.tr(key)
+    return str(value).replace("_", " ") if text == key else text
+
+
 def attribute_lines(kind: str | None, attrs: dict[str, Any]) -> list[tuple[str, str]]:
     """(label, value) pairs a card shows for its kind; a missing value shows as unknown for
     the attributes the issue asks every site and programme card to show."""
@@ -39,18 +56,18 @@ def attribute_lines(kind: str | None, attrs: dict[str, Any]) -> list[tuple[str, 
         area = a.get("area_ha")
         return [(c.tr("supply.area"), f"{float(area):g} ha" if area is not None else unknown),
                 (c.tr("supply.access"), _access(a.get("access")) or unknown),
-                (c.tr("supply.co_use"), _text(a["co_use"]) if a.get("co_use") else unknown),
-                *[(c.tr(f"supply.{k}"), _text(a[k])) for k in ("status", "zoning", "utilities")
-                  if a.get(k)]]
+                (c.tr("supply.co_use"), co_use(a.get("co_use")) or unknown),
+                *[(c.tr(f"supply.{k}"), status(a[k]) if k == "status" else _text(a[k]))
+                  for k in ("status", "zoning", "utilities") if a.get(k)]]
     if kind == "programme":
-        provider = a.get("provider") or a.get("provider_name")
+        provider = a.get("providers") or a.get("provider")
         return [(c.tr("supply.level"), _text(a["level"]) if a.get("level") else unknown),
                 (c.tr("supply.provider"), _text(provider) if provider else unknown),
-                (c.tr("supply.status"), _text(a["status"]) if a.get("status") else unknown)]
+                (c.tr("supply.status"), status(a.get("status")) or unknown)]
     if kind == "facility":
-        kind_of = a.get("facility_type") or a.get("type")
+        kind_of = a.get("kind")
         return [(c.tr(f"supply.{k}"), _text(v)) for k, v in (
-            ("facility_type", kind_of), ("status", a.get("status")),
+            ("facility_type", kind_of), ("status", status(a.get("status"))),
             ("access", _access(a.get("access")) if a.get("access") else None)) if v]
     if kind == "institution" and a.get("clusters"):
         return [(c.tr("supply.clusters"), _text(a["clusters"]))]

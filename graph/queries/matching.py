@@ -44,19 +44,34 @@ CALL () { MATCH (k:Cluster) RETURN collect(k {.id, .name}) AS clusters }
 RETURN municipalities, clusters
 """
 
-# Dense, approximate: the vector index, over-fetched so filters still leave enough.
+# The supply that is not a company (sites, facilities, institutions, programmes): a few dozen
+# nodes, ranked by exact cosine inside the same query as the companies' vector index (one
+# round trip, no query per kind, no second HNSW index over the companies' vectors).
+_OTHER_SUPPLY = "(c:Site|Facility|KnowledgeInstitution|Programme)"
+
+# Dense, approximate: the companies' vector index, over-fetched so filters still leave enough,
+# merged with the exact cosine of the other supply.
 MATCH_DENSE_INDEX = """
-CALL db.index.vector.queryNodes('supply_embedding', $k, $vector) YIELD node AS c, score
-WHERE """ + _COMPANY_FILTER + """
-RETURN coalesce(c.kvk_number, c.id) AS kvk, vector.similarity.cosine(c.embedding, $vector) AS score
+CALL () {
+  CALL db.index.vector.queryNodes('company_embedding', $k, $vector) YIELD node AS c, score
+  WITH c WHERE """ + _COMPANY_FILTER + """
+  RETURN c, vector.similarity.cosine(c.embedding, $vector) AS score
+  ORDER BY score DESC LIMIT $limit
+  UNION ALL
+  MATCH """ + _OTHER_SUPPLY + """ WHERE c.embedding IS NOT NULL AND """ + _COMPANY_FILTER + """
+  WITH c, vector.similarity.cosine(c.embedding, $vector) AS score
+  ORDER BY score DESC LIMIT $limit
+  RETURN c, score
+}
+RETURN coalesce(c.kvk_number, c.id) AS kvk, score
 ORDER BY score DESC LIMIT $limit
 """
 
 # The vector index alone, top k by its own (quantized) scores: `paraat bench matching` times
 # it against a brute-force scan in numpy.
 VECTOR_INDEX_TOP = """
-CALL db.index.vector.queryNodes('supply_embedding', $k, $vector) YIELD node, score
-RETURN coalesce(node.kvk_number, node.id) AS kvk, score
+CALL db.index.vector.queryNodes('company_embedding', $k, $vector) YIELD node, score
+RETURN node.kvk_number AS kvk, score
 """
 
 # Dense, exact: every company that passes the filters (used when filters are selective).
@@ -78,6 +93,12 @@ RETURN count(c) AS n
 # a longer question or one more concept made a new plan; values inside a map do not count.
 MATCH_LEXICAL = """
 CALL () {
+  CALL db.index.fulltext.queryNodes('company_text', $question.lucene, {limit: $k})
+  YIELD node, score RETURN node, score
+  UNION ALL
+  CALL db.index.fulltext.queryNodes('company_text_en', $question.lucene, {limit: $k})
+  YIELD node, score RETURN node, score
+  UNION ALL
   CALL db.index.fulltext.queryNodes('supply_text', $question.lucene, {limit: $k})
   YIELD node, score RETURN node, score
   UNION ALL
@@ -176,14 +197,14 @@ WITH kvk, head(collect(c)) AS c
 OPTIONAL MATCH (c)-[:LOCATED_IN]->(m:Municipality)
 WITH kvk, c, head(collect(m)) AS m
 RETURN kvk, labels(c) AS labels, c.id AS id, c.kvk_number AS kvk_number, c.name AS name,
-       c.description AS description,
+       coalesce(c.description, c.description_nl) AS description,
        c.description_en AS description_en, c.website AS website, c.employees AS employees,
        m.id AS municipality, m.name AS municipality_name, c.kvk_status AS kvk_status,
        c.synthetic AS synthetic, c.last_verified AS last_verified, c.source AS source,
-       c {.area_ha, .access, .co_use, .status, .zoning, .utilities, .lat, .lon, .level,
-          .provider, .facility_type, .type, .programme_type, .kind, .city, .address,
-          provider_name: [(c)-[:PROVIDED_BY|OFFERED_BY]->(p) | p.name][0],
-          clusters: [(c)-[:MEMBER_OF]->(k:Cluster) | k.name]} AS attributes,
+       CASE WHEN c:Company THEN {} ELSE c {.area_ha, .access, .co_use, .status, .zoning,
+          .utilities, .lat, .lon, .level, .kind, .operator, .units,
+          providers: [(c)-[:PROVIDED_BY]->(p) | p.name],
+          clusters: [(c)-[:MEMBER_OF]->(k:Cluster) | k.name]} END AS attributes,
        CASE WHEN c.embedding IS NULL THEN null
             ELSE vector.similarity.cosine(c.embedding, $vector) END AS dense
 """

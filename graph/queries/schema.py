@@ -55,23 +55,11 @@ PROPERTY_INDEXES: tuple[str, ...] = (
     "CREATE INDEX audit_kvk IF NOT EXISTS FOR (a:AuditEvent) ON (a.kvk_number)",
     "CREATE INDEX registration_kvk IF NOT EXISTS FOR (r:Registration) ON (r.kvk_number)",
     "CREATE INDEX registration_status IF NOT EXISTS FOR (r:Registration) ON (r.status)",
-    # the matcher's shortlist looks non-company supply up by id (companies by kvk_number)
-    "CREATE INDEX supply_id IF NOT EXISTS FOR (n:Supply) ON (n.id)",
 )
 
 COMPANY_VECTOR_INDEX = "company_embedding"
 
 CAPABILITY_VECTOR_INDEX = "capability_embedding"
-
-# Every kind of supply (companies, sites, facilities, institutions, programmes) carries the
-# label :Supply; the matcher ranks them together from ONE vector index and one pair of Lucene
-# indexes over that label (not a query per kind: the index's cost grows with k, not with the
-# number of kinds, and one top-k over all kinds is the ranking asked for).
-SUPPLY_VECTOR_INDEX = "supply_embedding"
-
-SUPPLY_FULLTEXT_INDEX = "supply_text"
-
-SUPPLY_FULLTEXT_INDEX_EN = "supply_text_en"
 
 COMPANY_FULLTEXT_INDEX = "company_text"
 
@@ -99,23 +87,11 @@ FULLTEXT_INDEXES: tuple[str, ...] = (
     "FOR (n:Company) ON EACH [n.description, n.description_en, n.concept_terms] "
     "OPTIONS {indexConfig: {`fulltext.analyzer`: 'english', "
     "`fulltext.eventually_consistent`: true}}",
-    f"CREATE FULLTEXT INDEX {SUPPLY_FULLTEXT_INDEX} IF NOT EXISTS "
-    "FOR (n:Supply) ON EACH [n.name, n.description, n.description_en, n.concept_terms] "
-    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'dutch', "
-    "`fulltext.eventually_consistent`: true}}",
-    f"CREATE FULLTEXT INDEX {SUPPLY_FULLTEXT_INDEX_EN} IF NOT EXISTS "
-    "FOR (n:Supply) ON EACH [n.description, n.description_en, n.concept_terms] "
-    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'english', "
-    "`fulltext.eventually_consistent`: true}}",
 )
 
-#: (index name, label) of every vector index, all on `embedding` with the encoder's dimension.
-VECTOR_INDEXES: tuple[tuple[str, str], ...] = (
-    (COMPANY_VECTOR_INDEX, "Company"), (CAPABILITY_VECTOR_INDEX, "Capability"),
-    (SUPPLY_VECTOR_INDEX, "Supply"))
-
 DROP_VECTOR_INDEX: dict[str, str] = {
-    name: f"DROP INDEX {name} IF EXISTS" for name, _ in VECTOR_INDEXES
+    name: f"DROP INDEX {name} IF EXISTS"
+    for name in (COMPANY_VECTOR_INDEX, CAPABILITY_VECTOR_INDEX)
 }
 
 # Embeddings go when the model changes, in slices, so no stale vectors mix with new ones.

@@ -25,11 +25,11 @@ MATCH (n:Supply) WHERE any(l IN labels(n) WHERE l IN $labels)
 OPTIONAL MATCH (n)-[:LOCATED_IN]->(m:Municipality)
 WITH n, head(collect(m)) AS m
 RETURN labels(n) AS labels, coalesce(n.kvk_number, n.id) AS id, n.name AS name,
-       n.description AS description, n.description_en AS description_en, n.source AS source,
+       coalesce(n.description, n.description_nl) AS description,
+       n.description_en AS description_en, n.source AS source,
        m.id AS municipality, m.name AS municipality_name,
        n {.area_ha, .access, .co_use, .status, .zoning, .utilities, .lat, .lon, .level,
-          .provider, .facility_type, .type, .programme_type, .kind, .city, .address,
-          provider_name: [(n)-[:PROVIDED_BY|OFFERED_BY]->(p) | p.name][0],
+          .kind, .operator, .units, providers: [(n)-[:PROVIDED_BY]->(p) | p.name],
           clusters: [(n)-[:MEMBER_OF]->(k:Cluster) | k.name]} AS attributes
 ORDER BY name
 LIMIT $limit

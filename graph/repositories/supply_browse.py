@@ -9,7 +9,7 @@ from graph.queries import supply_browse as q
 from graph.repositories.base import Repository
 
 
-class SupplyRepository(Repository):
+class SupplyBrowseRepository(Repository):
     def find_nodes(self, text: str, labels: Sequence[str], limit: int) -> list[dict[str, Any]]:
         """Public nodes whose name holds `text` (case-insensitive), best first."""
         rows = self._read(q.FIND_NODES, q=text.strip().lower(), labels=list(labels),
