@@ -45,9 +45,9 @@ _ACCESS_PATTERNS: Final[dict[str, str]] = {
             r"treinverbinding\w*|by\s+train|per\s+trein|railterminal\w*)\b",
     "water": r"\b(?:binnenvaart\w*|inland\s+waterways?|inland\s+shipping|waterways?|vaarweg\w*|"
              r"binnenhaven\w*|haven|havens|port|inland\s+port|kade\w*|quay\w*|barge\w*|"
-             r"water(?!\s*(?:zuivering|purification|treatment|filtration|supply|"
-             r"voorziening|management|beheer|stof|hydrogen)\b))\b",
-    "road": r"\b(?:snelweg\w*|autosnelweg\w*|motorways?|highways?|road|roads|"
+             r"waterfront|waterside|(?:aan|over|via|per|by|on|near)\s+(?:het\s+|the\s+)?"
+             r"water|water\s*(?:access|toegang|ontsluiting|side|front|transport))\b",
+    "road": r"(?<!off-)(?<!off )\b(?:snelweg\w*|autosnelweg\w*|motorways?|highways?|road|roads|"
             r"snelwegaansluiting\w*|[an]\d{1,3}|wegtransport|"
             r"road\s+transport|by\s+road|over\s+de\s+weg)\b",
     "air": r"\b(?:luchthaven\w*|vliegveld\w*|airports?|airfields?|airstrip\w*|runways?|"
@@ -55,6 +55,16 @@ _ACCESS_PATTERNS: Final[dict[str, str]] = {
            r"access|freight|cargo|transport|strip)|by\s+air|per\s+vliegtuig)\b",
 }
 _ACCESS_RE: Final = {mode: re.compile(p, re.IGNORECASE) for mode, p in _ACCESS_PATTERNS.items()}
+
+# An access mode counts only in a question about a place: with an area, or with one of these
+# words. "Moving heavy equipment by rail", "road transport of medicines" or "patrol boats in
+# harbours" ask for a company's service, not for a site's access.
+_PLACE = re.compile(
+    r"\b(?:\w*terrein\w*|locatie\w*|vestigingslocatie\w*|kavel\w*|grond|ruimte|"
+    r"bedrijvenpark\w*|business\s+parks?|industrial\s+(?:sites?|parks?|estates?|land)|sites?|"
+    r"locations?|plots?|premises|land|hub|hubs|terminal\w*|overslag\w*|knooppunt\w*|"
+    r"aansluiting\w*|ontsluiting\w*|ontsloten|bereikbaar\w*|access|accessible|"
+    r"vestigen|settle|campus)\b", re.IGNORECASE)
 
 #: Names a user may give an access filter (nl and en) -> the mode.
 ACCESS_NAMES: Final[dict[str, str]] = {
@@ -109,7 +119,8 @@ def parse_constraints(text: str) -> Constraints:
         area = round(value, 4)
         matched["area"] = words
     access = []
-    for mode in ACCESS_MODES:
+    place = area is not None or bool(_PLACE.search(text))
+    for mode in ACCESS_MODES if place else ():
         m = _ACCESS_RE[mode].search(text)
         if m:
             access.append(mode)

@@ -34,15 +34,15 @@ def test_numbers_without_an_area_unit_are_no_area(text: str) -> None:
     ("terrein met spooraansluiting", ("rail",)),
     ("a site with rail access", ("rail",)),
     ("locatie aan de binnenvaart", ("water",)),
-    ("next to an inland waterway", ("water",)),
+    ("a site next to an inland waterway", ("water",)),
     ("bereikbaar over water", ("water",)),
     ("100 hectare bij de A37", ("road",)),
-    ("direct aan de snelweg", ("road",)),
-    ("close to a motorway and a railway", ("road", "rail")),
-    ("road and rail", ("road", "rail")),
-    ("hangaar op een luchthaven", ("air",)),
+    ("een kavel direct aan de snelweg", ("road",)),
+    ("a plot close to a motorway and a railway", ("road", "rail")),
+    ("a location with road and rail", ("road", "rail")),
+    ("ruimte voor een hangaar op een luchthaven", ("air",)),
     ("a site with air access", ("air",)),
-    ("Euroterminal: spoor, water en weg", ("rail", "water")),
+    ("Euroterminal: overslag tussen spoor, binnenvaart en weg", ("rail", "water")),
 ])
 def test_access_modes_are_recognised(text: str, modes: tuple[str, ...]) -> None:
     assert parse_constraints(text).access == modes
@@ -51,7 +51,12 @@ def test_access_modes_are_recognised(text: str, modes: tuple[str, ...]) -> None:
 @pytest.mark.parametrize("text", [
     "waterzuivering voor kampementen", "water purification units", "waterstof opslag",
     "air defence radar", "luchtverdediging", "supplier of composite parts", "support",
-    "opleiding voor reservisten"])
+    "opleiding voor reservisten",
+    # an access word in a question about a company's service, not about a place
+    "Moving heavy equipment by rail and inland waterway towards Germany",
+    "Temperature-controlled road transport of medicines", "off-road vehicle for a site",
+    "Snelle boten voor patrouilles op binnenwateren en in havens",
+    "water en medicijnen naar een afgelegen eenheid"])
 def test_no_access_where_none_is_asked(text: str) -> None:
     assert parse_constraints(text).access == ()
 
@@ -72,7 +77,7 @@ def test_a_site_meeting_the_constraints_is_lifted_and_one_missing_them_lowered()
 
 
 def test_access_stored_as_text_counts_too() -> None:
-    factor, _ = check({"access": "road;water"}, parse_constraints("aan het water"))
+    factor, _ = check({"access": "road;water"}, parse_constraints("een terrein aan het water"))
     assert factor > 1
 
 
