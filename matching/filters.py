@@ -179,12 +179,25 @@ def resolve_filters(filters: MatchFilters, driver: Driver | None, taxonomy: Taxo
     or clusters are filtered on); raises FilterError for a value nobody has."""
     given: dict[FilterKind, Sequence[str] | None] = {
         k: getattr(filters, k) for k in FILTER_KINDS if getattr(filters, k)}
-    if not given:
-        return filters
-    resolved = resolve_values(given, vocabulary(driver, taxonomy, list(given)))
-    log.debug("filters resolved: %s -> %s", given, resolved)
-    update: dict[str, Any] = {str(k): v for k, v in resolved.items()}
-    return filters.model_copy(update=update)
+    update: dict[str, Any] = {}
+    errors: list[str] = []
+    for name, resolve in (("kinds", kind_names), ("access", access_modes)):
+        try:
+            if getattr(filters, name):
+                update[name] = resolve(getattr(filters, name))
+        except FilterError as e:
+            errors.append(str(e))
+    if given:
+        try:
+            resolved = resolve_values(given, vocabulary(driver, taxonomy, list(given)))
+        except FilterError as e:
+            errors.insert(0, str(e))
+        else:
+            log.debug("filters resolved: %s -> %s", given, resolved)
+            update |= {str(k): v for k, v in resolved.items()}
+    if errors:
+        raise FilterError("; ".join(errors))
+    return filters.model_copy(update=update) if update else filters
 
 
 def resolve_one(kind: FilterKind, value: str | None, driver: Driver | None,

@@ -247,3 +247,12 @@ CALL (d) {
 }
 RETURN d.id AS id
 """
+
+# The area and access of candidates that have them (sites, facilities), for a question that
+# states an area or an access mode (matching.constraints); companies have neither.
+MATCH_SUPPLY_ATTRIBUTES = """
+UNWIND $shortlist.kvks AS kvk
+MATCH (c:Supply {id: kvk})
+WHERE c.area_ha IS NOT NULL OR c.access IS NOT NULL
+RETURN kvk, c.area_ha AS area_ha, c.access AS access
+"""
