@@ -121,10 +121,10 @@ def parse_constraints(text: str) -> Constraints:
     access = []
     place = area is not None or bool(_PLACE.search(text))
     for mode in ACCESS_MODES if place else ():
-        m = _ACCESS_RE[mode].search(text)
-        if m:
+        said = _ACCESS_RE[mode].search(text)
+        if said:
             access.append(mode)
-            matched[mode] = m.group(0)
+            matched[mode] = said.group(0)
     return Constraints(area, tuple(access), matched)
 
 

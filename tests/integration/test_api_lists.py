@@ -30,7 +30,7 @@ from ingest.seed import load_seed
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
 from matching.encoders.registry import DEFAULT_MODEL
-from matching.matcher import Hit, MatchResult
+from matching.models import Hit, MatchResult
 from ontology.taxonomy import load_taxonomy
 
 from ..conftest import TEST_EMBEDDING, Neo4jTarget, neo4j_settings

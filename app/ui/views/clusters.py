@@ -264,7 +264,7 @@ def site_frame(sites: list[dict[str, Any]]) -> pd.DataFrame:
     """Sites with coordinates (their own, else their municipality's main town) and the
     attributes the map's hover and table show."""
     p = places()
-    towns = {str(r.id): (float(r.lat), float(r.lon)) for r in p.itertuples()}
+    towns: dict[str, tuple[Any, Any]] = {str(r.id): (r.lat, r.lon) for r in p.itertuples()}
     rows = []
     for site in sites:
         a = site.get("attributes") or {}

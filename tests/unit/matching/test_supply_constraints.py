@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from matching.constraints import (
-    LIFT, MISS, Constraints, check, parse_constraints, resolve_access, resolve_kinds)
+    LIFT,
+    MISS,
+    Constraints,
+    check,
+    parse_constraints,
+    resolve_access,
+    resolve_kinds,
+)
 
 
 @pytest.mark.parametrize(("text", "area"), [
