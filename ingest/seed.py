@@ -116,7 +116,8 @@ def _value(col: str, v: str) -> Any:
     if col in NUMBER_COLUMNS:
         return float(v)
     if col in LIST_COLUMNS:
-        return _split(v)
+        # Sets in meaning; sorted, as the RDF import reads them back (round trip stays equal).
+        return sorted(_split(v))
     return v
 
 

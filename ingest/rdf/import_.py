@@ -42,7 +42,7 @@ from ingest.rdf.common import (
     read_input,
 )
 from ingest.seed import ENTITY_FILES
-from ingest.supply import SUPPLY_PROVENANCE
+from ingest.supply import SUPPLY_PROVENANCE, refresh_supply_text
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
 from ontology.taxonomy import Taxonomy, load_taxonomy
@@ -368,6 +368,8 @@ def import_rdf(driver: Driver, path_or_data: Path | str | bytes, fmt: str | None
                 companies.set_embeddings(vectors)
             embedded += len(vectors)
     summary["embedded_companies"] = embedded
+    # Supply nodes: their Lucene terms always, their vectors with an encoder (as the seed).
+    summary["embedded_supply"] = refresh_supply_text(driver, tax, encoder, cache)
     summary["embedded_capabilities"] = onto["embedded"]
     summary["ignored_triples"] = plan.ignored
     log.info("imported %s", summary)
