@@ -143,6 +143,10 @@ class MatchSettings(BaseSettings):
     # one kind score alike, so a deeper cut only adds ties; 200 cost 45-110 ms at 100k.
     graph_per_path: int = 50
     exact_dense_below: int = 50_000
+    # Issue 19: a site, facility, institution or programme whose kind the question does not
+    # name scores this fraction (matching.constraints.kind_cues); 0.6 chosen with `paraat eval`
+    # on the company and supply questions together.
+    supply_prior: float = 0.6
 
 
 class ApiSettings(BaseSettings):

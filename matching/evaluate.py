@@ -44,6 +44,13 @@ class Question:
     kind: str = "company"  # the kind of supply the question asks for
 
 
+def _key(relevant: str) -> str:
+    """"site:rundedal" -> "rundedal", "company:99000001" -> "99000001": the matcher ranks
+    node keys (a company's KvK number, any other supply's id); a bare key stays."""
+    kind, sep, key = relevant.partition(":")
+    return key if sep and kind in KINDS else relevant
+
+
 def load_questions(path: Path) -> list[Question]:
     out = []
     try:
@@ -59,7 +66,7 @@ def load_questions(path: Path) -> list[Question]:
             if kind not in KINDS:
                 raise ValueError(f"kind {kind!r} is none of {', '.join(KINDS)}")
             out.append(Question(str(d["id"]), str(d.get("lang", "nl")), str(d["question"]),
-                                {str(x) for x in d["relevant"]},
+                                {_key(str(x)) for x in d["relevant"]},
                                 bool(d.get("cross_lingual", False)), kind))
         except (ValueError, KeyError, TypeError) as e:
             raise ValidationError(f"{path}, line {n}: not a question object ({e})") from e

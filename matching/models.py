@@ -121,6 +121,12 @@ class Signals:
     # access) of the candidates that have them, read only when the question states any
     constraints: Constraints = field(default_factory=Constraints)
     attrs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the kind of every candidate (company, site...), and the kinds the question names
+    kinds: dict[str, str] = field(default_factory=dict)
+    kind_cues: frozenset[str] = frozenset()
+
+    def kind(self, key: str) -> str:
+        return self.kinds.get(key, "company")
 
     def graph_score(self, kvk: str) -> float:
         # Per concept the best path counts; concepts add up (a supplier with two asked-for

@@ -48,6 +48,8 @@ RETURN municipalities, clusters
 # nodes, ranked by exact cosine inside the same query as the companies' vector index (one
 # round trip, no query per kind, no second HNSW index over the companies' vectors).
 _OTHER_SUPPLY = "(c:Site|Facility|KnowledgeInstitution|Programme)"
+# A supply node's label beside :Supply (matching.constraints.LABEL_KIND gives its kind).
+_LABEL = "CASE WHEN c:Company THEN 'Company' ELSE [l IN labels(c) WHERE l <> 'Supply'][0] END"
 
 # Dense, approximate: the companies' vector index, over-fetched so filters still leave enough,
 # merged with the exact cosine of the other supply.
@@ -55,16 +57,16 @@ MATCH_DENSE_INDEX = """
 CALL () {
   CALL db.index.vector.queryNodes('company_embedding', $k, $vector) YIELD node AS c, score
   WITH c WHERE """ + _COMPANY_FILTER + """
-  RETURN c, vector.similarity.cosine(c.embedding, $vector) AS score
+  WITH c, vector.similarity.cosine(c.embedding, $vector) AS score
   ORDER BY score DESC LIMIT $limit
+  RETURN c, score
   UNION ALL
   MATCH """ + _OTHER_SUPPLY + """ WHERE c.embedding IS NOT NULL AND """ + _COMPANY_FILTER + """
   WITH c, vector.similarity.cosine(c.embedding, $vector) AS score
   ORDER BY score DESC LIMIT $limit
   RETURN c, score
 }
-RETURN coalesce(c.kvk_number, c.id) AS kvk, score
-ORDER BY score DESC LIMIT $limit
+RETURN coalesce(c.kvk_number, c.id) AS kvk, score, """ + _LABEL + """ AS label
 """
 
 # The vector index alone, top k by its own (quantized) scores: `paraat bench matching` times
@@ -76,10 +78,18 @@ RETURN node.kvk_number AS kvk, score
 
 # Dense, exact: every company that passes the filters (used when filters are selective).
 MATCH_DENSE_EXACT = """
-MATCH (c:Supply) WHERE c.embedding IS NOT NULL AND """ + _COMPANY_FILTER + """
-WITH c, vector.similarity.cosine(c.embedding, $vector) AS score
-ORDER BY score DESC LIMIT $limit
-RETURN coalesce(c.kvk_number, c.id) AS kvk, score
+CALL () {
+  MATCH (c:Company) WHERE c.embedding IS NOT NULL AND """ + _COMPANY_FILTER + """
+  WITH c, vector.similarity.cosine(c.embedding, $vector) AS score
+  ORDER BY score DESC LIMIT $limit
+  RETURN c, score
+  UNION ALL
+  MATCH """ + _OTHER_SUPPLY + """ WHERE c.embedding IS NOT NULL AND """ + _COMPANY_FILTER + """
+  WITH c, vector.similarity.cosine(c.embedding, $vector) AS score
+  ORDER BY score DESC LIMIT $limit
+  RETURN c, score
+}
+RETURN coalesce(c.kvk_number, c.id) AS kvk, score, """ + _LABEL + """ AS label
 """
 
 COUNT_FILTERED_COMPANIES = """
@@ -93,22 +103,29 @@ RETURN count(c) AS n
 # a longer question or one more concept made a new plan; values inside a map do not count.
 MATCH_LEXICAL = """
 CALL () {
-  CALL db.index.fulltext.queryNodes('company_text', $question.lucene, {limit: $k})
-  YIELD node, score RETURN node, score
+  CALL () {
+    CALL db.index.fulltext.queryNodes('company_text', $question.lucene, {limit: $k})
+    YIELD node, score RETURN node, score
+    UNION ALL
+    CALL db.index.fulltext.queryNodes('company_text_en', $question.lucene, {limit: $k})
+    YIELD node, score RETURN node, score
+  }
+  WITH node AS c, max(score) AS score
+  WHERE """ + _COMPANY_FILTER + """
+  RETURN c, score ORDER BY score DESC LIMIT $limit
   UNION ALL
-  CALL db.index.fulltext.queryNodes('company_text_en', $question.lucene, {limit: $k})
-  YIELD node, score RETURN node, score
-  UNION ALL
-  CALL db.index.fulltext.queryNodes('supply_text', $question.lucene, {limit: $k})
-  YIELD node, score RETURN node, score
-  UNION ALL
-  CALL db.index.fulltext.queryNodes('supply_text_en', $question.lucene, {limit: $k})
-  YIELD node, score RETURN node, score
+  CALL () {
+    CALL db.index.fulltext.queryNodes('supply_text', $question.lucene, {limit: $k})
+    YIELD node, score RETURN node, score
+    UNION ALL
+    CALL db.index.fulltext.queryNodes('supply_text_en', $question.lucene, {limit: $k})
+    YIELD node, score RETURN node, score
+  }
+  WITH node AS c, max(score) AS score
+  WHERE """ + _COMPANY_FILTER + """
+  RETURN c, score ORDER BY score DESC LIMIT $limit
 }
-WITH node AS c, max(score) AS score
-WHERE """ + _COMPANY_FILTER + """
-RETURN coalesce(c.kvk_number, c.id) AS kvk, score
-ORDER BY score DESC LIMIT $limit
+RETURN coalesce(c.kvk_number, c.id) AS kvk, score, """ + _LABEL + """ AS label
 """
 
 # Concepts near the question's embedding (the ontology bridge beyond exact labels).
@@ -158,7 +175,7 @@ CALL (k, q) {
          q.weight * $w_cluster AS s
   ORDER BY s DESC LIMIT $per_path
 }
-RETURN coalesce(c.kvk_number, c.id) AS kvk,
+RETURN coalesce(c.kvk_number, c.id) AS kvk, """ + _LABEL + """ AS label,
        collect({concept: q.id, via: via, held: held, how: how, conf: conf, s: s}) AS paths
 """
 
