@@ -245,11 +245,12 @@ _KIND_CUES: Final[dict[str, str]] = {
             r"ports?|\w*terminal\w*|overslag\w*|spoorlijn\w*|railway\s+lines?|\w*dropzone\w*|"
             r"drop\s+zones?|laagvlieg\w*|low-flying|brownfield\w*|business\s+parks?|"
             r"bedrijvenpark\w*|sites?|locations?|plots?|land|ruimte|space|vestig\w*|settle|"
-            r"corridor\w*|routes?)\b",
+            r"corridor\w*|routes?|\w*gebied\w*|areas?|zones?|grounds?|oefenterrein\w*|ranges?)\b",
     "facility": r"\b(?:faciliteit\w*|facility|facilities|\w*fabriek\w*|factory|factories|"
                 r"testlocatie\w*|test\s+(?:location|site)s?|proeftuin\w*|testbeds?|fieldlab\w*|"
                 r"field\s+labs?|\w*simulatieruimte\w*|simulation\s+rooms?|\w*centrum|centre|"
-                r"center|schietbaan\w*|shooting\s+ranges?|oefenlocatie\w*|werkplaats\w*)\b",
+                r"center|schietbaan\w*|shooting\s+ranges?|oefenlocatie\w*|werkplaats\w*|ruimte|"
+                r"rooms?|labs?|laboratori\w*|hal|halls?|hangar\w*|hangaar\w*)\b",
     "programme": r"\b(?:opleiding\w*|training\w*|cursus\w*|courses?|programma\w*|programmes?|"
                  r"programs?|minors?|leerlijn\w*|lectoraat\w*|practoraat\w*|leerstoel\w*|"
                  r"professorships?|chairs?|onderwijs\w*|education\w*|studie\w*|study|studies|"
@@ -258,7 +259,7 @@ _KIND_CUES: Final[dict[str, str]] = {
     "institution": r"\b(?:kennisinstelling\w*|kennispartner\w*|knowledge\s+(?:institution|"
                    r"partner)s?|universiteit\w*|universit(?:y|ies)|hogeschool\w*|instituut|"
                    r"institutes?|onderzoek\w*|research\w*|lectoraat\w*|campus\w*|academie\w*|"
-                   r"academy|college|school\w*)\b",
+                   r"academy|college|school\w*|\w*instituut\w*|universit\w*)\b",
 }
 _KIND_CUE_RE: Final = {k: re.compile(p, re.IGNORECASE) for k, p in _KIND_CUES.items()}
 
