@@ -25,11 +25,17 @@ from ..api_helpers import SECRET, assert_problem, auth
 pytestmark = pytest.mark.slow
 
 
+def machine_cache() -> EmbeddingCache:
+    """The machine's persistent embedding cache (as `paraat ingest seed` and the browser test
+    use): the seed texts are encoded once per machine, not once per run."""
+    return EmbeddingCache(Settings().cache_dir / "embeddings")
+
+
 @pytest.fixture(scope="module")
-def graph(session_driver: Driver, encoder: Encoder, cache: EmbeddingCache) -> Driver:
+def graph(session_driver: Driver, encoder: Encoder) -> Driver:
     clear_graph(session_driver)
     apply_schema(session_driver, EmbeddingSpec(encoder.name, encoder.dimension))
-    load_seed(session_driver, encoder=encoder, taxonomy=load_taxonomy(), cache=cache)
+    load_seed(session_driver, encoder=encoder, taxonomy=load_taxonomy(), cache=machine_cache())
     return session_driver
 
 

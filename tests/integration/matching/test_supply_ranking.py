@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from neo4j import Driver
 
-from core.settings import MatchSettings
+from core.settings import MatchSettings, Settings
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
 from ingest.seed import load_seed
 from matching.encoders.base import Encoder
@@ -19,12 +19,18 @@ from ontology.taxonomy import load_taxonomy
 pytestmark = pytest.mark.slow
 
 
+def machine_cache() -> EmbeddingCache:
+    """The machine's persistent embedding cache (as `paraat ingest seed` and the browser test
+    use): the seed texts are encoded once per machine, not once per run."""
+    return EmbeddingCache(Settings().cache_dir / "embeddings")
+
+
 @pytest.fixture(scope="module")
-def matcher(session_driver: Driver, encoder: Encoder, cache: EmbeddingCache) -> Matcher:
+def matcher(session_driver: Driver, encoder: Encoder) -> Matcher:
     clear_graph(session_driver)
     apply_schema(session_driver, EmbeddingSpec(encoder.name, encoder.dimension))
     tax = load_taxonomy()
-    load_seed(session_driver, encoder=encoder, taxonomy=tax, cache=cache)
+    load_seed(session_driver, encoder=encoder, taxonomy=tax, cache=machine_cache())
     return Matcher(session_driver, encoder, tax, MatchSettings())
 
 
