@@ -144,9 +144,9 @@ class MatchSettings(BaseSettings):
     graph_per_path: int = 50
     exact_dense_below: int = 50_000
     # Issue 19: a site, facility, institution or programme whose kind the question does not
-    # name scores this fraction (matching.constraints.kind_cues); 0.6 chosen with `paraat eval`
-    # on the company and supply questions together.
-    supply_prior: float = 0.6
+    # name scores this fraction (matching.constraints.kind_cues); 0.5 chosen with `paraat eval`
+    # on the company and supply questions together (0.6: company R@5 nl 0.776 -> 0.760).
+    supply_prior: float = 0.5
 
 
 class ApiSettings(BaseSettings):
