@@ -169,8 +169,8 @@ def load_seed(driver: Driver, *, encoder: Encoder | None = None, taxonomy: Taxon
     summary["nld_areas"] = onto["nld_areas"]
 
     frames = {name: read_seed_csv(name, directory) for name in LOAD_ORDER}
-    repo = SeedRepository(driver)
     supply = prepare_supply(frames, directory or seed_dir(), tax)
+    repo = SeedRepository(driver)
     for name in LOAD_ORDER:
         label, columns, links = ENTITY_FILES[name]
         if name in SUPPLY_FILES:

@@ -41,7 +41,6 @@ import numpy as np
 from neo4j import Driver
 
 import graph.queries
-from app.api.users import UserCreate, create_user
 from app.bench.common import (
     DERIVED_LABEL,
     QUESTIONS,
@@ -52,12 +51,14 @@ from app.bench.common import (
     process_memory,
     write_derived_vectors,
 )
+from app.services.users import UserCreate, create_user
 from app.services.wiring import encoder_for
 from core.errors import ParaatError
 from core.settings import MatchSettings, Settings
 from graph.queries import matching as matching_q
 from graph.repositories.admin import AdminRepository
 from graph.repositories.bench import BenchRepository
+from graph.repositories.users import UsersRepository
 from graph.server import ManagedNeo4j, free_port
 from ingest.companies import RunContext, write_companies
 from ingest.ontology_loader import load_ontology
@@ -132,7 +133,8 @@ def api_subprocess(server: ManagedNeo4j, driver: Driver, work_dir: Path,
                    timeout: float = 180.0) -> Iterator[ApiProcess]:
     """`paraat serve api` against `server`, rate limiter off, with a fresh bizdev token."""
     secret = secrets.token_urlsafe(32)
-    _, token = create_user(driver, UserCreate(name="bench-load", role="bizdev"), secret)
+    _, token = create_user(UsersRepository(driver),
+                           UserCreate(name="bench-load", role="bizdev"), secret)
     env = {**os.environ,
            "NEO4J_URI": server.uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": server.password,
            "PARAAT_API_SECRET": secret, "PARAAT_MODE": "local",

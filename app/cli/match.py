@@ -190,12 +190,14 @@ def eval_cmd(
 
 
 def reindex() -> None:
-    """Re-embed every company and concept with the configured model (after a model change)."""
+    """Re-embed every company, supply node and concept with the configured model (after a
+    model change)."""
     from app.services.wiring import embedding_cache, encoder_for
     from graph.connection import get_driver
     from graph.schema import EmbeddingSpec, reset_embeddings
     from ingest.companies import reembed_all
     from ingest.ontology_loader import embed_capabilities
+    from ingest.supply import refresh_supply_text
     from ontology.taxonomy import load_taxonomy
 
     s = get_settings()
@@ -205,7 +207,8 @@ def reindex() -> None:
             cleared = reset_embeddings(driver, EmbeddingSpec(encoder.name, encoder.dimension))
             n_caps = embed_capabilities(driver, load_taxonomy(), encoder)
             n = reembed_all(driver, encoder, embedding_cache(s))
+            n_supply = refresh_supply_text(driver, load_taxonomy(), encoder, embedding_cache(s))
     except ParaatError as e:
         raise fail(e) from e
-    typer.echo(json.dumps({"cleared": cleared, "companies": n, "capabilities": n_caps,
-                           "model": encoder.name}))
+    typer.echo(json.dumps({"cleared": cleared, "companies": n, "supply": n_supply,
+                           "capabilities": n_caps, "model": encoder.name}))

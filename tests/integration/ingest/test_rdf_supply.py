@@ -21,7 +21,7 @@ from graph.schema import apply_schema, clear_graph
 from ingest.rdf.export import export_rdf, serialize
 from ingest.rdf.import_ import import_rdf
 from ingest.seed import load_seed, read_seed_csv
-from ontology.taxonomy import shapes_graph
+from ontology.concepts import shapes_graph
 from ontology.vocab import GEO, PA, SCHEMA, iri_for
 
 from ...conftest import TEST_EMBEDDING, unavailable

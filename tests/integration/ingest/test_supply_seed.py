@@ -16,6 +16,7 @@ from graph.repositories.supply import SupplyRepository
 from graph.schema import EmbeddingSpec, apply_schema
 from ingest.errors import IngestError
 from ingest.seed import ENTITY_FILES, SUPPLY_FILES, load_seed, read_seed_csv, seed_dir
+from ingest.supply import refresh_supply_text
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
 from ontology.taxonomy import load_taxonomy
@@ -149,3 +150,16 @@ def test_embeddings_fulltext_and_reads(driver: Driver, encoder: Encoder,
     assert card is not None and card["label"] == "Facility"
     assert card["sites"] == ["oefenterrein-de-haar"] and card["municipality"] == "assen"
     assert repo.get("99000001") is None and repo.get("nope") is None
+
+    # `paraat reindex` clears every vector; the supply nodes come back with the next refresh.
+    driver.execute_query("MATCH (n:Supply) WHERE NOT n:Company "
+                         "REMOVE n.embedding, n.embedding_hash")
+    assert refresh_supply_text(driver, tax, encoder, cache) == total
+
+
+def test_older_companies_get_the_supply_label_on_a_full_schema_apply(driver: Driver) -> None:
+    driver.execute_query("CREATE (:Company {kvk_number: '12345678', name: 'Oud'})")
+    driver.execute_query("MATCH (m:ParaatMeta {key: 'schema'}) SET m.statements = 'older'")
+    apply_schema(driver)
+    rows = _rows(driver, "MATCH (c:Company:Supply {kvk_number: '12345678'}) RETURN count(c) AS n")
+    assert rows[0]["n"] == 1
