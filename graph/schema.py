@@ -111,6 +111,7 @@ def apply_schema(driver: Driver, embedding: EmbeddingSpec | None = None) -> dict
         driver.execute_query(stmt)
     for stmt in (*schema_q.PROPERTY_INDEXES, *schema_q.FULLTEXT_INDEXES):
         driver.execute_query(stmt)
+    _label_companies_as_supply(driver)
     meta = get_meta(driver)
     props: dict[str, Any] = {"version": SCHEMA_VERSION, "statements": STATEMENTS_DIGEST}
     if embedding is not None:
@@ -141,6 +142,18 @@ def apply_schema(driver: Driver, embedding: EmbeddingSpec | None = None) -> dict
     driver.execute_query(schema_q.SET_META, key=META_KEY, props=props)
     driver.execute_query(schema_q.AWAIT_INDEXES, seconds=300)
     return get_meta(driver)
+
+
+def _label_companies_as_supply(driver: Driver, batch: int = 10_000) -> int:
+    """Older graphs hold companies without the `Supply` label (issue 19); idempotent."""
+    total = 0
+    while True:
+        records, _, _ = driver.execute_query(schema_q.LABEL_COMPANIES_AS_SUPPLY_BATCH,
+                                             limit=batch)
+        n = int(records[0]["labelled"])
+        total += n
+        if n < batch:
+            return total
 
 
 def reset_embeddings(driver: Driver, embedding: EmbeddingSpec, batch: int = 10_000) -> int:

@@ -50,6 +50,31 @@ ENTITY_FILES: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, str]]]]
         "part_of": ("PART_OF", "KnowledgeInstitution"),
         "capabilities": ("HAS_CAPABILITY", "Capability"),
         "ecosystems": ("KNOWLEDGE_PARTNER", "Ecosystem"),
+        "partner_of": ("KNOWLEDGE_PARTNER", "KnowledgeInstitution"),
+        "clusters": ("MEMBER_OF", "Cluster"),
+    }),
+    "sites.csv": ("Site", (
+        "name", "kind", "lat", "lon", "area_ha", "status", "zoning", "access", "utilities",
+        "co_use", "units", "description_nl", "description_en"), {
+        "municipality": ("LOCATED_IN", "Municipality"),
+        "part_of": ("PART_OF", "Site"),
+        "capabilities": ("HAS_CAPABILITY", "Capability"),
+        "clusters": ("MEMBER_OF", "Cluster"),
+    }),
+    "facilities.csv": ("Facility", (
+        "name", "kind", "lat", "lon", "status", "description_nl", "description_en"), {
+        "municipality": ("LOCATED_IN", "Municipality"),
+        "site": ("LOCATED_AT", "Site"),
+        "operator": ("OPERATED_BY", "KnowledgeInstitution"),
+        "partners": ("PARTNER_OF", "Organisation"),
+        "capabilities": ("HAS_CAPABILITY", "Capability"),
+        "clusters": ("MEMBER_OF", "Cluster"),
+    }),
+    "programmes.csv": ("Programme", (
+        "name", "kind", "level", "status", "description_nl", "description_en"), {
+        "provider": ("PROVIDED_BY", "KnowledgeInstitution"),
+        "capabilities": ("HAS_CAPABILITY", "Capability"),
+        "clusters": ("MEMBER_OF", "Cluster"),
     }),
     "military_facilities.csv": ("MilitaryFacility", (
         "name", "kind", "lat", "lon", "units", "description_nl", "description_en"), {
@@ -61,7 +86,13 @@ ENTITY_FILES: dict[str, tuple[str, tuple[str, ...], dict[str, tuple[str, str]]]]
 }
 # Order matters: targets of links must exist before the links.
 LOAD_ORDER = ("municipalities.csv", "clusters.csv", "ecosystems.csv",
-              "knowledge_institutions.csv", "military_facilities.csv", "organisations.csv")
+              "knowledge_institutions.csv", "sites.csv", "facilities.csv", "programmes.csv",
+              "military_facilities.csv", "organisations.csv")
+#: The files of the supply kinds (issue 19): validated with SHACL, de-duplicated, written with
+#: provenance and the `Supply` label by ingest/supply.py.
+SUPPLY_FILES = ("knowledge_institutions.csv", "sites.csv", "facilities.csv", "programmes.csv")
+LIST_COLUMNS = frozenset({"units", "access", "utilities", "level"})
+NUMBER_COLUMNS = frozenset({"lat", "lon", "area_ha"})
 
 
 def seed_dir() -> Path:
@@ -83,10 +114,11 @@ def _split(v: str) -> list[str]:
 def _value(col: str, v: str) -> Any:
     if v == "":
         return None
-    if col in ("lat", "lon"):
+    if col in NUMBER_COLUMNS:
         return float(v)
-    if col == "units":
-        return _split(v)
+    if col in LIST_COLUMNS:
+        # Sets in meaning; sorted, as the RDF import reads them back (round trip stays equal).
+        return sorted(_split(v))
     return v
 
 
@@ -141,6 +173,9 @@ def load_seed(driver: Driver, *, encoder: Encoder | None = None, taxonomy: Taxon
               directory: Path | None = None, cache: EmbeddingCache | None = None
               ) -> dict[str, int]:
     """Load ontology + seed; returns node counts per kind written."""
+    # ingest.supply builds on this module's file specs, hence imported here.
+    from ingest.supply import prepare_supply, refresh_supply_text, write_supply
+
     tax = taxonomy or load_taxonomy()
     summary: dict[str, int] = {}
     onto = load_ontology(driver, tax, encoder, cache)
@@ -148,12 +183,16 @@ def load_seed(driver: Driver, *, encoder: Encoder | None = None, taxonomy: Taxon
     summary["nld_areas"] = onto["nld_areas"]
 
     frames = {name: read_seed_csv(name, directory) for name in LOAD_ORDER}
+    supply = prepare_supply(frames, directory or seed_dir(), tax)
     repo = SeedRepository(driver)
     for name in LOAD_ORDER:
         label, columns, links = ENTITY_FILES[name]
+        if name in SUPPLY_FILES:
+            continue
         df = frames[name]
         repo.upsert_entities(label, entity_rows(df, columns))
         summary[label] = len(df)
+    summary |= write_supply(driver, supply)
     for name in LOAD_ORDER:
         label, _, links = ENTITY_FILES[name]
         for col, (rel, target) in links.items():
@@ -181,4 +220,5 @@ def load_seed(driver: Driver, *, encoder: Encoder | None = None, taxonomy: Taxon
     summary["Company"] = len(records)
     summary["companies_created"] = stats.created
     summary["companies_updated"] = stats.updated
+    summary["supply_embedded"] = refresh_supply_text(driver, tax, encoder, cache)
     return summary

@@ -1,4 +1,6 @@
-"""`paraat eval`: MRR, nDCG@10 and Recall@5 per language for every signal and the hybrid.
+"""`paraat eval`: MRR, nDCG@10 and Recall@5 per language for every signal and the hybrid,
+and per kind of supply (company questions in questions.jsonl; sites, facilities,
+institutions and programmes in supply_questions.jsonl, whose `relevant` are node ids).
 
 A labelled set is a JSONL file of questions (`id, lang, question, relevant[]`) and a registry
 CSV of the companies they are judged against; the seed companies are always indexed too
@@ -27,6 +29,9 @@ log = logging.getLogger(__name__)
 
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical", "graph")
 EVAL_DIR = Path(__file__).with_name("eval")
+#: The labelled questions for supply beyond companies (issue 19), read beside questions.jsonl.
+SUPPLY_QUESTIONS = EVAL_DIR / "supply_questions.jsonl"
+KINDS = ("company", "site", "facility", "institution", "programme")
 
 
 @dataclass
@@ -36,6 +41,14 @@ class Question:
     question: str
     relevant: set[str]
     cross_lingual: bool = False
+    kind: str = "company"  # the kind of supply the question asks for
+
+
+def _key(relevant: str) -> str:
+    """"site:rundedal" -> "rundedal", "company:99000001" -> "99000001": the matcher ranks
+    node keys (a company's KvK number, any other supply's id); a bare key stays."""
+    kind, sep, key = relevant.partition(":")
+    return key if sep and kind in KINDS else relevant
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -49,9 +62,12 @@ def load_questions(path: Path) -> list[Question]:
             continue
         try:
             d = json.loads(line)
+            kind = str(d.get("kind") or "company")
+            if kind not in KINDS:
+                raise ValueError(f"kind {kind!r} is none of {', '.join(KINDS)}")
             out.append(Question(str(d["id"]), str(d.get("lang", "nl")), str(d["question"]),
-                                {str(x) for x in d["relevant"]},
-                                bool(d.get("cross_lingual", False))))
+                                {_key(str(x)) for x in d["relevant"]},
+                                bool(d.get("cross_lingual", False)), kind))
         except (ValueError, KeyError, TypeError) as e:
             raise ValidationError(f"{path}, line {n}: not a question object ({e})") from e
     if not out:
@@ -87,17 +103,36 @@ def _metrics(rows: list[tuple[float, float, float]]) -> dict[str, float]:
             "recall@5": round(statistics.fmean(r[2] for r in rows), 4)}
 
 
-def score(matcher: Matcher, retrieved: list[Retrieved], mode: Mode,
-          weights: tuple[float, float, float] | None = None) -> dict[str, Any]:
+def _groups(q: Question) -> list[str]:
+    """The report rows a question counts in: all, its language, cross-lingual, its kind,
+    the company questions per language and the non-company questions together."""
+    out = ["all", q.lang]
+    if q.cross_lingual:
+        out.append("cross_lingual")
+    out.append(f"kind.{q.kind}")
+    if q.kind == "company":
+        out.append(f"company.{q.lang}")
+    else:
+        out += ["non_company", f"non_company.{q.lang}"]
+    return out
+
+
+def _empty_groups(retrieved: list[Retrieved]) -> dict[str, list[tuple[float, float, float]]]:
     per: dict[str, list[tuple[float, float, float]]] = {"all": [], "nl": [], "en": [],
                                                         "cross_lingual": []}
+    if any(r.question.kind != "company" for r in retrieved):
+        per |= {"company.nl": [], "company.en": [], "non_company": []}
+    return per
+
+
+def score(matcher: Matcher, retrieved: list[Retrieved], mode: Mode,
+          weights: tuple[float, float, float] | None = None) -> dict[str, Any]:
+    per = _empty_groups(retrieved)
     for r in retrieved:
         ranked = [k for k, _ in matcher.fuse(r.comps, mode, weights)][:10]
         m = mrr_ndcg_recall(ranked, r.question.relevant)
-        per["all"].append(m)
-        per.setdefault(r.question.lang, []).append(m)
-        if r.question.cross_lingual:
-            per["cross_lingual"].append(m)
+        for g in _groups(r.question):
+            per.setdefault(g, []).append(m)
     return {k: _metrics(v) for k, v in per.items()}
 
 
@@ -142,8 +177,7 @@ def cross_validate(matcher: Matcher, retrieved: list[Retrieved], folds: int = 2
     but one, score the hybrid on the held-out fold, and pool the held-out questions."""
     if folds < 2 or len(retrieved) < folds:
         raise ValueError("cross-validation needs at least two folds with questions")
-    per: dict[str, list[tuple[float, float, float]]] = {"all": [], "nl": [], "en": [],
-                                                        "cross_lingual": []}
+    per = _empty_groups(retrieved)
     chosen = []
     for part in folds_of(retrieved, folds):
         held = set(part)
@@ -153,10 +187,8 @@ def cross_validate(matcher: Matcher, retrieved: list[Retrieved], folds: int = 2
             r = retrieved[i]
             ranked = [k for k, _ in matcher.fuse(r.comps, "hybrid", w)][:10]
             m = mrr_ndcg_recall(ranked, r.question.relevant)
-            per["all"].append(m)
-            per.setdefault(r.question.lang, []).append(m)
-            if r.question.cross_lingual:
-                per["cross_lingual"].append(m)
+            for g in _groups(r.question):
+                per.setdefault(g, []).append(m)
     return {"folds": folds, "weights_per_fold": chosen,
             "held_out": {k: _metrics(v) for k, v in per.items()}}
 
@@ -168,6 +200,7 @@ def evaluate(matcher: Matcher, questions: list[Question],
     report: dict[str, Any] = {
         "questions": len(questions),
         "languages": {lg: sum(q.lang == lg for q in questions) for lg in ("nl", "en")},
+        "kinds": {k: n for k in KINDS if (n := sum(q.kind == k for q in questions))},
         "encoder": matcher.encoder.name,
         "weights": {"dense": matcher.s.w_dense, "lexical": matcher.s.w_lexical,
                     "graph": matcher.s.w_graph},
@@ -182,7 +215,7 @@ def evaluate(matcher: Matcher, questions: list[Question],
     return report
 
 
-def _failures(matcher: Matcher, retrieved: list[Retrieved], limit: int = 15
+def _failures(matcher: Matcher, retrieved: list[Retrieved], limit: int = 30
               ) -> list[dict[str, Any]]:
     """Questions whose first relevant hit is not at rank 1, for a person to look at."""
     out = []
@@ -190,7 +223,7 @@ def _failures(matcher: Matcher, retrieved: list[Retrieved], limit: int = 15
         ranked = [k for k, _ in matcher.fuse(r.comps, "hybrid")]
         first = next((i for i, k in enumerate(ranked, 1) if k in r.question.relevant), None)
         if first != 1:
-            out.append({"id": r.question.id, "lang": r.question.lang,
+            out.append({"id": r.question.id, "lang": r.question.lang, "kind": r.question.kind,
                         "question": r.question.question, "first_relevant_rank": first,
                         "top3": ranked[:3], "relevant": sorted(r.question.relevant),
                         "concepts": r.concepts})

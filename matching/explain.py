@@ -9,6 +9,7 @@ from typing import Any
 
 from core.settings import MatchSettings
 from matching import lexical
+from matching.constraints import check
 from matching.models import Signals
 from ontology.taxonomy import Taxonomy
 
@@ -61,6 +62,9 @@ def explain(taxonomy: Taxonomy, settings: MatchSettings, sig: Signals, cand: dic
                                "graph": settings.w_graph}},
         "stale": cand.get("last_verified") is None,
         "verified": cand.get("last_verified") is not None,
+        # the area and access the question states, against what this node has
+        "constraints": check(cand.get("attributes") or {}, sig.constraints, lang)[1]
+        if sig.constraints else [],
     }
 
 def _phrases(taxonomy: Taxonomy, text: str, lex_terms: Sequence[str],

@@ -20,6 +20,7 @@ from neo4j import Driver
 from rapidfuzz import fuzz, process
 
 from graph.repositories.matching import MatchingRepository
+from matching.constraints import ACCESS_MODES, KINDS, resolve_access, resolve_kinds
 from matching.errors import FilterError
 from matching.models import MatchFilters
 from ontology.concepts import Concept
@@ -179,12 +180,25 @@ def resolve_filters(filters: MatchFilters, driver: Driver | None, taxonomy: Taxo
     or clusters are filtered on); raises FilterError for a value nobody has."""
     given: dict[FilterKind, Sequence[str] | None] = {
         k: getattr(filters, k) for k in FILTER_KINDS if getattr(filters, k)}
-    if not given:
-        return filters
-    resolved = resolve_values(given, vocabulary(driver, taxonomy, list(given)))
-    log.debug("filters resolved: %s -> %s", given, resolved)
-    update: dict[str, Any] = {str(k): v for k, v in resolved.items()}
-    return filters.model_copy(update=update)
+    update: dict[str, Any] = {}
+    errors: list[str] = []
+    for name, resolve in (("kinds", kind_names), ("access", access_modes)):
+        try:
+            if getattr(filters, name):
+                update[name] = resolve(getattr(filters, name))
+        except FilterError as e:
+            errors.append(str(e))
+    if given:
+        try:
+            resolved = resolve_values(given, vocabulary(driver, taxonomy, list(given)))
+        except FilterError as e:
+            errors.insert(0, str(e))
+        else:
+            log.debug("filters resolved: %s -> %s", given, resolved)
+            update |= {str(k): v for k, v in resolved.items()}
+    if errors:
+        raise FilterError("; ".join(errors))
+    return filters.model_copy(update=update) if update else filters
 
 
 def resolve_one(kind: FilterKind, value: str | None, driver: Driver | None,
@@ -194,3 +208,26 @@ def resolve_one(kind: FilterKind, value: str | None, driver: Driver | None,
         return None
     ids = resolve_values({kind: [value]}, vocabulary(driver, taxonomy, [kind]))[kind]
     return ids[0] if ids else None
+
+
+def kind_names(values: Sequence[str] | None) -> list[str] | None:
+    """Kind filter values (company, site, facility, institution, programme; labels and
+    plurals accepted) -> kind names; an unknown one is a FilterError naming the valid ones."""
+    kinds, unknown = resolve_kinds(list(values) if values else None)
+    if unknown:
+        raise FilterError("; ".join(
+            f"unknown kind / onbekende soort {v[:ECHO_CHARS]!r}; valid / geldig: "
+            + ", ".join(KINDS) for v in unknown))
+    return kinds or None
+
+
+def access_modes(values: Sequence[str] | None) -> list[str] | None:
+    """Access filter values (road, rail, water, air, or a Dutch/English name of one) ->
+    modes; an unknown one is a FilterError naming the valid ones."""
+    modes, unknown = resolve_access(list(values) if values else None)
+    if unknown:
+        raise FilterError("; ".join(
+            f"unknown access / onbekende ontsluiting {v[:ECHO_CHARS]!r}; valid / geldig: "
+            + ", ".join(ACCESS_MODES) + " (spoor, binnenvaart, snelweg, luchthaven)"
+            for v in unknown))
+    return modes or None

@@ -30,6 +30,7 @@ from neo4j.exceptions import ClientError
 from core.settings import MatchSettings
 from graph.repositories.matching import MatchingRepository
 from matching import lexical
+from matching.constraints import LABEL_KIND, check, kind_cues, parse_constraints
 from matching.encoders.base import Encoder
 from matching.encoders.composite import CompositeEncoder, concept_block
 from matching.errors import MatchError
@@ -83,10 +84,24 @@ def with_concept_labels(question: str, concept_ids: Sequence[str], taxonomy: Tax
     return f"{question} ({', '.join(extra)})" if extra else question
 
 
-def _norm(values: dict[str, float], floor: float = 0.0) -> dict[str, float]:
+def _companies(values: dict[str, float], kinds: dict[str, str]) -> dict[str, float]:
+    """The companies' values, or all when there are no companies among them."""
+    own = {k: v for k, v in values.items() if kinds.get(k, "company") == "company"}
+    return own or values
+
+
+def _note_kinds(kinds: dict[str, str] | None, records: Sequence[Any]) -> None:
+    if kinds is not None:
+        for r in records:
+            kinds[r["kvk"]] = LABEL_KIND.get(r["label"], "company")
+
+
+def _norm(values: dict[str, float], floor: float = 0.0,
+          scale: dict[str, float] | None = None) -> dict[str, float]:
+    """Values between `floor` (0) and the best of `scale` (default: of `values`; 1), clipped."""
     if not values:
         return {}
-    top = max(values.values())
+    top = max((scale or values).values())
     span = top - floor
     if span <= 1e-9:
         return {k: 1.0 for k in values}
@@ -287,7 +302,8 @@ class Matcher:
         for hit in hits:
             phrases += [hit.concept.label("nl"), hit.concept.label("en")]
         lucene = lexical.lucene_query(question, phrases)
-        lex_future = pool.submit(self._lexical, lucene, f, filtered) if lucene else None
+        kinds: dict[str, str] = {}  # filled by the three retrievals (threads: one dict)
+        lex_future = pool.submit(self._lexical, lucene, f, filtered, kinds) if lucene else None
 
         t0 = time.perf_counter()
         memo: dict[int, np.ndarray] = {}
@@ -299,7 +315,7 @@ class Matcher:
         concepts = self.question_concepts(
             question, vector, hits, lambda near: self._confirmed(question, lang, hits, near))
         timings["concepts"] = time.perf_counter() - t0
-        graph_future = pool.submit(self._graph, concepts, f, filtered)
+        graph_future = pool.submit(self._graph, concepts, f, filtered, kinds)
 
         # Ontology feedback: concepts found by embedding alone (no label in the question)
         # that are confident enough add their labels in both languages to the dense query,
@@ -315,7 +331,7 @@ class Matcher:
                 question, self._with_labels(question, expansion), memo)
             timings["encode_expanded"] = time.perf_counter() - t0
         vec = vector.astype(float).tolist()
-        dense, timings["dense"] = self._timed(self._dense, vec, f, filtered)
+        dense, timings["dense"] = self._timed(self._dense, vec, f, filtered, kinds)
         graph, timings["graph"] = graph_future.result()
         lex: dict[str, float] = {}
         timings["lexical"] = 0.0
@@ -324,28 +340,49 @@ class Matcher:
         # Dense scores are normalised between the best and the `dense_pool`-th cosine; a
         # company outside the pool scores 0 (`component_scores`), so the lexical and graph
         # candidates need no cosine to be ranked.
-        floor = (sorted(dense.values(), reverse=True)[min(len(dense), self.s.dense_pool) - 1]
-                 if dense else 0.0)
+        # The companies set the scale when there are any (issue 19): the other supply comes
+        # in its own pool and is scored against the companies' best and floor, so adding it
+        # leaves the companies' ranking among themselves as it was.
+        ref = _companies(dense, kinds)
+        floor = (sorted(ref.values(), reverse=True)[min(len(ref), self.s.dense_pool) - 1]
+                 if ref else 0.0)
+        # An area or access mode the question states: the candidates' attributes, one round
+        # trip and only for such questions (matching.constraints).
+        wants = parse_constraints(question)
+        attrs: dict[str, dict[str, Any]] = {}
+        if wants:
+            t0 = time.perf_counter()
+            attrs = self._attributes(set(dense) | set(lex) | set(graph))
+            timings["constraints"] = time.perf_counter() - t0
         return Signals(question, lang, q_terms, concepts, vector,
                        dense, lex, graph, floor, timings,
-                       expansion if self.s.expand_query else [])
+                       expansion if self.s.expand_query else [], wants, attrs, kinds,
+                       kind_cues(question) | ({"site"} if wants else set()))
+
+    def _attributes(self, keys: set[str]) -> dict[str, dict[str, Any]]:
+        if not keys:
+            return {}
+        records = self.repo.supply_attributes(sorted(keys))
+        return {r["kvk"]: {"area_ha": r["area_ha"], "access": r["access"]} for r in records}
 
     @staticmethod
     def _timed(fn: Any, *args: Any) -> tuple[Any, float]:
         t0 = time.perf_counter()
         return fn(*args), time.perf_counter() - t0
 
-    def _lexical(self, lucene: str, f: dict[str, Any], filtered: bool
-                 ) -> tuple[dict[str, float], float]:
+    def _lexical(self, lucene: str, f: dict[str, Any], filtered: bool,
+                 kinds: dict[str, str] | None = None) -> tuple[dict[str, float], float]:
         t0 = time.perf_counter()
         # With filters, Lucene's own top-k would cut before filtering: fetch deeper. Without,
         # the top `pool` of each index hold the top `pool` by the better of the two scores.
         records = self.repo.lexical(lucene, filtered=filtered,
                                     k=self.s.pool * (50 if filtered else 1),
                                     limit=self.s.pool, filters=f)
+        _note_kinds(kinds, records)
         return {r["kvk"]: float(r["score"]) for r in records}, time.perf_counter() - t0
 
-    def _graph(self, concepts: list[QuestionConcept], f: dict[str, Any], filtered: bool
+    def _graph(self, concepts: list[QuestionConcept], f: dict[str, Any], filtered: bool,
+               kinds: dict[str, str] | None = None
                ) -> tuple[dict[str, list[GraphPath]], float]:
         t0 = time.perf_counter()
         graph: dict[str, list[GraphPath]] = {}
@@ -355,6 +392,7 @@ class Matcher:
                 weights={"w_direct": self.s.w_direct, "w_narrower": self.s.w_narrower,
                          "w_broader": self.s.w_broader, "w_cluster": self.s.w_cluster},
                 per_path=self.s.graph_per_path, filters=f)
+            _note_kinds(kinds, records)
             for r in records:
                 graph[r["kvk"]] = [GraphPath(
                     p["concept"], p["via"], p["held"], p["how"],
@@ -362,7 +400,8 @@ class Matcher:
                     for p in r["paths"]]
         return graph, time.perf_counter() - t0
 
-    def _dense(self, vec: list[float], f: dict[str, Any], filtered: bool) -> dict[str, float]:
+    def _dense(self, vec: list[float], f: dict[str, Any], filtered: bool,
+               kinds: dict[str, str] | None = None) -> dict[str, float]:
         exact = False
         if filtered:
             exact = self.repo.count_filtered(f) <= self.s.exact_dense_below
@@ -375,6 +414,7 @@ class Matcher:
             records = self.repo.dense_index(vec, filtered=filtered,
                                             k=limit * (20 if filtered else 1), limit=limit,
                                             filters=f)
+        _note_kinds(kinds, records)
         return {r["kvk"]: float(r["score"]) for r in records}
 
     # ------------------------------------------------------------------ ranking
@@ -387,8 +427,9 @@ class Matcher:
         single-signal rankings use it). Their cosines lie below the pool's floor anyway, up
         to the index's quantization at the boundary, so this is what the matcher can rank
         without a round trip for them, and `paraat eval` measures the same ranking."""
-        d = _norm(sig.dense, sig.dense_floor)
-        lx = _norm(sig.lexical)
+        # against the companies' scale (see `signals`), else every candidate's
+        d = _norm(sig.dense, sig.dense_floor, _companies(sig.dense, sig.kinds))
+        lx = _norm(sig.lexical, 0.0, _companies(sig.lexical, sig.kinds))
         graph_raw = {k: sig.graph_score(k) for k in sig.graph}
         if self.s.graph_norm == "concepts":
             # Against the best a company could score (every concept of the question held
@@ -403,6 +444,13 @@ class Matcher:
             out[kvk] = {"dense": d.get(kvk, 0.0), "lexical": lx.get(kvk, 0.0),
                         "graph": g.get(kvk, 0.0), "dense_cosine": dense_all.get(kvk, 0.0),
                         "bm25": sig.lexical.get(kvk, 0.0), "graph_raw": graph_raw.get(kvk, 0.0)}
+            if sig.constraints:
+                # a site that meets the stated area/access is lifted, one that misses it
+                # lowered; a node without such attributes (a company) keeps 1.0
+                out[kvk]["constraint"] = check(sig.attrs.get(kvk, {}), sig.constraints)[0]
+            kind = sig.kind(kvk)
+            if kind != "company" and kind not in sig.kind_cues:
+                out[kvk]["kind_prior"] = self.s.supply_prior
         return out
 
     def fuse(self, comps: dict[str, dict[str, float]], mode: Mode = "hybrid",
@@ -419,7 +467,8 @@ class Matcher:
                 if c["graph_raw"] <= 0:
                     continue
             else:
-                s = wd * c["dense"] + wl * c["lexical"] + wg * c["graph"]
+                s = (wd * c["dense"] + wl * c["lexical"] + wg * c["graph"]) * c.get(
+                    "constraint", 1.0) * c.get("kind_prior", 1.0)
             if mode == "lexical" and c["bm25"] <= 0:
                 continue
             scored.append((kvk, s))
@@ -473,8 +522,12 @@ class Matcher:
         hits = []
         for rank, (kvk, score) in enumerate(ranked, start=1):
             c = cands[kvk]
+            kind = next((LABEL_KIND[lb] for lb in c["labels"] if lb in LABEL_KIND), "company")
             hits.append(Hit(
-                rank=rank, kvk_number=kvk, name=c["name"], score=round(score, 4),
+                rank=rank, kind=kind, id=kvk, kvk_number=c["kvk_number"], name=c["name"],
+                score=round(score, 4),
+                attributes={k: v for k, v in (c["attributes"] or {}).items()
+                            if v not in (None, [])},
                 municipality=c["municipality_name"] or c["municipality"],
                 website=c["website"], employees=c["employees"], kvk_status=c["kvk_status"],
                 synthetic=bool(c["synthetic"]),
@@ -508,7 +561,7 @@ class Matcher:
             "id": qid, "question": request.question, "lang": result.lang,
             "filters": json.dumps(request.filters.params()), "owner": owner,
             "top_k": request.top_k,
-            "hits": [{"kvk": h.kvk_number, "rank": h.rank, "score": h.score}
+            "hits": [{"kvk": h.id, "kind": h.kind, "rank": h.rank, "score": h.score}
                      for h in result.hits],
             "concepts": concepts, "nld_areas": self.nld_areas(request.question, concepts)})
         return qid

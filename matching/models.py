@@ -11,6 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from graph.limits import MAX_EMPLOYEES
 from matching import lexical
+from matching.constraints import KINDS, Constraints
 
 Mode = Literal["hybrid", "dense", "lexical", "graph"]
 MAX_QUESTION_CHARS = 1000
@@ -24,6 +25,17 @@ def _whole(value: Any) -> Any:
 
 
 Employees = Annotated[int, Field(ge=0, le=MAX_EMPLOYEES), BeforeValidator(_whole)]
+
+
+def _number(value: Any) -> Any:
+    # 100 or 12.5, not true or "100"
+    if isinstance(value, bool | str):
+        raise ValueError("must be a number")
+    return value
+
+
+AreaHa = Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False),
+                   BeforeValidator(_number)]
 TopK = Annotated[int, Field(ge=1, le=100), BeforeValidator(_whole)]
 
 
@@ -36,13 +48,21 @@ class MatchFilters(BaseModel):
     capabilities: list[str] | None = Field(default=None, max_length=50)
     min_employees: Employees | None = None
     max_employees: Employees | None = None
+    # issue 19: the kinds of supply to rank (company, site, facility, institution,
+    # programme; names resolved by matching.filters), a site's least area and its access
+    kinds: list[str] | None = Field(default=None, max_length=10)
+    min_area_ha: AreaHa | None = None
+    access: list[str] | None = Field(default=None, max_length=8)
 
     def params(self) -> dict[str, Any]:
         """Every filter, an empty list as None (no filter). The queries take this as ONE map
         parameter, `$filters`: its type is the same whatever filters are set, so Neo4j plans
         each query once, not once per combination (see graph.queries._COMPANY_FILTER)."""
         d = self.model_dump()
-        return {k: (v or None) if isinstance(v, list) else v for k, v in d.items()}
+        out = {k: (v or None) if isinstance(v, list) else v for k, v in d.items()}
+        if out["kinds"]:  # the queries test node labels
+            out["kinds"] = [KINDS.get(k, k) for k in out["kinds"]]
+        return out
 
     def is_empty(self) -> bool:
         return all(v is None for v in self.params().values())
@@ -97,6 +117,16 @@ class Signals:
     timings: dict[str, float] = field(default_factory=dict)
     expansion: list[str] = field(default_factory=list)  # concepts whose labels the dense
     # query was expanded with (named in the question, or found by embedding)
+    # issue 19: the area and access the question states, and the attributes (area_ha,
+    # access) of the candidates that have them, read only when the question states any
+    constraints: Constraints = field(default_factory=Constraints)
+    attrs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the kind of every candidate (company, site...), and the kinds the question names
+    kinds: dict[str, str] = field(default_factory=dict)
+    kind_cues: frozenset[str] = frozenset()
+
+    def kind(self, key: str) -> str:
+        return self.kinds.get(key, "company")
 
     def graph_score(self, kvk: str) -> float:
         # Per concept the best path counts; concepts add up (a supplier with two asked-for
@@ -109,7 +139,9 @@ class Signals:
 
 class Hit(BaseModel):
     rank: int
-    kvk_number: str
+    kind: str = "company"  # company, site, facility, institution, programme
+    id: str  # the KvK number of a company, the node id of any other supply
+    kvk_number: str | None = None  # companies only
     name: str
     score: float
     municipality: str | None = None
@@ -118,6 +150,9 @@ class Hit(BaseModel):
     kvk_status: str | None = None
     synthetic: bool = False
     last_verified: str | None = None
+    # what a card shows of a site (area_ha, access, co_use, status...), a programme (level,
+    # providers, status) or a facility (kind, status); empty for a company
+    attributes: dict[str, Any] = Field(default_factory=dict)
     explanation: dict[str, Any]
 
 

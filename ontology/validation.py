@@ -236,6 +236,35 @@ def validate_companies(
     return out
 
 
+def validate_graph(data: Graph) -> dict[str, list[Violation]]:
+    """SHACL check of entities already in their RDF form (the supply kinds of issue 19, as
+    ingest/rdf writes them): focus IRI -> violations, only for nodes that violate something.
+    `field` is the local name of the property path (e.g. `areaHa`, `status`)."""
+    data = Graph() + data
+    _add_capability_membership(data)
+    conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=shapes_graph(), inference="none", abort_on_first=False,
+        allow_infos=True, allow_warnings=True, meta_shacl=False, advanced=False, inplace=True)
+    out: dict[str, list[Violation]] = {}
+    if conforms:
+        return out
+    assert isinstance(report, Graph)
+    for vr in report.subjects(RDF.type, SH.ValidationReport):
+        for result in report.objects(vr, SH.result):
+            assert isinstance(result, BNode | URIRef)
+            focus = str(report.value(result, SH.focusNode))
+            path = report.value(result, SH.resultPath)
+            field = (str(path).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+                     if isinstance(path, URIRef) else "record")
+            value = report.value(result, SH.value)
+            nl, en = _messages(report, result)
+            v = Violation(field=field, message_nl=nl, message_en=en,
+                          value=None if value is None else str(value))
+            if v not in out.setdefault(focus, []):
+                out[focus].append(v)
+    return out
+
+
 def validate_company(record: Mapping[str, Any] | BaseModel) -> list[Violation]:
     """Violations of one record; an empty list means the registration is valid."""
     return validate_companies([record])[0]
@@ -247,4 +276,5 @@ __all__ = [
     "municipality_id",
     "validate_companies",
     "validate_company",
+    "validate_graph",
 ]

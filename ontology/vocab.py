@@ -44,6 +44,9 @@ Kind = Literal[
     "municipality",
     "organisation",
     "demand",
+    "site",
+    "supply-facility",
+    "programme",
 ]
 KINDS: Final[frozenset[str]] = frozenset(get_args(Kind))
 
@@ -69,6 +72,10 @@ class PA(DefinedNamespace):
     Capability: URIRef
     DemandQuestion: URIRef
     LoketItem: URIRef
+    Supply: URIRef
+    Site: URIRef
+    Facility: URIRef
+    Programme: URIRef
 
     # Object properties
     memberOf: URIRef
@@ -80,6 +87,9 @@ class PA(DefinedNamespace):
     knowledgePartner: URIRef
     initiatedBy: URIRef
     matched: URIRef
+    providedBy: URIRef
+    locatedAt: URIRef
+    operatedBy: URIRef
 
     # Datatype properties
     kvkNumber: URIRef
@@ -91,6 +101,13 @@ class PA(DefinedNamespace):
     capabilitySource: URIRef
     lastVerified: URIRef
     kvkStatus: URIRef
+    areaHa: URIRef
+    status: URIRef
+    zoning: URIRef
+    access: URIRef
+    utilities: URIRef
+    coUse: URIRef
+    level: URIRef
 
 
 def iri_for(kind: Kind | str, id_: str) -> URIRef:

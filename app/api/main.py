@@ -32,6 +32,7 @@ from app.api.routes import (
     registrations,
     shortlists,
     signup,
+    supply,
     watchlists,
 )
 from app.services.mail import Mailer, OutboxWorker
@@ -114,8 +115,8 @@ def create_app(settings: Settings | None = None, driver: Driver | None = None) -
         return {"status": "ok", "neo4j": {"ok": True, "version": version, "edition": edition}}
 
     # desks before loket: /loket/desks is not a loket item id.
-    for module in (companies, registrations, groups, explorer, match, shortlists, watchlists,
-                   desks, loket, demand, admin, signup):
+    for module in (companies, registrations, groups, explorer, supply, match, shortlists,
+                   watchlists, desks, loket, demand, admin, signup):
         app.include_router(module.router)
 
     install_metrics(app, public=s.api.metrics_public)

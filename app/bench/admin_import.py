@@ -111,7 +111,7 @@ def write_csvs(folder: Path, n: int, settings: Settings, *, vectors: bool,
             cells = [row["kvk_number"], p["name"], p["description"], p["description_en"],
                      p["activity"], p["website"], p["employees"], p["sbi_code"],
                      p["kvk_status"], p["synthetic"], p["concept_terms"], row["record_hash"],
-                     row["source"] or ctx.source, ctx.now, ctx.run_id, "Company"]
+                     row["source"] or ctx.source, ctx.now, ctx.run_id, "Company;Supply"]
             if vec_iter is not None:
                 if i % 10_000 == 0:
                     block = next(vec_iter)

@@ -42,9 +42,18 @@ def match(
     cluster: Annotated[list[str] | None, typer.Option("--cluster")] = None,
     municipality: Annotated[list[str] | None, typer.Option("--municipality")] = None,
     capability: Annotated[list[str] | None, typer.Option("--capability")] = None,
+    kind: Annotated[list[str] | None, typer.Option(
+        "--kind", help="company, site, facility, institution or programme (repeatable)")
+    ] = None,
+    min_area: Annotated[float | None, typer.Option(
+        "--min-area", min=0, help="Sites of at least this many hectares")] = None,
+    access: Annotated[list[str] | None, typer.Option(
+        "--access", help="road, rail, water or air (or spoor, binnenvaart, snelweg, "
+                         "luchthaven; repeatable)")] = None,
     store: Annotated[bool, typer.Option(help="Keep the question as a DemandQuestion")] = True,
 ) -> None:
-    """Rank Drentse suppliers for a demand question (Dutch or English), with reasons."""
+    """Rank Drentse supply (companies, sites, facilities, institutions, programmes) for a
+    demand question (Dutch or English), with reasons."""
     from pydantic import ValidationError as PydanticValidationError
 
     from app.services.wiring import graph_session
@@ -55,7 +64,7 @@ def match(
     try:
         request = MatchRequest(question=question, top_k=top, filters=MatchFilters(
             nld_areas=nld_area, clusters=cluster, municipalities=municipality,
-            capabilities=capability))
+            capabilities=capability, kinds=kind, min_area_ha=min_area, access=access))
     except PydanticValidationError as e:
         raise fail(ParaatError(validation_line(e))) from e
     s = get_settings()
@@ -84,15 +93,30 @@ def match(
     if result.concepts:
         typer.echo("concepten: " + ", ".join(f"{c['label']} ({c['via']})"
                                              for c in result.concepts))
+    lang = result.lang
     for h in result.hits:
-        typer.echo(f"{h.rank:>2}. {h.name}  [{h.kvk_number}, {h.municipality or '?'}]  "
+        where = h.kvk_number if h.kind == "company" else f"{kind_label(h.kind, lang)} {h.id}"
+        typer.echo(f"{h.rank:>2}. {h.name}  [{where}, {h.municipality or '?'}]  "
                    f"score {h.score:.3f}")
+        for line in h.explanation.get("constraints") or []:
+            typer.echo(f"      {'✓' if line['met'] else '✗' if line['met'] is False else '?'} "
+                       f"{line['text']}")
         for path in h.explanation["graph_paths"][:2]:
             typer.echo(f"      {path}")
         for ph in h.explanation["phrases"][:1]:
             typer.echo(f"      “{ph['text'][:160]}”")
     if not result.hits:
         typer.echo("Geen leveranciers gevonden / no suppliers found.")
+
+
+_KIND_LABELS = {"nl": {"company": "bedrijf", "site": "locatie", "facility": "faciliteit",
+                       "institution": "kennisinstelling", "programme": "programma"},
+                "en": {"company": "company", "site": "site", "facility": "facility",
+                       "institution": "institution", "programme": "programme"}}
+
+
+def kind_label(kind: str, lang: str) -> str:
+    return _KIND_LABELS.get(lang, _KIND_LABELS["nl"]).get(kind, kind)
 
 
 def eval_cmd(
@@ -105,12 +129,23 @@ def eval_cmd(
     ] = False,
     tune: Annotated[bool, typer.Option(help="Grid-search the fusion weights")] = False,
     out: Annotated[Path | None, typer.Option(help="Write the JSON report here")] = None,
+    supply: Annotated[Path | None, typer.Option(
+        help="Questions about sites, facilities, institutions and programmes, scored beside "
+             "FILE (default: matching/eval/supply_questions.jsonl when FILE is the default)")
+    ] = None,
+    no_supply: Annotated[bool, typer.Option("--no-supply", help="Company questions only")
+                         ] = False,
 ) -> None:
-    """MRR / nDCG@10 / Recall@5 per language for hybrid, dense, lexical and graph."""
+    """MRR / nDCG@10 / Recall@5 per language (and per kind of supply) for hybrid, dense,
+    lexical and graph."""
     from tqdm import tqdm
 
     from app.evaluation import run_evaluation
-    from matching.evaluate import load_questions
+    from matching.evaluate import SUPPLY_QUESTIONS, load_questions
+
+    default_file = file == Path("matching/eval/questions.jsonl")
+    if supply is None and default_file and not no_supply and SUPPLY_QUESTIONS.exists():
+        supply = SUPPLY_QUESTIONS
 
     bar: tqdm[Any] | None = None
 
@@ -122,6 +157,8 @@ def eval_cmd(
 
     try:
         questions = load_questions(file)
+        if supply is not None and not no_supply:
+            questions += load_questions(supply)
         report = run_evaluation(get_settings(), questions, make_matcher=make_matcher,
                                 registry=registry, use_current_graph=use_current_graph,
                                 tune=tune, progress=progress,
@@ -135,11 +172,11 @@ def eval_cmd(
     if out:
         out.write_text(text)
     typer.echo(text if not out else f"report: {out}")
-    typer.echo("\nmode      lang  MRR    nDCG@10  R@5", err=True)
+    typer.echo("\nmode      group          MRR    nDCG@10  R@5", err=True)
     for mode, res in report["modes"].items():
-        for lang in ("all", "nl", "en"):
+        for lang in [g for g in res if res[g].get("n")]:
             r = res[lang]
-            typer.echo(f"{mode:<9} {lang:<5} {r['mrr']:.3f}  {r['ndcg@10']:.3f}    "
+            typer.echo(f"{mode:<9} {lang:<14} {r['mrr']:.3f}  {r['ndcg@10']:.3f}    "
                        f"{r['recall@5']:.3f}", err=True)
     # --tune: in-sample tuned weights, and the cross-validated (held-out) estimate
     for label, key in (("tuned", "tuned"), ("held-out", "cross_validated")):
@@ -153,12 +190,14 @@ def eval_cmd(
 
 
 def reindex() -> None:
-    """Re-embed every company and concept with the configured model (after a model change)."""
+    """Re-embed every company, supply node and concept with the configured model (after a
+    model change)."""
     from app.services.wiring import embedding_cache, encoder_for
     from graph.connection import get_driver
     from graph.schema import EmbeddingSpec, reset_embeddings
     from ingest.companies import reembed_all
     from ingest.ontology_loader import embed_capabilities
+    from ingest.supply import refresh_supply_text
     from ontology.taxonomy import load_taxonomy
 
     s = get_settings()
@@ -168,7 +207,8 @@ def reindex() -> None:
             cleared = reset_embeddings(driver, EmbeddingSpec(encoder.name, encoder.dimension))
             n_caps = embed_capabilities(driver, load_taxonomy(), encoder)
             n = reembed_all(driver, encoder, embedding_cache(s))
+            n_supply = refresh_supply_text(driver, load_taxonomy(), encoder, embedding_cache(s))
     except ParaatError as e:
         raise fail(e) from e
-    typer.echo(json.dumps({"cleared": cleared, "companies": n, "capabilities": n_caps,
-                           "model": encoder.name}))
+    typer.echo(json.dumps({"cleared": cleared, "companies": n, "supply": n_supply,
+                           "capabilities": n_caps, "model": encoder.name}))

@@ -204,6 +204,15 @@ class ApiClient:
         return dict(self.get(f"/graph/neighbourhood/{node_id}", depth=depth, limit=limit))
 
     # ------------------------------------------------------------------ matching
+    def search_nodes(self, text: str, limit: int = 20) -> list[Json]:
+        """Public nodes whose name holds `text` (the explorer's start from any node)."""
+        return list(self.get("/graph/search", q=text, limit=limit))
+
+    def supply(self, kinds: list[str] | None = None, limit: int = 500) -> list[Json]:
+        """Sites, facilities, institutions or programmes with their attributes (the map)."""
+        return list(self._json(self.request("GET", "/supply", params={
+            "kind": kinds or None, "limit": limit})))
+
     def match(self, question: str, *, top_k: int = 10, filters: Json | None = None,
               lang: str | None = None) -> Json:
         body: Json = {"question": question, "top_k": top_k, "filters": filters or {}}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.ui.i18n_supply import SUPPLY_STRINGS
+
 LANGS = ("nl", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -416,6 +418,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "desk.history": {"nl": "Routering", "en": "Routing"},
 
 }
+
+STRINGS.update(SUPPLY_STRINGS)
 
 
 def t(key: str, lang: str = "nl", **values: Any) -> str:

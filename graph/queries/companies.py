@@ -15,6 +15,7 @@ RETURN c.kvk_number AS kvk, c.record_hash AS record_hash, c.embedding_hash AS em
 UPSERT_COMPANIES = """
 UNWIND $rows AS row
 MERGE (c:Company {kvk_number: row.kvk_number})
+SET c:Supply
 WITH c, row, c.record_hash AS old
 WHERE old IS NULL OR old <> row.record_hash
 SET c += row.props,
@@ -31,7 +32,7 @@ RETURN c.kvk_number AS kvk, old IS NULL AS created
 # meanwhile, the uniqueness constraint fails the batch and the writer redoes it with MERGE.
 CREATE_COMPANIES = """
 UNWIND $rows AS row
-CREATE (c:Company)
+CREATE (c:Company:Supply)
 SET c = row.props,
     c.kvk_number = row.kvk_number,
     c.record_hash = row.record_hash,
@@ -105,6 +106,11 @@ CALL (c, row) {
 CALL (c, row) {
   UNWIND row.ecosystems AS eid
   MATCH (e:Ecosystem {id: eid})
+  MERGE (c)-[:PART_OF]->(e)
+}
+CALL (c, row) {
+  UNWIND row.ecosystems AS eid
+  MATCH (e:Site {id: eid})
   MERGE (c)-[:PART_OF]->(e)
 }
 """
@@ -190,7 +196,7 @@ CALL (c) {
   RETURN collect(cl {.id, .name, .kind}) AS clusters
 }
 CALL (c) {
-  OPTIONAL MATCH (c)-[:PART_OF]->(e:Ecosystem)
+  OPTIONAL MATCH (c)-[:PART_OF]->(e:Ecosystem|Site)
   WITH e ORDER BY e.name
   RETURN collect(e {.id, .name, .kind}) AS ecosystems
 }

@@ -16,6 +16,7 @@ CALL () {
   UNION MATCH (n:Organisation {id: $id}) RETURN n
   UNION MATCH (n:NLDArea {id: $id}) RETURN n
   UNION MATCH (n:Capability {id: $id}) RETURN n
+  UNION MATCH (n:Supply {id: $id}) RETURN n
 }
 RETURN elementId(n) AS eid, labels(n) AS labels, coalesce(n.kvk_number, n.id) AS id,
        coalesce(n.name, n.label_nl, n.id) AS name

@@ -11,6 +11,9 @@ from __future__ import annotations
 # filter made every new combination of filters a new plan (measured: 0.4-5.9 s to plan
 # MATCH_GRAPH on a busy 2-core machine). A map is one type whatever it holds: one plan per
 # query serves every combination (tests/integration/test_filter_plans.py).
+# `c` is any supply node (:Supply: companies, sites, facilities, institutions, programmes);
+# $filters.kinds holds node labels (matching.constraints.KINDS). A company has no area or
+# access, so those filters leave only the kinds that have them.
 _COMPANY_FILTER = """
   ($filters.municipalities IS NULL OR EXISTS {
       MATCH (c)-[:LOCATED_IN]->(m:Municipality) WHERE m.id IN $filters.municipalities })
@@ -26,9 +29,12 @@ _COMPANY_FILTER = """
       WHERE k.id IN $filters.capabilities })
   AND ($filters.min_employees IS NULL OR c.employees >= $filters.min_employees)
   AND ($filters.max_employees IS NULL OR c.employees <= $filters.max_employees)
+  AND ($filters.kinds IS NULL OR any(l IN labels(c) WHERE l IN $filters.kinds))
+  AND ($filters.min_area_ha IS NULL OR c.area_ha >= $filters.min_area_ha)
+  AND ($filters.access IS NULL OR any(a IN coalesce(c.access, []) WHERE a IN $filters.access))
 """
 
-MATCH_COUNT_COMPANIES = "MATCH (c:Company) RETURN count(c) AS n"
+MATCH_COUNT_COMPANIES = "MATCH (c:Supply) RETURN count(c) AS n"
 
 # The municipalities and clusters a filter may name (ids and names), for matching.filters:
 # imports add municipalities, so they come from the graph, not the seed files.
@@ -38,12 +44,29 @@ CALL () { MATCH (k:Cluster) RETURN collect(k {.id, .name}) AS clusters }
 RETURN municipalities, clusters
 """
 
-# Dense, approximate: the vector index, over-fetched so filters still leave enough.
+# The supply that is not a company (sites, facilities, institutions, programmes): a few dozen
+# nodes, ranked by exact cosine inside the same query as the companies' vector index (one
+# round trip, no query per kind, no second HNSW index over the companies' vectors).
+_OTHER_SUPPLY = "(c:Site|Facility|KnowledgeInstitution|Programme)"
+# A supply node's label beside :Supply (matching.constraints.LABEL_KIND gives its kind).
+_LABEL = "CASE WHEN c:Company THEN 'Company' ELSE [l IN labels(c) WHERE l <> 'Supply'][0] END"
+
+# Dense, approximate: the companies' vector index, over-fetched so filters still leave enough,
+# merged with the exact cosine of the other supply.
 MATCH_DENSE_INDEX = """
-CALL db.index.vector.queryNodes('company_embedding', $k, $vector) YIELD node AS c, score
-WHERE """ + _COMPANY_FILTER + """
-RETURN c.kvk_number AS kvk, vector.similarity.cosine(c.embedding, $vector) AS score
-ORDER BY score DESC LIMIT $limit
+CALL () {
+  CALL db.index.vector.queryNodes('company_embedding', $k, $vector) YIELD node AS c, score
+  WITH c WHERE """ + _COMPANY_FILTER + """
+  WITH c, vector.similarity.cosine(c.embedding, $vector) AS score
+  ORDER BY score DESC LIMIT $limit
+  RETURN c, score
+  UNION ALL
+  MATCH """ + _OTHER_SUPPLY + """ WHERE c.embedding IS NOT NULL AND """ + _COMPANY_FILTER + """
+  WITH c, vector.similarity.cosine(c.embedding, $vector) AS score
+  ORDER BY score DESC LIMIT $limit
+  RETURN c, score
+}
+RETURN coalesce(c.kvk_number, c.id) AS kvk, score, """ + _LABEL + """ AS label
 """
 
 # The vector index alone, top k by its own (quantized) scores: `paraat bench matching` times
@@ -55,14 +78,22 @@ RETURN node.kvk_number AS kvk, score
 
 # Dense, exact: every company that passes the filters (used when filters are selective).
 MATCH_DENSE_EXACT = """
-MATCH (c:Company) WHERE c.embedding IS NOT NULL AND """ + _COMPANY_FILTER + """
-WITH c, vector.similarity.cosine(c.embedding, $vector) AS score
-ORDER BY score DESC LIMIT $limit
-RETURN c.kvk_number AS kvk, score
+CALL () {
+  MATCH (c:Company) WHERE c.embedding IS NOT NULL AND """ + _COMPANY_FILTER + """
+  WITH c, vector.similarity.cosine(c.embedding, $vector) AS score
+  ORDER BY score DESC LIMIT $limit
+  RETURN c, score
+  UNION ALL
+  MATCH """ + _OTHER_SUPPLY + """ WHERE c.embedding IS NOT NULL AND """ + _COMPANY_FILTER + """
+  WITH c, vector.similarity.cosine(c.embedding, $vector) AS score
+  ORDER BY score DESC LIMIT $limit
+  RETURN c, score
+}
+RETURN coalesce(c.kvk_number, c.id) AS kvk, score, """ + _LABEL + """ AS label
 """
 
 COUNT_FILTERED_COMPANIES = """
-MATCH (c:Company) WHERE """ + _COMPANY_FILTER + """
+MATCH (c:Supply) WHERE """ + _COMPANY_FILTER + """
 RETURN count(c) AS n
 """
 
@@ -72,16 +103,29 @@ RETURN count(c) AS n
 # a longer question or one more concept made a new plan; values inside a map do not count.
 MATCH_LEXICAL = """
 CALL () {
-  CALL db.index.fulltext.queryNodes('company_text', $question.lucene, {limit: $k})
-  YIELD node, score RETURN node, score
+  CALL () {
+    CALL db.index.fulltext.queryNodes('company_text', $question.lucene, {limit: $k})
+    YIELD node, score RETURN node, score
+    UNION ALL
+    CALL db.index.fulltext.queryNodes('company_text_en', $question.lucene, {limit: $k})
+    YIELD node, score RETURN node, score
+  }
+  WITH node AS c, max(score) AS score
+  WHERE """ + _COMPANY_FILTER + """
+  RETURN c, score ORDER BY score DESC LIMIT $limit
   UNION ALL
-  CALL db.index.fulltext.queryNodes('company_text_en', $question.lucene, {limit: $k})
-  YIELD node, score RETURN node, score
+  CALL () {
+    CALL db.index.fulltext.queryNodes('supply_text', $question.lucene, {limit: $k})
+    YIELD node, score RETURN node, score
+    UNION ALL
+    CALL db.index.fulltext.queryNodes('supply_text_en', $question.lucene, {limit: $k})
+    YIELD node, score RETURN node, score
+  }
+  WITH node AS c, max(score) AS score
+  WHERE """ + _COMPANY_FILTER + """
+  RETURN c, score ORDER BY score DESC LIMIT $limit
 }
-WITH node AS c, max(score) AS score
-WHERE """ + _COMPANY_FILTER + """
-RETURN c.kvk_number AS kvk, score
-ORDER BY score DESC LIMIT $limit
+RETURN coalesce(c.kvk_number, c.id) AS kvk, score, """ + _LABEL + """ AS label
 """
 
 # Concepts near the question's embedding (the ontology bridge beyond exact labels).
@@ -107,31 +151,31 @@ MATCH_GRAPH = """
 UNWIND $question.concepts AS q
 MATCH (k:Capability {id: q.id})
 CALL (k, q) {
-  MATCH (c:Company)-[r:HAS_CAPABILITY]->(k)
+  MATCH (c:Supply)-[r:HAS_CAPABILITY]->(k)
   WHERE """ + _COMPANY_FILTER + """
   RETURN c, 'direct' AS via, k.id AS held, r.source AS how, r.confidence AS conf,
          q.weight * coalesce(r.confidence, 1.0) * $w_direct AS s
   ORDER BY s DESC LIMIT $per_path
   UNION
-  MATCH (c:Company)-[r:HAS_CAPABILITY]->(n:Capability)-[:BROADER*1..2]->(k)
+  MATCH (c:Supply)-[r:HAS_CAPABILITY]->(n:Capability)-[:BROADER*1..2]->(k)
   WHERE """ + _COMPANY_FILTER + """
   RETURN c, 'narrower' AS via, n.id AS held, r.source AS how, r.confidence AS conf,
          q.weight * coalesce(r.confidence, 1.0) * $w_narrower AS s
   ORDER BY s DESC LIMIT $per_path
   UNION
-  MATCH (c:Company)-[r:HAS_CAPABILITY]->(p:Capability)<-[:BROADER]-(k)
+  MATCH (c:Supply)-[r:HAS_CAPABILITY]->(p:Capability)<-[:BROADER]-(k)
   WHERE EXISTS { (p)<-[:BROADER]-(:Capability) } AND """ + _COMPANY_FILTER + """
   RETURN c, 'broader' AS via, p.id AS held, r.source AS how, r.confidence AS conf,
          q.weight * coalesce(r.confidence, 1.0) * $w_broader AS s
   ORDER BY s DESC LIMIT $per_path
   UNION
-  MATCH (c:Company)-[:MEMBER_OF]->(cl:Cluster)-[:RELEVANT_TO]->(a:NLDArea)<-[:IN_AREA]-(k)
+  MATCH (c:Supply)-[:MEMBER_OF]->(cl:Cluster)-[:RELEVANT_TO]->(a:NLDArea)<-[:IN_AREA]-(k)
   WHERE """ + _COMPANY_FILTER + """
   RETURN c, 'cluster' AS via, cl.id AS held, a.id AS how, null AS conf,
          q.weight * $w_cluster AS s
   ORDER BY s DESC LIMIT $per_path
 }
-RETURN c.kvk_number AS kvk,
+RETURN coalesce(c.kvk_number, c.id) AS kvk, """ + _LABEL + """ AS label,
        collect({concept: q.id, via: via, held: held, how: how, conf: conf, s: s}) AS paths
 """
 
@@ -161,12 +205,23 @@ FILTERED_MATCH_QUERIES_PER_PARAMETER: dict[str, str] = {
 # the KvK numbers in a map ($shortlist.kvks), so top 1, 5 or 50 is one plan.
 MATCH_CANDIDATES = """
 UNWIND $shortlist.kvks AS kvk
-MATCH (c:Company {kvk_number: kvk})
+CALL (kvk) {
+  MATCH (c:Company {kvk_number: kvk}) RETURN c
+  UNION
+  MATCH (c:Supply {id: kvk}) RETURN c
+}
+WITH kvk, head(collect(c)) AS c
 OPTIONAL MATCH (c)-[:LOCATED_IN]->(m:Municipality)
-RETURN c.kvk_number AS kvk, c.name AS name, c.description AS description,
+WITH kvk, c, head(collect(m)) AS m
+RETURN kvk, labels(c) AS labels, c.id AS id, c.kvk_number AS kvk_number, c.name AS name,
+       coalesce(c.description, c.description_nl) AS description,
        c.description_en AS description_en, c.website AS website, c.employees AS employees,
        m.id AS municipality, m.name AS municipality_name, c.kvk_status AS kvk_status,
        c.synthetic AS synthetic, c.last_verified AS last_verified, c.source AS source,
+       CASE WHEN c:Company THEN {} ELSE c {.area_ha, .access, .co_use, .status, .zoning,
+          .utilities, .lat, .lon, .level, .kind, .operator, .units,
+          providers: [(c)-[:PROVIDED_BY]->(p) | p.name],
+          clusters: [(c)-[:MEMBER_OF]->(k:Cluster) | k.name]} END AS attributes,
        CASE WHEN c.embedding IS NULL THEN null
             ELSE vector.similarity.cosine(c.embedding, $vector) END AS dense
 """
@@ -175,8 +230,13 @@ RETURN c.kvk_number AS kvk, c.name AS name, c.description AS description,
 # pool's floor the dense score is 0); `paraat eval` does, to rank dense-only on every candidate.
 MATCH_CANDIDATE_COSINES = """
 UNWIND $kvks AS kvk
-MATCH (c:Company {kvk_number: kvk}) WHERE c.embedding IS NOT NULL
-RETURN c.kvk_number AS kvk, vector.similarity.cosine(c.embedding, $vector) AS dense
+CALL (kvk) {
+  MATCH (c:Company {kvk_number: kvk}) RETURN c
+  UNION
+  MATCH (c:Supply {id: kvk}) RETURN c
+}
+WITH kvk, c WHERE c.embedding IS NOT NULL
+RETURN kvk, vector.similarity.cosine(c.embedding, $vector) AS dense
 """
 
 # One map parameter, $q, for the same reason as $filters: an empty list of hits, concepts or
@@ -189,8 +249,13 @@ CREATE (d:DemandQuestion {id: $q.id, question: $q.question, lang: $q.lang,
 WITH d
 CALL (d) {
   UNWIND $q.hits AS h
-  MATCH (c:Company {kvk_number: h.kvk})
-  CREATE (d)-[:MATCHED {rank: h.rank, score: h.score}]->(c)
+  CALL (h) {
+    MATCH (c:Company {kvk_number: h.kvk}) RETURN c
+    UNION
+    MATCH (c:Supply {id: h.kvk}) RETURN c
+  }
+  WITH h, head(collect(c)) AS c
+  CREATE (d)-[:MATCHED {rank: h.rank, score: h.score, kind: h.kind}]->(c)
 }
 CALL (d) {
   UNWIND $q.concepts AS cid
@@ -198,4 +263,13 @@ CALL (d) {
   CREATE (d)-[:ABOUT]->(k)
 }
 RETURN d.id AS id
+"""
+
+# The area and access of candidates that have them (sites, facilities), for a question that
+# states an area or an access mode (matching.constraints); companies have neither.
+MATCH_SUPPLY_ATTRIBUTES = """
+UNWIND $shortlist.kvks AS kvk
+MATCH (c:Supply {id: kvk})
+WHERE c.area_ha IS NOT NULL OR c.access IS NOT NULL
+RETURN kvk, c.area_ha AS area_ha, c.access AS access
 """

@@ -8,15 +8,15 @@ RDF_EXPORT_NODES: dict[str, str] = {
     "Capability": "MATCH (k:Capability) RETURN k {.*, embedding: null} AS props",
     "NLDArea": "MATCH (a:NLDArea) RETURN a {.*, embedding: null} AS props",
     "Company": "MATCH (c:Company) RETURN c {.*, embedding: null} AS props",
-    **{label: f"MATCH (n:{label}) RETURN n {{.*}} AS props"
+    **{label: f"MATCH (n:{label}) RETURN n {{.*, embedding: null}} AS props"
        for label in ("Municipality", "Cluster", "Ecosystem", "KnowledgeInstitution",
-                     "MilitaryFacility", "Organisation")},
+                     "MilitaryFacility", "Organisation", "Site", "Facility", "Programme")},
 }
 
 # Every edge of the model between exported labels ($labels), with HAS_CAPABILITY's properties.
 RDF_EXPORT_LINKS = """
 MATCH (a)-[r:LOCATED_IN|MEMBER_OF|PART_OF|RELEVANT_TO|HAS_CAPABILITY|KNOWLEDGE_PARTNER|BROADER
-             |IN_AREA]->(b)
+             |IN_AREA|LOCATED_AT|OPERATED_BY|PROVIDED_BY|PARTNER_OF]->(b)
 WITH a, r, b, [l IN labels(a) WHERE l IN $labels][0] AS src_label,
      [l IN labels(b) WHERE l IN $labels][0] AS dst_label
 WHERE src_label IS NOT NULL AND dst_label IS NOT NULL
@@ -32,7 +32,7 @@ RETURN src_label, CASE src_label WHEN 'Company' THEN a.kvk_number ELSE a.id END 
 RDF_UPSERT_COMPANIES = """
 UNWIND $rows AS row
 MERGE (c:Company {kvk_number: row.kvk_number})
-SET c += row.props
+SET c:Supply, c += row.props
 """
 
 # A company's links are replaced by the file's, with exactly the file's edge properties.
@@ -62,6 +62,11 @@ CALL (c, row) {
 CALL (c, row) {
   UNWIND row.ecosystems AS eid
   MATCH (e:Ecosystem {id: eid})
+  CREATE (c)-[:PART_OF]->(e)
+}
+CALL (c, row) {
+  UNWIND row.sites AS sid
+  MATCH (e:Site {id: sid})
   CREATE (c)-[:PART_OF]->(e)
 }
 """

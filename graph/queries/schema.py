@@ -24,6 +24,9 @@ NODE_KEYS: tuple[tuple[str, str], ...] = (
     ("Cluster", "id"),
     ("Ecosystem", "id"),
     ("KnowledgeInstitution", "id"),
+    ("Site", "id"),
+    ("Facility", "id"),
+    ("Programme", "id"),
     ("MilitaryFacility", "id"),
     ("Municipality", "id"),
     ("Organisation", "id"),
@@ -63,6 +66,7 @@ PROPERTY_INDEXES: tuple[str, ...] = (
     "CREATE INDEX signup_code_hash IF NOT EXISTS FOR (s:SignupRequest) ON (s.code_hash)",
     "CREATE INDEX signup_email IF NOT EXISTS FOR (s:SignupRequest) ON (s.email)",
     "CREATE INDEX loket_confirm_hash IF NOT EXISTS FOR (l:LoketItem) ON (l.confirm_hash)",
+    "CREATE INDEX supply_id IF NOT EXISTS FOR (n:Supply) ON (n.id)",
 )
 
 COMPANY_VECTOR_INDEX = "company_embedding"
@@ -72,6 +76,12 @@ CAPABILITY_VECTOR_INDEX = "capability_embedding"
 COMPANY_FULLTEXT_INDEX = "company_text"
 
 COMPANY_FULLTEXT_INDEX_EN = "company_text_en"
+
+# The non-company supply kinds (issue 19): few nodes, so one Lucene index per analyzer over all
+# four labels; companies keep their own (at 1M companies a shared index would double theirs).
+SUPPLY_FULLTEXT_INDEX = "supply_text"
+
+SUPPLY_FULLTEXT_INDEX_EN = "supply_text_en"
 
 # {dim} is the only placeholder, filled with a checked int by graph.schema.
 VECTOR_INDEX_TEMPLATE = (
@@ -95,7 +105,26 @@ FULLTEXT_INDEXES: tuple[str, ...] = (
     "FOR (n:Company) ON EACH [n.description, n.description_en, n.concept_terms] "
     "OPTIONS {indexConfig: {`fulltext.analyzer`: 'english', "
     "`fulltext.eventually_consistent`: true}}",
+    f"CREATE FULLTEXT INDEX {SUPPLY_FULLTEXT_INDEX} IF NOT EXISTS "
+    "FOR (n:Site|Facility|KnowledgeInstitution|Programme) "
+    "ON EACH [n.name, n.description_nl, n.description_en, n.concept_terms] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'dutch', "
+    "`fulltext.eventually_consistent`: true}}",
+    f"CREATE FULLTEXT INDEX {SUPPLY_FULLTEXT_INDEX_EN} IF NOT EXISTS "
+    "FOR (n:Site|Facility|KnowledgeInstitution|Programme) "
+    "ON EACH [n.description_nl, n.description_en, n.concept_terms] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'english', "
+    "`fulltext.eventually_consistent`: true}}",
 )
+
+# Every company is supply too (issue 19); graphs written before that get the label here, in
+# slices, on the first full schema apply.
+LABEL_COMPANIES_AS_SUPPLY_BATCH = """
+MATCH (c:Company) WHERE NOT c:Supply
+WITH c LIMIT $limit
+SET c:Supply
+RETURN count(c) AS labelled
+"""
 
 DROP_VECTOR_INDEX: dict[str, str] = {
     name: f"DROP INDEX {name} IF EXISTS"

@@ -64,3 +64,7 @@ class MatchingRepository(Repository):
     def create_demand_question(self, q: dict[str, Any]) -> None:
         """One map parameter: one plan whether or not there are hits, concepts or areas."""
         self._write(matching_q.CREATE_DEMAND_QUESTION, q=q)
+
+    def supply_attributes(self, keys: list[str]) -> list[Record]:
+        """Area and access of the candidates that have them (a question states either)."""
+        return self._read(matching_q.MATCH_SUPPLY_ATTRIBUTES, shortlist={"kvks": keys})

@@ -40,6 +40,16 @@ ENTITY_LABELS: Final[dict[str, tuple[str, URIRef]]] = {
     "KnowledgeInstitution": ("institution", PA.KnowledgeInstitution),
     "MilitaryFacility": ("facility", PA.MilitaryFacility),
     "Organisation": ("organisation", PA.Organisation),
+    "Site": ("site", PA.Site),
+    "Facility": ("supply-facility", PA.Facility),
+    "Programme": ("programme", PA.Programme),
+}
+#: schema.org types written beside the Paraat class, so a consumer without the ontology still
+#: sees a Place (with geo:lat/long) or an educational programme.
+EXTRA_TYPES: Final[dict[str, URIRef]] = {
+    "Site": SCHEMA.Place,
+    "Facility": SCHEMA.Place,
+    "Programme": SCHEMA.EducationalOccupationalProgram,
 }
 KIND_LABEL: Final[dict[str, str]] = {
     **{kind: label for label, (kind, _) in ENTITY_LABELS.items()},
@@ -62,6 +72,16 @@ ENTITY_PROPS: Final[dict[str, tuple[URIRef, str]]] = {
     "main_town": (SCHEMA.addressLocality, "str"),
     "units": (SCHEMA.department, "list"),
     "source": (DCTERMS.source, "str"),
+    # supply kinds (issue 19)
+    "area_ha": (PA.areaHa, "decimal"),
+    "status": (PA.status, "str"),
+    "zoning": (PA.zoning, "nl"),
+    "access": (PA.access, "list"),
+    "utilities": (PA.utilities, "list"),
+    "co_use": (PA.coUse, "str"),
+    "level": (PA.level, "list"),
+    "imported_at": (PROV.generatedAtTime, "dateTime"),
+    "file_hash": (PROV.wasDerivedFrom, "ni"),
 }
 COMPANY_PROPS: Final[dict[str, tuple[URIRef, str]]] = {
     "kvk_number": (PA.kvkNumber, "str"),
@@ -88,6 +108,8 @@ REL_PREDICATES: Final[dict[str, URIRef]] = {
     "LOCATED_IN": PA.locatedIn, "MEMBER_OF": PA.memberOf, "PART_OF": PA.partOf,
     "RELEVANT_TO": PA.relevantTo, "HAS_CAPABILITY": PA.hasCapability,
     "KNOWLEDGE_PARTNER": PA.knowledgePartner, "BROADER": SKOS.broader, "IN_AREA": PA.relevantTo,
+    "LOCATED_AT": PA.locatedAt, "OPERATED_BY": PA.operatedBy, "PROVIDED_BY": PA.providedBy,
+    "PARTNER_OF": PA.partnerOf,
 }
 #: Stored against the predicate's direction (see the module docstring).
 REVERSED_RELS: Final = frozenset({"KNOWLEDGE_PARTNER"})
@@ -96,6 +118,7 @@ COMPANY_LINKS: Final[tuple[tuple[str, str, str], ...]] = (
     ("Company", "HAS_CAPABILITY", "Capability"),
     ("Company", "MEMBER_OF", "Cluster"),
     ("Company", "PART_OF", "Ecosystem"),
+    ("Company", "PART_OF", "Site"),
 )
 CONCEPT_LINKS: Final[tuple[tuple[str, str, str], ...]] = (
     ("Capability", "BROADER", "Capability"),

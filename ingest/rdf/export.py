@@ -17,6 +17,7 @@ from ingest.rdf.common import (
     COMPANY_PROPS,
     ENTITY_LABELS,
     ENTITY_PROPS,
+    EXTRA_TYPES,
     FORMATS,
     LABEL_KIND,
     LINKS,
@@ -53,7 +54,7 @@ def _new_graph() -> Graph:
         g.bind(prefix, iri, override=True, replace=True)
     g.bind("vann", VANN, override=True, replace=True)
     for kind in ("company", "municipality", "cluster", "ecosystem", "institution", "facility",
-                 "organisation"):
+                 "organisation", "site", "supply-facility", "programme"):
         g.bind(kind, ID[f"{kind}/"], override=True, replace=True)
     return g
 
@@ -89,6 +90,10 @@ def _literals(v: Any, form: str) -> list[Node]:
             log.warning("file hash %r is not a hex SHA-256; not exported", v)
         return [iri] if iri is not None else []
     raise AssertionError(form)
+
+
+#: The RDF terms of one Neo4j value in a mapping form (ingest/supply.py checks rows with it).
+rdf_terms = _literals
 
 
 def _add_props(g: Graph, s: URIRef, label: str, props: dict[str, Any],
@@ -138,6 +143,8 @@ def export_rdf(driver: Driver) -> Graph:
         elif label in ENTITY_LABELS:
             s = _node_iri(label, props["id"])
             g.add((s, RDF.type, ENTITY_LABELS[label][1]))
+            if label in EXTRA_TYPES:
+                g.add((s, RDF.type, EXTRA_TYPES[label]))
             _add_props(g, s, label, props, ENTITY_PROPS, unknown)
         else:
             _add_concept(g, _node_iri(label, props["id"]), label, props)

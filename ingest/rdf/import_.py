@@ -42,6 +42,7 @@ from ingest.rdf.common import (
     read_input,
 )
 from ingest.seed import ENTITY_FILES
+from ingest.supply import SUPPLY_PROVENANCE, refresh_supply_text
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
 from ontology.taxonomy import Taxonomy, load_taxonomy
@@ -235,7 +236,8 @@ class _Reader:
 def _entity_keys(label: str) -> tuple[str, ...]:
     """The properties the seed writes for a label: set from the file (null when absent)."""
     file = next(f for f, spec in ENTITY_FILES.items() if spec[0] == label)
-    return tuple(k for k in (*ENTITY_FILES[file][1], "source") if k in ENTITY_PROPS)
+    extra = SUPPLY_PROVENANCE if label in seed_q.SUPPLY_LABELS else ()
+    return tuple(k for k in (*ENTITY_FILES[file][1], "source", *extra) if k in ENTITY_PROPS)
 
 
 def _plan(g: Graph, what: str) -> _Plan:
@@ -268,7 +270,7 @@ def _plan(g: Graph, what: str) -> _Plan:
                                for r in plan.entities[key[0]]]
 
     statements = reader.statements()
-    located, has_cap, member, part = (links.get(k, {}) for k in COMPANY_LINKS)
+    located, has_cap, member, part, part_site = (links.get(k, {}) for k in COMPANY_LINKS)
     used: set[tuple[URIRef, URIRef]] = set()
     for s, kvk in by_label["Company"]:
         props = reader.props(s, COMPANY_PROPS, COMPANY_PROPS)
@@ -296,7 +298,8 @@ def _plan(g: Graph, what: str) -> _Plan:
                 website=props["website"], employees=props["employees"],
                 sbi_code=props["sbi_code"], kvk_status=props["kvk_status"],
                 capabilities=[c["id"] for c in caps if c["source"] == "declared"],
-                clusters=member.get(kvk, []), ecosystems=part.get(kvk, []),
+                clusters=member.get(kvk, []),
+                ecosystems=part.get(kvk, []) + part_site.get(kvk, []),
                 source=props["source"], synthetic=props["kvk_status"] == "synthetic")
         except PydanticValidationError as e:
             first = e.errors()[0]
@@ -309,6 +312,7 @@ def _plan(g: Graph, what: str) -> _Plan:
                       "synthetic": record.synthetic, "import_run": None},
             "municipalities": municipalities, "capabilities": caps,
             "clusters": member.get(kvk, []), "ecosystems": part.get(kvk, []),
+            "sites": part_site.get(kvk, []),
         })
     stray = set(statements) - used
     if stray:
@@ -364,6 +368,8 @@ def import_rdf(driver: Driver, path_or_data: Path | str | bytes, fmt: str | None
                 companies.set_embeddings(vectors)
             embedded += len(vectors)
     summary["embedded_companies"] = embedded
+    # Supply nodes: their Lucene terms always, their vectors with an encoder (as the seed).
+    summary["embedded_supply"] = refresh_supply_text(driver, tax, encoder, cache)
     summary["embedded_capabilities"] = onto["embedded"]
     summary["ignored_triples"] = plan.ignored
     log.info("imported %s", summary)

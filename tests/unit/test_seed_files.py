@@ -39,7 +39,31 @@ FILES: dict[str, tuple[str, list[str]]] = {
         "id",
         [
             "id", "name", "kind", "municipality", "lat", "lon", "part_of",
-            "capabilities", "ecosystems", "description_nl", "description_en", "source",
+            "capabilities", "ecosystems", "partner_of", "clusters", "description_nl",
+            "description_en", "source",
+        ],
+    ),
+    "sites.csv": (
+        "id",
+        [
+            "id", "name", "kind", "municipality", "lat", "lon", "part_of", "area_ha",
+            "status", "zoning", "access", "utilities", "co_use", "units", "capabilities",
+            "clusters", "description_nl", "description_en", "source",
+        ],
+    ),
+    "facilities.csv": (
+        "id",
+        [
+            "id", "name", "kind", "municipality", "lat", "lon", "site", "operator", "status",
+            "partners", "capabilities", "clusters", "description_nl", "description_en",
+            "source",
+        ],
+    ),
+    "programmes.csv": (
+        "id",
+        [
+            "id", "name", "kind", "level", "status", "provider", "capabilities", "clusters",
+            "description_nl", "description_en", "source",
         ],
     ),
     "military_facilities.csv": (
@@ -75,7 +99,14 @@ KINDS = {
     },
     "knowledge_institutions.csv": {
         "university", "university-of-applied-sciences", "vocational", "research-group", "network",
+        "research-institute", "campus",
     },
+    "sites.csv": {
+        "industrial-site", "business-park", "airport", "campus", "logistics-hub", "inland-port",
+        "training-area", "barracks", "airspace", "railway", "brownfield",
+    },
+    "facilities.csv": {"production", "test", "training", "research"},
+    "programmes.csv": {"education", "training", "research"},
     "military_facilities.csv": {
         "barracks", "ammunition-depot", "training-area", "brigade", "storage",
     },
@@ -126,10 +157,22 @@ REFERENCES = [
     ("ecosystems.csv", "nld_areas", "nld_areas.csv"),
     ("ecosystems.csv", "clusters", "clusters.csv"),
     ("companies.csv", "clusters", "clusters.csv"),
-    ("companies.csv", "ecosystems", "ecosystems.csv"),
+    ("companies.csv", "ecosystems", ("ecosystems.csv", "sites.csv")),
     ("knowledge_institutions.csv", "ecosystems", "ecosystems.csv"),
     ("knowledge_institutions.csv", "part_of", "knowledge_institutions.csv"),
+    ("knowledge_institutions.csv", "partner_of", "knowledge_institutions.csv"),
+    ("knowledge_institutions.csv", "clusters", "clusters.csv"),
     ("ecosystems.csv", "part_of", "ecosystems.csv"),
+    ("sites.csv", "municipality", "municipalities.csv"),
+    ("sites.csv", "part_of", "sites.csv"),
+    ("sites.csv", "clusters", "clusters.csv"),
+    ("facilities.csv", "municipality", "municipalities.csv"),
+    ("facilities.csv", "site", "sites.csv"),
+    ("facilities.csv", "operator", "knowledge_institutions.csv"),
+    ("facilities.csv", "partners", "organisations.csv"),
+    ("facilities.csv", "clusters", "clusters.csv"),
+    ("programmes.csv", "provider", "knowledge_institutions.csv"),
+    ("programmes.csv", "clusters", "clusters.csv"),
 ]
 
 CAPABILITY_COLUMNS = [
@@ -137,6 +180,9 @@ CAPABILITY_COLUMNS = [
     ("ecosystems.csv", "capabilities"),
     ("knowledge_institutions.csv", "capabilities"),
     ("companies.csv", "capabilities"),
+    ("sites.csv", "capabilities"),
+    ("facilities.csv", "capabilities"),
+    ("programmes.csv", "capabilities"),
 ]
 
 
@@ -218,8 +264,8 @@ def test_kinds_are_from_the_vocabulary(name: str) -> None:
 
 
 @pytest.mark.parametrize(("name", "column", "target"), REFERENCES)
-def test_references_exist(name: str, column: str, target: str) -> None:
-    known = ids_of(target)
+def test_references_exist(name: str, column: str, target: str | tuple[str, ...]) -> None:
+    known = set().union(*(ids_of(t) for t in ((target,) if isinstance(target, str) else target)))
     df = load(name)
     id_col = FILES[name][0]
     dangling = [
@@ -232,7 +278,7 @@ def test_references_exist(name: str, column: str, target: str) -> None:
 
 
 def test_no_self_part_of() -> None:
-    for name in ("knowledge_institutions.csv", "ecosystems.csv"):
+    for name in ("knowledge_institutions.csv", "ecosystems.csv", "sites.csv"):
         df = load(name)
         selfref = [r["id"] for _, r in df.iterrows() if r["id"] in split(r["part_of"])]
         assert not selfref, f"{name}: rows that are part_of themselves {selfref}"
@@ -286,7 +332,7 @@ def test_seed_companies_use_placeholder_kvk_numbers() -> None:
 @pytest.mark.parametrize(
     "name",
     ["municipalities.csv", "ecosystems.csv", "knowledge_institutions.csv",
-     "military_facilities.csv"],
+     "military_facilities.csv", "sites.csv", "facilities.csv"],
 )
 def test_coordinates_in_northern_netherlands(name: str) -> None:
     df = load(name)
@@ -302,7 +348,8 @@ def test_coordinates_in_northern_netherlands(name: str) -> None:
 
 
 def test_located_rows_have_coordinates() -> None:
-    for name in ("municipalities.csv", "ecosystems.csv", "military_facilities.csv"):
+    for name in ("municipalities.csv", "ecosystems.csv", "military_facilities.csv",
+                 "sites.csv", "facilities.csv"):
         df = load(name)
         missing = [r["id"] for _, r in df.iterrows() if not r["lat"].strip()]
         assert not missing, f"{name}: rows without coordinates {missing}"
@@ -323,6 +370,9 @@ def test_each_entity_lives_in_exactly_one_file() -> None:
         "knowledge_institutions.csv",
         "military_facilities.csv",
         "organisations.csv",
+        "sites.csv",
+        "facilities.csv",
+        "programmes.csv",
     ):
         for id_ in ids_of(name):
             if id_ in seen:

@@ -18,8 +18,9 @@ router = APIRouter(prefix="/graph", tags=["explorer"])
 
 MAX_NODES = 200
 # Only these labels are shown; users, demand questions, audit events etc. never are.
-PUBLIC_LABELS = ("Company", "Cluster", "Ecosystem", "KnowledgeInstitution",
-                 "MilitaryFacility", "Municipality", "Organisation", "NLDArea", "Capability")
+PUBLIC_LABELS = ("Company", "Site", "Facility", "Programme", "Cluster", "Ecosystem",
+                 "KnowledgeInstitution", "MilitaryFacility", "Municipality", "Organisation",
+                 "NLDArea", "Capability")
 NodeKey = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}$",
                               description="A node's id, or a company's KvK number")]
 

@@ -58,6 +58,8 @@ def parse_time(value: str | None) -> datetime | None:
 def _run(driver: Driver, encoder: Encoder, settings: Settings, question: str,
          filters: MatchFilters, top_k: int) -> MatchResult:
     matcher = Matcher(driver, encoder, load_taxonomy(), settings.match)
+    # a watchlist follows suppliers (companies, by KvK number), not sites or programmes
+    filters = filters.model_copy(update={"kinds": ["company"]})
     return matcher.match(MatchRequest(question=question, filters=filters, top_k=top_k))
 
 
@@ -71,7 +73,7 @@ def create_watchlist(body: WatchlistCreate, user: Watcher, driver: DriverDep,
     body = body.model_copy(update={
         "filters": resolve_filters(body.filters, driver, load_taxonomy())})
     result = _run(driver, encoder, settings, body.question, body.filters, body.top_k)
-    seen = [h.kvk_number for h in result.hits]
+    seen = [h.id for h in result.hits]
     watch_id = uuid.uuid4().hex
     filters = json.dumps(body.filters.params())
     lists = ListsRepository(driver)
@@ -111,17 +113,17 @@ def new_hits(result: MatchResult, seen: set[str], since: datetime | None,
     """
     out = []
     for h in result.hits:
-        stamps = [t for t in (parse_time(s) for s in times.get(h.kvk_number, [])) if t]
+        stamps = [t for t in (parse_time(s) for s in times.get(h.id, [])) if t]
         changed_at = max(stamps) if stamps else None
         changed = changed_at is not None and (since is None or changed_at > since)
         reason: Literal["new", "updated", "moved_in"]
-        if h.kvk_number not in seen:
+        if h.id not in seen:
             reason = "new" if changed else "moved_in"
         elif changed:
             reason = "updated"
         else:
             continue
-        out.append(WatchlistHit(kvk_number=h.kvk_number, name=h.name, rank=h.rank,
+        out.append(WatchlistHit(kvk_number=h.id, name=h.name, rank=h.rank,
                                 score=h.score, municipality=h.municipality, reason=reason,
                                 changed_at=changed_at.isoformat() if changed_at else None))
     return out
@@ -141,7 +143,7 @@ def watchlist_new(watch_id: WatchId, user: Watcher, driver: DriverDep, settings:
     # saved as ids since filters take names; a list saved before may still hold a name
     filters = resolve_filters(wl["filters"], driver, load_taxonomy())
     result = _run(driver, encoder, settings, wl["question"], filters, wl["top_k"])
-    current = [h.kvk_number for h in result.hits]
+    current = [h.id for h in result.hits]
     times = lists.company_times(current)
     items = new_hits(result, set(wl["seen"]), parse_time(wl["last_seen_at"]), times)
     last_seen = wl["last_seen_at"]

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app.ui import common as c
+from app.ui import supply
 from app.ui.client import ApiError
 from app.ui.places import places
 from app.ui.views import network
@@ -48,11 +49,28 @@ def _load(node_id: str, depth: int, reset: bool) -> None:
     st.session_state["net_graph"] = network.merge(base, part)
 
 
+def start_options(clusters: list[dict[str, Any]], found: list[dict[str, Any]] | None
+                  ) -> dict[str, str]:
+    """What the explorer can start from: the nodes a search found (any kind: ASTRON, the
+    Veiligheidscampus, a site), else the clusters."""
+    if found:
+        tn = type_names()
+        return {str(n["id"]): f"{n.get('name') or n['id']} ({tn.get(str(n.get('label')), '')})"
+                for n in found}
+    return {str(k["id"]): str(k.get("name") or k["id"]) for k in clusters}
+
+
 def network_view(clusters: list[dict[str, Any]]) -> None:
-    if not clusters:
+    text = st.text_input(c.tr("explore.find"), key="net_find",
+                         placeholder=c.tr("explore.find_hint")).strip()
+    found = c.call(c.client().search_nodes, text, what=c.tr("explore.find")) \
+        if len(text) >= 2 else None
+    if text and not found:
+        st.caption(c.tr("explore.find_none"))
+    names = start_options(clusters, found)
+    if not names:
         st.info(c.tr("explore.no_clusters"))
         return
-    names = {str(k["id"]): str(k.get("name") or k["id"]) for k in clusters}
     col1, col2, col3 = st.columns([3, 1, 1])
     start = col1.selectbox(c.tr("explore.start"), list(names), format_func=c.fmt(names),
                            key="net_start")
@@ -242,16 +260,71 @@ def map_figure(counts: pd.DataFrame, areas: dict[str, str], basemap: bool) -> go
     return fig
 
 
+def site_frame(sites: list[dict[str, Any]]) -> pd.DataFrame:
+    """Sites with coordinates (their own, else their municipality's main town) and the
+    attributes the map's hover and table show."""
+    p = places()
+    towns: dict[str, tuple[Any, Any]] = {str(r.id): (r.lat, r.lon) for r in p.itertuples()}
+    rows = []
+    for site in sites:
+        a = site.get("attributes") or {}
+        lat, lon = a.get("lat"), a.get("lon")
+        if lat is None or lon is None:
+            lat, lon = towns.get(str(site.get("municipality")), (None, None))
+        details = supply.attribute_lines("site", a)
+        rows.append({"id": site.get("id"), "name": site.get("name") or site.get("id"),
+                     "lat": lat, "lon": lon,
+                     "municipality": site.get("municipality_name") or site.get("municipality"),
+                     **{k: v for k, v in details}})
+    return pd.DataFrame(rows)
+
+
 def map_view(clusters: list[dict[str, Any]]) -> None:
     areas = _areas()
     counts = c.cached("map_counts", lambda: company_areas(clusters), ttl=300)
+    try:
+        sites = site_frame(c.cached("map_sites", lambda: c.client().supply(["site"]), ttl=300))
+    except ApiError as e:  # the map still shows the companies
+        c.show_error(e, what=c.tr("explore.sites"))
+        sites = pd.DataFrame()
     basemap = st.toggle(c.tr("explore.basemap"), value=False, key="basemap")
-    st.plotly_chart(map_figure(counts, areas, basemap), key="map_chart")
+    fig = map_figure(counts, areas, basemap)
+    add_sites(fig, sites, basemap)
+    st.plotly_chart(fig, key="map_chart")
+    st.markdown(f"**{c.tr('explore.sites')}**")
+    if sites.empty:
+        st.caption(c.tr("explore.sites_none"))
+    else:
+        st.dataframe(sites.drop(columns=["id", "lat", "lon"]).rename(
+            columns={"name": c.tr("col.name"), "municipality": c.tr("search.municipality")}),
+            hide_index=True)
     if counts.empty:
         st.info(c.tr("explore.map_no_companies"))
     elif bool(counts["truncated"].any()):
         st.caption(c.tr("explore.map_sampled"))
     st.caption(c.tr("explore.map_source"))
+
+
+def add_sites(fig: go.Figure, sites: pd.DataFrame, basemap: bool) -> None:
+    """The sites as one layer; hovering one shows its area, access and co-use."""
+    if sites.empty:
+        return
+    placed = sites.dropna(subset=["lat", "lon"])
+    if placed.empty:
+        return
+    skip = {"id", "name", "lat", "lon"}
+    text = ["<br>".join([f"<b>{r['name']}</b>"] + [f"{k}: {r[k]}" for k in placed.columns
+                                                   if k not in skip and r[k] == r[k] and r[k]])
+            for _, r in placed.iterrows()]
+    layer: dict[str, Any] = {"name": c.tr("place.site"), "lon": list(placed["lon"]),
+                             "lat": list(placed["lat"]), "text": text, "hoverinfo": "text"}
+    if basemap:
+        fig.add_trace(go.Scattermap(mode="markers", marker={"size": 14, "color": "#e6550d"},
+                                    **layer))
+    else:
+        fig.add_trace(go.Scatter(x=layer.pop("lon"), y=layer.pop("lat"), mode="markers",
+                                 marker={"size": 14, "color": "#e6550d", "symbol": "star"},
+                                 **layer))
 
 
 # --------------------------------------------------------------------------- detail

@@ -13,6 +13,7 @@ COLOURS = {
     "Cluster": "#d62728", "Ecosystem": "#ff7f0e", "KnowledgeInstitution": "#2ca02c",
     "Company": "#1f77b4", "MilitaryFacility": "#7f7f7f", "Municipality": "#bcbd22",
     "Organisation": "#9467bd", "NLDArea": "#e377c2", "Capability": "#17becf",
+    "Site": "#e6550d", "Facility": "#8c6d31", "Programme": "#756bb1",
 }
 SIZES = {"Cluster": 22, "Ecosystem": 18, "NLDArea": 18, "KnowledgeInstitution": 16}
 

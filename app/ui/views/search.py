@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app.ui import common as c
+from app.ui import supply
 from app.ui.client import ApiError
 from app.ui.places import municipalities
 
@@ -49,9 +50,20 @@ def filters_form() -> dict[str, Any]:
                               format_func=lambda s: c.tr(f"size.{s}"), key="f_size")
         cap = st.multiselect(c.tr("search.capability"), list(caps), format_func=c.fmt(caps),
                              key="f_cap", placeholder=c.tr("search.capability_hint"))
+        col3, col4, col5 = st.columns(3)
+        kinds = col3.multiselect(c.tr("supply.kinds"), list(supply.KINDS),
+                                 format_func=supply.kind_label, key="f_kind",
+                                 placeholder=c.tr("supply.kinds_hint"))
+        access = col4.multiselect(c.tr("supply.access"), list(supply.ACCESS),
+                                  format_func=lambda m: c.tr(f"supply.access.{m}"),
+                                  key="f_access")
+        area = col5.number_input(c.tr("supply.min_area"), min_value=0.0, max_value=100_000.0,
+                                 value=None, step=10.0, key="f_area")
     lo, hi = SIZES[size]
     out: dict[str, Any] = {"nld_areas": nld, "clusters": cl, "municipalities": mu,
-                           "capabilities": cap, "min_employees": lo, "max_employees": hi}
+                           "capabilities": cap, "min_employees": lo, "max_employees": hi,
+                           "kinds": kinds, "access": access,
+                           "min_area_ha": float(area) if area else None}
     return {k: v for k, v in out.items() if v not in (None, [])}
 
 
@@ -72,14 +84,26 @@ def badges(hit: dict[str, Any]) -> None:
 
 def result_card(hit: dict[str, Any]) -> None:
     exp = hit.get("explanation") or {}
-    with st.container(border=True, key=f"hit_{hit.get('kvk_number')}"):
+    kind = str(hit.get("kind") or "company")
+    key = hit.get("kvk_number") or hit.get("id")
+    with st.container(border=True, key=f"hit_{key}"):
         top, right = st.columns([5, 1])
         top.markdown(f"#### {int(hit.get('rank', 0))}. {c.md(hit.get('name'))}")
         top.caption(" · ".join(c.md(x) for x in (
-            f"KvK {hit.get('kvk_number')}", hit.get("municipality") or "",
-            hit.get("website") or "") if x))
+            supply.kind_label(kind),
+            f"KvK {hit.get('kvk_number')}" if hit.get("kvk_number") else "",
+            hit.get("municipality") or "", hit.get("website") or "") if x))
         right.metric(c.tr("search.score"), f"{float(hit.get('score') or 0):.2f}")
-        badges(hit)
+        if kind == "company":
+            badges(hit)
+        details = supply.attributes_markdown(kind, hit.get("attributes") or {})
+        if details:
+            st.markdown(details)
+        wants = [x for x in exp.get("constraints") or [] if x.get("text")]
+        if wants:
+            st.markdown(f"**{c.tr('supply.constraints')}:** " + "; ".join(
+                ("✓ " if x.get("met") else "✗ " if x.get("met") is False else "? ")
+                + c.md(x["text"]) for x in wants))
         concepts = exp.get("concepts") or []
         if concepts:
             names = dict.fromkeys(str(x.get("label") or x.get("id")) for x in concepts)
@@ -101,6 +125,8 @@ def result_card(hit: dict[str, Any]) -> None:
             shown = {k: v for k, v in scores.items() if isinstance(v, int | float)}
             if shown:
                 st.dataframe(pd.DataFrame([shown]), hide_index=True)
+        if kind != "company" or not hit.get("kvk_number"):
+            return  # shortlists hold companies (by KvK number)
         kvk = str(hit.get("kvk_number"))
         listed = kvk in st.session_state.setdefault("shortlist", {})
         if st.button(c.tr("search.in_shortlist") if listed else c.tr("search.add_shortlist"),
