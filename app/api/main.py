@@ -22,13 +22,17 @@ from app.api.openapi import install_openapi
 from app.api.problems import install_handlers
 from app.api.routes import (
     admin,
+    agenda,
     companies,
     demand,
     explorer,
     groups,
+    introductions,
     loket,
     match,
+    monitor,
     registrations,
+    scouting,
     shortlists,
     watchlists,
 )
@@ -89,7 +93,7 @@ def create_app(settings: Settings | None = None, driver: Driver | None = None) -
         return {"status": "ok", "neo4j": {"ok": True, "version": version, "edition": edition}}
 
     for module in (companies, registrations, groups, explorer, match, shortlists, watchlists,
-                   loket, demand, admin):
+                   loket, demand, admin, introductions, agenda, monitor, scouting):
         app.include_router(module.router)
 
     install_metrics(app, public=s.api.metrics_public)

@@ -23,8 +23,8 @@ from graph.queries import users as users_q
 
 log = logging.getLogger(__name__)
 
-Role = Literal["admin", "bizdev", "scout", "company"]
-ROLES: tuple[Role, ...] = ("admin", "bizdev", "scout", "company")
+Role = Literal["admin", "bizdev", "scout", "company", "policy"]
+ROLES: tuple[Role, ...] = ("admin", "bizdev", "scout", "company", "policy")
 TOKEN_PREFIX = "pa_"
 MAX_TOKEN_CHARS = 200
 

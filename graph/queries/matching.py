@@ -190,7 +190,7 @@ WITH d
 CALL (d) {
   UNWIND $q.hits AS h
   MATCH (c:Company {kvk_number: h.kvk})
-  CREATE (d)-[:MATCHED {rank: h.rank, score: h.score}]->(c)
+  CREATE (d)-[:MATCHED {rank: h.rank, score: h.score, cosine: h.cosine}]->(c)
 }
 CALL (d) {
   UNWIND $q.concepts AS cid

@@ -1,0 +1,66 @@
+"""`/prospects` and `/scouting` (issue 21): companies that fit demand but do not yet work with
+Defence come first; scouts keep a status per company
+(`niet_benaderd → benaderd → in_gesprek → verbonden`)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from app.api.deps import DriverDep, require_roles
+from app.api.models import Page
+from app.api.monitor_models import (
+    QUESTION_ID,
+    Prospect,
+    ScoutingPublic,
+    ScoutingUpdate,
+    ScoutStatus,
+)
+from app.api.pages import Limit, Offset
+from app.api.problems import problem_responses
+from app.api.users import UserPublic
+from app.services import scouting as service
+from graph.repositories.introductions import ScoutingRepository
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["monitor"])
+
+ScoutReader = Annotated[UserPublic, Depends(require_roles("bizdev", "scout", "admin"))]
+Scout = Annotated[UserPublic, Depends(require_roles("scout", "admin"))]
+Kvk = Annotated[str, Path(pattern=r"^\d{8}$", description="KvK number.")]
+
+
+@router.get("/prospects", response_model=list[Prospect], responses=problem_responses(404))
+def prospects(
+    user: ScoutReader, driver: DriverDep,
+    question_id: Annotated[str | None, Query(pattern=QUESTION_ID)] = None,
+    nld_area: Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")] = None,
+    limit: Limit = 50,
+) -> Any:
+    """Companies matching a stored demand question or an NLD area, those without defence
+    experience (none or unknown) first; give exactly one of the two."""
+    return service.prospects(ScoutingRepository(driver), question_id=question_id,
+                             area=nld_area, limit=limit)
+
+
+@router.get("/scouting", response_model=Page[ScoutingPublic])
+def scouting_list(user: ScoutReader, driver: DriverDep, limit: Limit = 50, offset: Offset = 0,
+                  status: Annotated[ScoutStatus | None, Query()] = None) -> Any:
+    """Companies with a scouting status, most recently changed first."""
+    return service.page(ScoutingRepository(driver), status, limit, offset)
+
+
+@router.get("/scouting/{kvk}", response_model=ScoutingPublic)
+def scouting_get(kvk: Kvk, user: ScoutReader, driver: DriverDep) -> Any:
+    return service.get(ScoutingRepository(driver), kvk)
+
+
+@router.patch("/scouting/{kvk}", response_model=ScoutingPublic,
+              responses=problem_responses(409))
+def scouting_set(kvk: Kvk, body: ScoutingUpdate, user: Scout, driver: DriverDep) -> Any:
+    """One step forward; any other change is a 409."""
+    return service.set_status(ScoutingRepository(driver), user.id, user.role, kvk,
+                              body.status, body.note)
