@@ -91,11 +91,11 @@ def _group(items: list[dict[str, Any]], keys: Any, labels: dict[str, tuple[str, 
             a["gaps"] += it["gap"]
             a["open_gaps"] += it["open"]
             a["weak"] += it["reason"] == "weak"
-    out = []
-    for k, a in agg.items():
+    order = sorted(agg, key=lambda k: (-agg[k]["gaps"], -agg[k]["questions"], k))
+    out: list[dict[str, Any]] = []
+    for k in order:
         nl, en = labels.get(k, (k, k))
-        out.append({"id": k, "name_nl": nl, "name_en": en, **a})
-    out.sort(key=lambda x: (-x["gaps"], -x["questions"], x["id"]))
+        out.append({"id": k, "name_nl": nl, "name_en": en, **agg[k]})
     return out
 
 
