@@ -265,6 +265,46 @@ class ApiClient:
     def triage(self, item_id: str, status: str, note: str) -> Any:
         return self.post(f"/loket/{item_id}/triage", {"status": status, "note": note})
 
+    # ------------------------------------------------------------------ monitor (issue 21)
+    def patch(self, path: str, body: Any) -> Any:
+        return self._json(self.request("PATCH", path, json=body, timeout=WRITE_TIMEOUT))
+
+    def introduce(self, kvk: str, question_id: str | None, note: str | None = None,
+                  defence_unit: str | None = None, kind: str = "company") -> Json:
+        body = {"supply_kind": kind, "supply_key": kvk, "question_id": question_id,
+                "defence_unit": defence_unit or None, "note": note or None}
+        return dict(self.post("/introductions", body))
+
+    def introductions(self, max_items: int = 1000) -> list[Json]:
+        return self.all_pages("/introductions", max_items=max_items)
+
+    def advance_introduction(self, intro_id: str, status: str | None,
+                             note: str | None = None) -> Json:
+        return dict(self.patch(f"/introductions/{intro_id}",
+                               {"status": status, "note": note or None}))
+
+    def agenda(self) -> list[Json]:
+        return list(self.get("/agenda"))
+
+    def set_agenda_status(self, ask_id: str, status: str, note: str | None = None) -> Json:
+        return dict(self.patch(f"/agenda/{ask_id}", {"status": status, "note": note or None}))
+
+    def gaps(self) -> Json:
+        return dict(self.get("/gaps"))
+
+    def kpis(self) -> Json:
+        return dict(self.get("/kpis"))
+
+    def kpis_csv(self) -> bytes:
+        return self.request("GET", "/kpis", params={"format": "csv"}).content
+
+    def prospects(self, *, question_id: str | None = None, nld_area: str | None = None
+                  ) -> list[Json]:
+        return list(self.get("/prospects", question_id=question_id, nld_area=nld_area))
+
+    def set_scouting(self, kvk: str, status: str, note: str | None = None) -> Json:
+        return dict(self.patch(f"/scouting/{kvk}", {"status": status, "note": note or None}))
+
     # ------------------------------------------------------------------ admin
     def users(self) -> list[Json]:
         return self.all_pages("/users", max_items=1000)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.ui.i18n_monitor import STRINGS as MONITOR_STRINGS
+
 LANGS = ("nl", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -364,6 +366,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "patterns.concept": {"nl": "Begrip", "en": "Concept"},
     "patterns.list": {"nl": "Alle vragen", "en": "All questions"},
 }
+
+STRINGS.update(MONITOR_STRINGS)
 
 
 def t(key: str, lang: str = "nl", **values: Any) -> str:

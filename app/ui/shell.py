@@ -10,7 +10,17 @@ from collections.abc import Callable
 import streamlit as st
 
 from app.ui import common as c
-from app.ui.views import admin, clusters, home, loket, patterns, register, search
+from app.ui.views import (
+    admin,
+    clusters,
+    home,
+    loket,
+    monitor,
+    patterns,
+    register,
+    scouting,
+    search,
+)
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +32,10 @@ PAGES: dict[str, tuple[Callable[[], None], str, str, tuple[str, ...] | None]] = 
     "register": (register.render, "registreren", ":material/edit_note:", ("company", "admin")),
     "loket": (loket.render, "loket", ":material/inbox:", ("company", "bizdev", "admin")),
     "patterns": (patterns.render, "vraagpatronen", ":material/monitoring:",
+                 ("bizdev", "scout", "admin")),
+    "monitor": (monitor.render, "monitor", ":material/insights:",
+                ("bizdev", "scout", "admin", "policy")),
+    "scouting": (scouting.render, "scouting", ":material/travel_explore:",
                  ("bizdev", "scout", "admin")),
     "admin": (admin.render, "beheer", ":material/admin_panel_settings:", ("admin",)),
 }
