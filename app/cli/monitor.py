@@ -43,26 +43,26 @@ def calibrate_cmd(
                                                         "against (CSV)")] = None,
     out: Annotated[Path | None, typer.Option(help="Write the JSON report here")] = None,
 ) -> None:
-    """The cosine threshold for a "good match" with the best F1 on the evaluation set; set it
-    as PARAAT_MONITOR_GOOD_MATCH_COSINE."""
+    """The cosine threshold for a "good match" that best tells answerable questions from
+    unanswerable ones on the evaluation set (Youden's J); set it as
+    PARAAT_MONITOR_GOOD_MATCH_COSINE. Also reports the per-hit F1 threshold."""
     from app.cli.match import make_matcher
     from app.evaluation import run_evaluation
-    from app.services.gaps import calibrate
+    from app.services.gaps import calibrate, calibrate_questions
     from core.settings import get_settings
     from matching.evaluate import load_questions
 
     def run(matcher: Any, questions: list[Any]) -> dict[str, Any]:
         per_question = cosine_pairs(matcher, questions)
-        report = calibrate([p for ps in per_question for p in ps])
-        t = report["threshold"]
-        # every labelled question has a supplier: the share called answered (>= 1 good match)
-        report["questions"] = len(questions)
-        report["answered_share"] = round(
-            sum(1 for ps in per_question if any(c >= t for c, _ in ps)) / len(questions), 4)
-        report["relevant_good_share"] = round(
-            sum(1 for ps in per_question if any(c >= t and r for c, r in ps))
-            / len(questions), 4)
-        return report
+        per_question_report = calibrate_questions(per_question)
+        per_hit = calibrate([p for ps in per_question for p in ps])
+        t = per_question_report["threshold"]
+        return {"threshold": t, "per_question": per_question_report, "per_hit": per_hit,
+                "questions": len(questions),
+                # every labelled question has a supplier: the share called answered
+                "answered_share": round(sum(1 for ps in per_question
+                                            if any(c >= t for c, _ in ps)) / len(questions), 4),
+                "pairs": [[[round(c, 4), r] for c, r in ps] for ps in per_question]}
 
     try:
         questions = load_questions(file)
@@ -71,8 +71,7 @@ def calibrate_cmd(
                                 log_=lambda m: typer.echo(m, err=True))
     except ParaatError as e:
         raise fail(e) from e
-    text = json.dumps(report, indent=2)
     if out:
-        out.write_text(text)
-    typer.echo(text)
+        out.write_text(json.dumps(report))
+    typer.echo(json.dumps({k: v for k, v in report.items() if k != "pairs"}, indent=2))
     print(f"PARAAT_MONITOR_GOOD_MATCH_COSINE={report['threshold']}", file=sys.stderr)

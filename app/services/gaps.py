@@ -156,3 +156,22 @@ def calibrate(pairs: Sequence[tuple[float, bool]]) -> dict[str, Any]:
             best = {"threshold": t, "f1": round(f1, 4), "precision": round(p, 4),
                     "recall": round(rc, 4)}
     return {**best, "pairs": len(pairs), "relevant": pos}
+
+
+def calibrate_questions(per_question: Sequence[Sequence[tuple[float, bool]]]
+                        ) -> dict[str, Any]:
+    """The threshold that best tells a question the region can answer from one it cannot.
+    Every labelled question has suppliers, so each gives two cases: answerable (the best
+    cosine of its relevant hits) and, had its relevant suppliers been missing, not answerable
+    (the best cosine of the other hits). The threshold maximises Youden's J = TPR - FPR over
+    them: TPR, answerable questions called answered; FPR, unanswerable ones called answered."""
+    pos = [max(c for c, r in ps if r) for ps in per_question if any(r for _, r in ps)]
+    neg = [max(c for c, r in ps if not r) for ps in per_question if any(not r for _, r in ps)]
+    best = {"threshold": 0.0, "j": -1.0, "tpr": 0.0, "fpr": 0.0}
+    for t in sorted({round(c, 3) for c in pos + neg}):
+        tpr = sum(1 for c in pos if c >= t) / max(1, len(pos))
+        fpr = sum(1 for c in neg if c >= t) / max(1, len(neg))
+        if tpr - fpr > best["j"]:
+            best = {"threshold": t, "j": round(tpr - fpr, 4), "tpr": round(tpr, 4),
+                    "fpr": round(fpr, 4)}
+    return {**best, "answerable": len(pos), "unanswerable": len(neg)}
