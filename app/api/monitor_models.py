@@ -4,14 +4,14 @@ characters; responses cap sizes (app/api/models.py)."""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.api import patterns
 from app.api.models import Instant, Text2000, as_sent, text_field
 
-Text200 = Annotated[str, text_field(200), as_sent(200)] | None
+Unit200 = Annotated[str, text_field(200, patterns.NOT_BLANK, 1), as_sent(200)] | None
 
 SupplyKind = Literal["company", "site", "facility", "institution", "programme"]
 IntroStatus = Literal["voorgesteld", "geaccepteerd", "gesprek", "vervolg", "afgewezen"]
@@ -20,8 +20,6 @@ ScoutStatus = Literal["niet_benaderd", "benaderd", "in_gesprek", "verbonden"]
 ScoutStep = Literal["benaderd", "in_gesprek", "verbonden"]
 AskStatus = Literal["te_verkennen", "in_uitvoering", "afgerond"]
 
-KVK = re.compile(r"^\d{8}$")
-NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 KEY_PATTERN = r"^(\d{8}|[a-z0-9][a-z0-9-]{0,99})$"
 QUESTION_ID = r"^[0-9a-f]{32}$"
 ASK_ID = r"^p[1-3]-[0-9]{1,2}$"
@@ -31,32 +29,52 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+# The rule of `introductions.create`: a question, a Defence unit or both.
+_QUESTION_OR_UNIT: dict[str, Any] = {"anyOf": [
+    {"required": ["question_id"], "properties": {"question_id": {"type": "string"}}},
+    {"required": ["defence_unit"], "properties": {"defence_unit": {"type": "string"}}},
+]}
+
+
 class IntroductionCreate(_Request):
-    """A supplier introduced for a stored demand question, to a Defence unit, or both."""
+    """A supplier introduced for a stored demand question, to a Defence unit, or both. The
+    key is a company's KvK number or another kind's id; one that names nothing is a 404."""
+
+    model_config = ConfigDict(json_schema_extra=_QUESTION_OR_UNIT)
 
     supply_kind: SupplyKind = "company"
     supply_key: str = Field(pattern=KEY_PATTERN, description="KvK number of a company, the id "
                             "of a site, facility, institution or programme.")
     question_id: str | None = Field(default=None, pattern=QUESTION_ID)
-    defence_unit: Text200 = None
+    defence_unit: Unit200 = None
     note: Text2000 = None
     at: Instant | None = Field(default=None, description="When it was proposed (default: now).")
 
     @model_validator(mode="after")
-    def _key_fits_kind(self) -> IntroductionCreate:
-        ok = KVK.match if self.supply_kind == "company" else NODE_ID.match
-        if not ok(self.supply_key):
-            raise ValueError("supply_key must be an 8-digit KvK number for a company and a "
-                             "lower-case id for the other kinds")
+    def _question_or_unit(self) -> IntroductionCreate:
+        if not self.question_id and not self.defence_unit:
+            raise ValueError("name a demand question (question_id) or a Defence unit "
+                             "(defence_unit), or both")
         return self
 
 
 class IntroductionUpdate(_Request):
-    """A funnel step (`status`), a note, or both; `at` dates the step (default: now)."""
+    """A funnel step (`status`), a note, or both; `at` dates the step (default: now; a date
+    ahead, e.g. a planned meeting, is allowed)."""
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": ["status"], "properties": {"status": {"type": "string"}}},
+        {"required": ["note"], "properties": {"note": {"type": "string"}}}]})
 
     status: IntroStep | None = None
     note: Text2000 = None
     at: Instant | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> IntroductionUpdate:
+        if self.status is None and self.note is None:
+            raise ValueError("give a new status, a note, or both")
+        return self
 
 
 class IntroductionLog(BaseModel):

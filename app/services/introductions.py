@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from core.errors import ValidationError
+from core.errors import NotFoundError, ValidationError
 from graph.queries import monitor as monitor_q
 from graph.repositories.introductions import IntroductionRepository
 
@@ -28,8 +28,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "afgewezen": OPEN,
 }
 SUPPLY_KINDS = tuple(monitor_q.SUPPLY_KINDS)
-# A step's date may lie in the past (recorded afterwards), not in the future beyond clock skew.
-MAX_FUTURE = timedelta(hours=1)
 
 _SECRET_KEYS = frozenset({"token", "token_hash", "password", "embedding"})
 
@@ -52,14 +50,10 @@ def audit_event(actor_id: str | None, actor_role: str | None, action: str, entit
 
 
 def step_time(at: datetime | None) -> datetime:
-    now = datetime.now(UTC)
+    """The step's date: now, or the one given (recorded afterwards, or a planned meeting)."""
     if at is None:
-        return now
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    if at > now + MAX_FUTURE:
-        raise ValidationError("The date of a step cannot lie in the future.")
-    return at
+        return datetime.now(UTC)
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def _log_entry(status: str | None, before: str | None, note: str | None, at: datetime,
@@ -78,13 +72,13 @@ def public(r: Any) -> dict[str, Any]:
 def create(repo: IntroductionRepository, actor_id: str, actor_role: str, *, kind: str,
            key: str, question_id: str | None, defence_unit: str | None, note: str | None,
            at: datetime | None) -> dict[str, Any]:
-    """A new introduction at `voorgesteld`; the supplier must exist (404), the question too
-    (422), and it is for a question, a Defence unit or both (422 otherwise)."""
+    """A new introduction at `voorgesteld`; the supplier and the question must exist (404),
+    and it is for a question, a Defence unit or both (422 otherwise)."""
     if not question_id and not defence_unit:
         raise ValidationError("An introduction is for a demand question (question_id) or to a "
                               "Defence unit (defence_unit); give at least one.")
     if question_id and not repo.question_exists(question_id):
-        raise ValidationError(f"No demand question {question_id!r}.")
+        raise NotFoundError(f"No demand question {question_id!r}.")
     when = step_time(at)
     intro_id = uuid.uuid4().hex
     params = {"id": intro_id, "kind": kind, "key": key, "question_id": question_id,
@@ -101,8 +95,6 @@ def create(repo: IntroductionRepository, actor_id: str, actor_role: str, *, kind
 
 
 def get(repo: IntroductionRepository, intro_id: str) -> dict[str, Any]:
-    from core.errors import NotFoundError
-
     r = repo.get(intro_id)
     if r is None:
         raise NotFoundError(f"No introduction {intro_id}.")

@@ -300,7 +300,9 @@ class ApiClient:
 
     def prospects(self, *, question_id: str | None = None, nld_area: str | None = None
                   ) -> list[Json]:
-        return list(self.get("/prospects", question_id=question_id, nld_area=nld_area))
+        if question_id:
+            return list(self.get(f"/prospects/question/{question_id}"))
+        return list(self.get(f"/prospects/area/{nld_area}"))
 
     def set_scouting(self, kvk: str, status: str, note: str | None = None) -> Json:
         return dict(self.patch(f"/scouting/{kvk}", {"status": status, "note": note or None}))

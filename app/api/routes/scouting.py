@@ -33,17 +33,28 @@ Scout = Annotated[UserPublic, Depends(require_roles("scout", "admin"))]
 Kvk = Annotated[str, Path(pattern=r"^\d{8}$", description="KvK number.")]
 
 
-@router.get("/prospects", response_model=list[Prospect], responses=problem_responses(404))
-def prospects(
-    user: ScoutReader, driver: DriverDep,
-    question_id: Annotated[str | None, Query(pattern=QUESTION_ID)] = None,
-    nld_area: Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")] = None,
-    limit: Limit = 50,
+@router.get("/prospects/question/{question_id}", response_model=list[Prospect],
+            responses=problem_responses(404))
+def prospects_for_question(
+    question_id: Annotated[str, Path(pattern=QUESTION_ID)], user: ScoutReader,
+    driver: DriverDep, limit: Limit = 50,
 ) -> Any:
-    """Companies matching a stored demand question or an NLD area, those without defence
-    experience (none or unknown) first; give exactly one of the two."""
-    return service.prospects(ScoutingRepository(driver), question_id=question_id,
-                             area=nld_area, limit=limit)
+    """Companies a stored demand question matched, those without defence experience (none or
+    unknown) first, then by cosine."""
+    return service.prospects(ScoutingRepository(driver), question_id=question_id, area=None,
+                             limit=limit)
+
+
+@router.get("/prospects/area/{nld_area}", response_model=list[Prospect],
+            responses=problem_responses(404))
+def prospects_for_area(
+    nld_area: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")], user: ScoutReader,
+    driver: DriverDep, limit: Limit = 50,
+) -> Any:
+    """Companies with capabilities in an NLD area, those without defence experience first,
+    then by how many of its capabilities they hold."""
+    return service.prospects(ScoutingRepository(driver), question_id=None, area=nld_area,
+                             limit=limit)
 
 
 @router.get("/scouting", response_model=Page[ScoutingPublic])

@@ -45,7 +45,8 @@ def kpis_tab(k: dict[str, Any]) -> None:
     col3.metric(c.tr("monitor.open_gaps"), k["open_gaps"])
     col4.metric(c.tr("monitor.introduced"), intro_total)
     st.subheader(c.tr("monitor.funnel"))
-    st.plotly_chart(funnel_figure(k["introductions"]), key="kpi_funnel")
+    with st.container(key="kpi_funnel_box"):
+        st.plotly_chart(funnel_figure(k["introductions"]), key="kpi_funnel")
     st.dataframe(pd.DataFrame([{c.tr("monitor.stage"): status(i["status"]),
                                 "nu / now": i["current"], "bereikt / reached": i["reached"]}
                                for i in k["introductions"]]), hide_index=True)
@@ -148,7 +149,7 @@ def agenda_tab(asks: list[dict[str, Any]]) -> None:
                                                 c.tr("monitor.note"): e.get("note")}
                                                for e in a["log"]]), hide_index=True)
                 if may_edit:
-                    with st.form(f"ask_{a['id']}"):
+                    with st.container(key=f"askbox_{a['id']}"), st.form(f"ask_{a['id']}"):
                         new = st.selectbox(c.tr("monitor.status"), ASK_STATUSES,
                                            index=ASK_STATUSES.index(a["status"]),
                                            format_func=status)
@@ -169,11 +170,12 @@ def intros_tab() -> None:
     if not intros:
         st.info(c.tr("monitor.no_intros"))
         return
-    st.dataframe(pd.DataFrame([{
-        "supplier": i.get("supply_name") or i["supply_key"], "kind": i["supply_kind"],
-        c.tr("monitor.status"): status(i["status"]),
-        "unit": i.get("defence_unit") or "", "since": (i.get("updated_at") or "")[:10],
-        c.tr("monitor.note"): i.get("note") or ""} for i in intros]), hide_index=True)
+    with st.container(key="intro_list"):
+        for i in intros:
+            extra = " · ".join(c.md(x) for x in (i.get("defence_unit"), i.get("note")) if x)
+            st.markdown(f"- **{c.md(i.get('supply_name') or i['supply_key'])}** — "
+                        f"{status(i['status'])} ({(i.get('updated_at') or '')[:10]})"
+                        + (f" · {extra}" if extra else ""))
     names = {i["id"]: f"{i.get('supply_name') or i['supply_key']} — {status(i['status'])}"
              for i in intros}
     pick = st.selectbox(c.tr("monitor.pick_intro"), list(names), format_func=c.fmt(names),

@@ -28,7 +28,7 @@ def render() -> None:
             st.session_state["prospect_query"] = (
                 {"question_id": qid.strip()} if qid.strip() else {"nld_area": area or None})
     query = st.session_state.get("prospect_query")
-    if not query:
+    if not query or not any(query.values()):
         return
     pros = c.call(c.client().prospects, **query)
     if pros is None:

@@ -188,13 +188,13 @@ def test_introductions_per_role_and_funnel(api: httpx.Client, h: dict[str, dict[
     assert_problem(api.post("/introductions", headers=h["bizdev"],
                             json={**body, "supply_key": "12345678"}), 404)
     assert_problem(api.post("/introductions", headers=h["bizdev"],
-                            json={**body, "supply_key": "not-a-kvk"}), 422)
+                            json={**body, "supply_key": "Not a key!"}), 422)
     assert_problem(api.post("/introductions", headers=h["bizdev"],
-                            json={**body, "question_id": MISSING}), 422)
+                            json={**body, "question_id": MISSING}), 404)
     assert_problem(api.post("/introductions", headers=h["bizdev"],
                             json={"supply_key": "99000003"}), 422)  # neither question nor unit
     assert_problem(api.post("/introductions", headers=h["bizdev"],
-                            json={**body, "at": "2999-01-01"}), 422)
+                            json={**body, "defence_unit": "  "}), 422)
     assert_problem(api.post("/introductions", headers=h["bizdev"],
                             json={**body, "supply_kind": "site", "supply_key": "nope"}), 404)
 
@@ -265,19 +265,19 @@ def test_scouting_and_prospects(api: httpx.Client, h: dict[str, dict[str, str]],
     graph.execute_query("MATCH (c:Company {kvk_number: '99000002'}) "
                         "SET c.defence_experience = 'none'")
     for role in ("bizdev", "scout", "admin"):
-        r = api.get("/prospects", headers=h[role], params={"question_id": questions["served"]})
+        r = api.get(f"/prospects/question/{questions['served']}", headers=h[role])
         assert r.status_code == 200, r.text
     pro = r.json()
     assert {p["kvk_number"] for p in pro} == {"99000001", "99000002", "99000003"}
     assert pro[-1]["kvk_number"] == "99000001"  # experienced last, despite the best cosine
-    area = api.get("/prospects", headers=h["scout"], params={"nld_area": "sensoren"}).json()
+    area = api.get("/prospects/area/sensoren", headers=h["scout"]).json()
     assert area and all(p["scouting_status"] == "niet_benaderd" for p in area)
     for role in ("policy", "company"):
-        assert_problem(api.get("/prospects", headers=h[role],
-                               params={"nld_area": "sensoren"}), 403)
-    assert_problem(api.get("/prospects", params={"nld_area": "sensoren"}), 401)
-    assert_problem(api.get("/prospects", headers=h["scout"]), 422)
-    assert_problem(api.get("/prospects", headers=h["scout"], params={"nld_area": "geen"}), 404)
+        assert_problem(api.get("/prospects/area/sensoren", headers=h[role]), 403)
+    assert_problem(api.get("/prospects/area/sensoren"), 401)
+    assert_problem(api.get("/prospects/area/Sensoren!", headers=h["scout"]), 422)
+    assert_problem(api.get("/prospects/area/geen", headers=h["scout"]), 404)
+    assert_problem(api.get(f"/prospects/question/{MISSING}", headers=h["scout"]), 404)
 
     for step in ("benaderd", "in_gesprek"):
         r = api.patch("/scouting/99000002", headers=h["scout"], json={"status": step})
@@ -296,8 +296,7 @@ def test_scouting_and_prospects(api: httpx.Client, h: dict[str, dict[str, str]],
     listed = api.get("/scouting", headers=h["bizdev"]).json()
     assert [i["kvk_number"] for i in listed["items"]] == ["99000002"]
     assert_problem(api.get("/scouting", headers=h["policy"]), 403)
-    after = api.get("/prospects", headers=h["scout"],
-                    params={"question_id": questions["served"]}).json()
+    after = api.get(f"/prospects/question/{questions['served']}", headers=h["scout"]).json()
     assert {p["kvk_number"]: p["scouting_status"] for p in after}["99000002"] == "verbonden"
     # the company itself was not written
     rows, _, _ = graph.execute_query("MATCH (c:Company {kvk_number: '99000002'}) "
