@@ -150,9 +150,9 @@ def agenda_tab(asks: list[dict[str, Any]]) -> None:
                                                for e in a["log"]]), hide_index=True)
                 if may_edit:
                     with st.container(key=f"askbox_{a['id']}"), st.form(f"ask_{a['id']}"):
-                        new = st.selectbox(c.tr("monitor.status"), ASK_STATUSES,
-                                           index=ASK_STATUSES.index(a["status"]),
-                                           format_func=status)
+                        new = st.radio(c.tr("monitor.status"), ASK_STATUSES,
+                                       index=ASK_STATUSES.index(a["status"]),
+                                       format_func=status, horizontal=True)
                         note = st.text_input(c.tr("monitor.note"))
                         if st.form_submit_button(c.tr("monitor.save_status")):
                             if c.call(c.client().set_agenda_status, a["id"], new,
