@@ -217,7 +217,7 @@ class MonitorSettings(BaseSettings):
     # A match is "good" when its dense cosine reaches this; calibrated on the evaluation set
     # (`paraat monitor calibrate`, docs/monitoring.md). A question is answered with >= 1 good
     # match, and a gap with fewer than `min_good_matches`.
-    good_match_cosine: float = Field(default=0.80, ge=-1.0, le=1.0)
+    good_match_cosine: float = Field(default=0.845, ge=-1.0, le=1.0)
     min_good_matches: int = Field(default=2, ge=1, le=100)
 
 

@@ -61,8 +61,10 @@ def kpis_tab(k: dict[str, Any]) -> None:
                                              "verified": c.tr("monitor.verified")})
             st.plotly_chart(px.bar(long, x="month", y="n", color="kind", barmode="group",
                                    labels={"month": c.tr("monitor.month"),
-                                           "n": c.tr("monitor.count"), "kind": ""}),
-                            key="kpi_companies")
+                                           "n": c.tr("monitor.count"), "kind": ""})
+                            .update_xaxes(type="category"), key="kpi_companies")
+        else:
+            st.caption("—")
     with right:
         st.subheader(c.tr("monitor.demand"))
         dem = pd.DataFrame(k["demand_per_month"], columns=["month", "asked", "answered"])
@@ -72,8 +74,10 @@ def kpis_tab(k: dict[str, Any]) -> None:
                                              "answered": c.tr("monitor.answered")})
             st.plotly_chart(px.bar(long, x="month", y="n", color="kind", barmode="group",
                                    labels={"month": c.tr("monitor.month"),
-                                           "n": c.tr("monitor.count"), "kind": ""}),
-                            key="kpi_demand")
+                                           "n": c.tr("monitor.count"), "kind": ""})
+                            .update_xaxes(type="category"), key="kpi_demand")
+        else:
+            st.caption("—")
     st.subheader(c.tr("monitor.loket"))
     desks = pd.DataFrame([{"desk": d["name_en"] if c.lang() == "en" else d["name_nl"],
                            "n": d["submissions"], "responded": d["responded"],
@@ -118,8 +122,8 @@ def gaps_tab(g: dict[str, Any]) -> None:
         st.subheader(c.tr("monitor.by_month"))
         st.plotly_chart(px.line(months, x="month", y=["questions", "gaps", "open_gaps"],
                                 markers=True, labels={"month": c.tr("monitor.month"),
-                                                      "value": c.tr("monitor.count")}),
-                        key="gap_months")
+                                                      "value": c.tr("monitor.count")})
+                        .update_xaxes(type="category"), key="gap_months")
     left, right = st.columns(2)
     with left:
         st.subheader(c.tr("monitor.by_area"))
@@ -176,8 +180,8 @@ def intros_tab() -> None:
             st.markdown(f"- **{c.md(i.get('supply_name') or i['supply_key'])}** — "
                         f"{status(i['status'])} ({(i.get('updated_at') or '')[:10]})"
                         + (f" · {extra}" if extra else ""))
-    names = {i["id"]: f"{i.get('supply_name') or i['supply_key']} — {status(i['status'])}"
-             for i in intros}
+    names = {i["id"]: f"{i.get('supply_name') or i['supply_key']} "
+                      f"({(i.get('created_at') or '')[:10]})" for i in intros}
     pick = st.selectbox(c.tr("monitor.pick_intro"), list(names), format_func=c.fmt(names),
                         key="intro_pick")
     chosen = next(i for i in intros if i["id"] == pick)
