@@ -143,6 +143,12 @@ class MatchSettings(BaseSettings):
     # one kind score alike, so a deeper cut only adds ties; 200 cost 45-110 ms at 100k.
     graph_per_path: int = 50
     exact_dense_below: int = 50_000
+    # The loket's reverse match (matching/reverse.py) weighs narrower and broader concepts
+    # with w_narrower and w_broader like the matcher; a shared NLD area adds this much to a
+    # cluster, each shared ecosystem this much to a knowledge partner; `reverse_top` per kind.
+    reverse_w_area: float = 0.25
+    reverse_w_ecosystem: float = 0.3
+    reverse_top: int = 10
 
 
 class ApiSettings(BaseSettings):

@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from app.services import audit
 from core.errors import NotFoundError, ValidationError
 from graph.queries import monitor as monitor_q
 from graph.repositories.introductions import IntroductionRepository
@@ -29,24 +30,13 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 SUPPLY_KINDS = tuple(monitor_q.SUPPLY_KINDS)
 
-_SECRET_KEYS = frozenset({"token", "token_hash", "password", "embedding"})
-
-
 def audit_event(actor_id: str | None, actor_role: str | None, action: str, entity: str,
                 entity_id: str, before: dict[str, Any] | None, after: dict[str, Any] | None,
                 *, kvk_number: str | None = None) -> dict[str, Any]:
-    """The fields of one `(:AuditEvent)` (graph/queries/audit.py), written by the repository in
-    the transaction of the change."""
-    def snap(v: dict[str, Any] | None) -> str | None:
-        if v is None:
-            return None
-        return json.dumps({k: x for k, x in v.items() if k not in _SECRET_KEYS},
-                          ensure_ascii=False, sort_keys=True, default=str)[:100_000]
-
-    return {"id": uuid.uuid4().hex, "actor_id": actor_id or "cli",
-            "actor_role": actor_role or "cli", "action": action, "entity": entity,
-            "entity_id": entity_id, "before": snap(before), "after": snap(after),
-            "kvk_number": kvk_number}
+    """One `(:AuditEvent)`'s fields (app/services/audit.py), written by the repository in the
+    transaction of the change."""
+    return audit.event(actor_id, actor_role, action, entity, entity_id, before, after,
+                       kvk_number=kvk_number)
 
 
 def step_time(at: datetime | None) -> datetime:

@@ -9,8 +9,8 @@ from typing import Any
 from neo4j import ManagedTransaction, Record
 
 from core.errors import NotFoundError
-from graph.queries import audit as audit_q
 from graph.queries import monitor as monitor_q
+from graph.repositories.audit import AuditRepository
 from graph.repositories.base import Repository
 
 log = logging.getLogger(__name__)
@@ -34,9 +34,8 @@ class AgendaRepository(Repository):
                 raise NotFoundError(f"No agenda ask {ask_id!r}.")
             tx.run(monitor_q.AGENDA_SET_STATUS, id=ask_id, status=status,
                    log=log_entry).consume()
-            tx.run(audit_q.AUDIT_RECORD, make_audit({"status": cur["status"]},
-                                                    {"status": status})).consume()
+            AuditRepository.record_in(tx, make_audit({"status": cur["status"]},
+                                                    {"status": status}))
             return str(cur["status"])
 
-        with self.driver.session(database=self.database) as session:
-            return session.execute_write(work)
+        return self.execute_write(work)

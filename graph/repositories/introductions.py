@@ -10,8 +10,8 @@ from typing import Any
 from neo4j import ManagedTransaction, Record
 
 from core.errors import ConflictError, NotFoundError
-from graph.queries import audit as audit_q
 from graph.queries import monitor as monitor_q
+from graph.repositories.audit import AuditRepository
 from graph.repositories.base import Repository
 
 log = logging.getLogger(__name__)
@@ -31,11 +31,10 @@ class IntroductionRepository(Repository):
             rec = tx.run(monitor_q.INTRODUCTION_CREATE[kind], params).single()
             if rec is None:
                 raise NotFoundError(f"No {kind} with key {params['key']!r}.")
-            tx.run(audit_q.AUDIT_RECORD, audit).consume()
+            AuditRepository.record_in(tx, audit)
             return str(rec["id"])
 
-        with self.driver.session(database=self.database) as session:
-            return session.execute_write(work)
+        return self.execute_write(work)
 
     def get(self, intro_id: str) -> Record | None:
         rows = self._read(monitor_q.INTRODUCTION_GET, id=intro_id)
@@ -68,10 +67,9 @@ class IntroductionRepository(Repository):
                         f"An introduction with status '{cur['status']}' cannot become "
                         f"'{status}' (allowed from: {', '.join(frm)}).")
                 after = {"status": status, "note": params["note"] or cur["note"]}
-            tx.run(audit_q.AUDIT_RECORD, make_audit(before, after)).consume()
+            AuditRepository.record_in(tx, make_audit(before, after))
 
-        with self.driver.session(database=self.database) as session:
-            session.execute_write(work)
+        self.execute_write(work)
 
 
 class ScoutingRepository(Repository):
@@ -94,11 +92,10 @@ class ScoutingRepository(Repository):
                     f"A company with scouting status '{cur['status']}' cannot become "
                     f"'{status}' (allowed from: {', '.join(allowed_from)}).")
             tx.run(monitor_q.SCOUTING_SET, {**params, "kvk": kvk, "status": status}).consume()
-            tx.run(audit_q.AUDIT_RECORD, make_audit({"status": cur["status"]},
-                                                    {"status": status})).consume()
+            AuditRepository.record_in(tx, make_audit({"status": cur["status"]},
+                                                    {"status": status}))
 
-        with self.driver.session(database=self.database) as session:
-            session.execute_write(work)
+        self.execute_write(work)
 
     def prospects_for_question(self, question_id: str, limit: int) -> list[Record]:
         return self._read(monitor_q.PROSPECTS_FOR_QUESTION, question_id=question_id,

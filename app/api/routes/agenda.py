@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Path
 
 from app.api.deps import DriverDep, require_roles
 from app.api.monitor_models import ASK_ID, AgendaAskPublic, AgendaStatusUpdate
-from app.api.users import UserPublic
 from app.services import agenda as service
+from app.services.users import UserPublic
 from graph.repositories.agenda import AgendaRepository
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,8 @@ from app.api.monitor_models import (
 )
 from app.api.pages import Limit, Offset
 from app.api.problems import problem_responses
-from app.api.users import UserPublic
 from app.services import introductions as service
+from app.services.users import UserPublic
 from graph.repositories.introductions import IntroductionRepository
 
 log = logging.getLogger(__name__)

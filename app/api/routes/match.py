@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 
 from app.api.deps import DriverDep, EncoderDep, SettingsDep, require_roles
 from app.api.problems import problem_responses
-from app.api.users import UserPublic
+from app.services.users import UserPublic
 from matching.filters import resolve_filters
 from matching.matcher import Matcher, MatchRequest, MatchResult
 from ontology.taxonomy import load_taxonomy

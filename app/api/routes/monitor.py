@@ -16,9 +16,9 @@ from app.api.deps import DriverDep, SettingsDep, require_roles
 from app.api.models import Instant
 from app.api.monitor_models import GapsPublic, KpisPublic
 from app.api.problems import ApiProblem
-from app.api.users import UserPublic
 from app.services import gaps as gaps_service
 from app.services import kpis as kpis_service
+from app.services.users import UserPublic
 from graph.repositories.kpis import KpiRepository
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,8 @@ from app.api.monitor_models import (
 )
 from app.api.pages import Limit, Offset
 from app.api.problems import problem_responses
-from app.api.users import UserPublic
 from app.services import scouting as service
+from app.services.users import UserPublic
 from graph.repositories.introductions import ScoutingRepository
 
 log = logging.getLogger(__name__)
