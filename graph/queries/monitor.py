@@ -181,7 +181,7 @@ NLD_AREA_EXISTS = "MATCH (a:NLDArea {id: $id}) RETURN a.id AS id"
 AGENDA_UPSERT = """
 UNWIND $rows AS row
 MERGE (a:AgendaAsk {id: row.id})
-ON CREATE SET a.status = 'te_verkennen', a.log = [], a.created_at = datetime()
+ON CREATE SET a.status = 'te_verkennen', a.log = []
 SET a.pillar = row.pillar, a.number = row.number, a.title_nl = row.title_nl,
     a.title_en = row.title_en, a.text_nl = row.text_nl, a.summary_en = row.summary_en,
     a.partners = row.partners, a.source = row.source
