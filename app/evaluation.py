@@ -55,9 +55,12 @@ def run_evaluation(settings: Settings, questions: list[Question], *,
                    make_matcher: Callable[[Driver, Encoder], Matcher],
                    registry: Path | None = None, use_current_graph: bool = False,
                    tune: bool = False, progress: Callable[[int], None] | None = None,
-                   log_: Callable[[str], None] = log.info) -> dict[str, Any]:
+                   log_: Callable[[str], None] = log.info,
+                   run: Callable[[Matcher, list[Question]], dict[str, Any]] | None = None
+                   ) -> dict[str, Any]:
     """The report of `evaluate` on a private, throw-away Neo4j with the seed and `registry`
-    (evaluation never touches the user's graph), or on the configured graph as it is."""
+    (evaluation never touches the user's graph), or on the configured graph as it is. `run`
+    replaces the metrics with another use of the same graph (the monitor's calibration)."""
     encoder = encoder_for(settings)
     tax = load_taxonomy()
     server: ManagedNeo4j | None = None
@@ -81,6 +84,8 @@ def run_evaluation(settings: Settings, questions: list[Question], *,
             index_registry(driver, registry or DEFAULT_REGISTRY, tax, encoder,
                            embedding_cache(settings))
         matcher = make_matcher(driver, encoder)
+        if run is not None:
+            return run(matcher, questions)
         return evaluate(matcher, questions, progress=progress, do_tune=tune)
     finally:
         driver.close()

@@ -277,9 +277,21 @@ class MailSettings(BaseSettings):
         return not self.smtp_host
 
 
+class MonitorSettings(BaseSettings):
+    """Supply gaps and KPIs (`PARAAT_MONITOR_*`, issue 21; docs/monitoring.md)."""
+
+    model_config = _config("PARAAT_MONITOR_")
+
+    # A match is "good" when its dense cosine reaches this; calibrated on the evaluation set
+    # (`paraat monitor calibrate`, docs/monitoring.md). A question is answered with >= 1 good
+    # match, and a gap with fewer than `min_good_matches`.
+    good_match_cosine: float = Field(default=0.845, ge=-1.0, le=1.0)
+    min_good_matches: int = Field(default=2, ge=1, le=100)
+
+
 # The section fields of Settings: each section reads its own variables, so the top level must
 # not read PARAAT_NEO4J, PARAAT_API … as whole (JSON) sections of its own.
-_SECTIONS = frozenset({"neo4j", "encoder", "match", "api", "ingest", "ui", "mail"})
+_SECTIONS = frozenset({"neo4j", "encoder", "match", "api", "ingest", "ui", "mail", "monitor"})
 
 
 class _TopLevelEnv(EnvSettingsSource):
@@ -316,6 +328,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     ui: UiSettings = Field(default_factory=UiSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
+    monitor: MonitorSettings = Field(default_factory=MonitorSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 from neo4j import Driver
 
+from graph.repositories.agenda import AgendaRepository
 from graph.repositories.desks import DeskRepository
 from graph.repositories.seed import SeedRepository
 from ingest.companies import CompanyRecord, RunContext, write_companies
@@ -221,4 +222,33 @@ def load_seed(driver: Driver, *, encoder: Encoder | None = None, taxonomy: Taxon
     summary["companies_created"] = stats.created
     summary["companies_updated"] = stats.updated
     summary["supply_embedded"] = refresh_supply_text(driver, tax, encoder, cache)
+    summary["AgendaAsk"] = load_agenda(driver, directory)
     return summary
+
+
+def agenda_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The agenda's asks (agenda_asks.csv): `partners` and `concerns` are `|`-separated; the
+    ids in `concerns` may name nodes another seed file has not loaded (then no link)."""
+    rows = []
+    for rec in df.to_dict("records"):
+        try:
+            pillar, number = int(rec["pillar"]), int(rec["number"])
+        except ValueError as e:
+            raise IngestError(f"Agenda ask {rec.get('id')!r}: pillar and number must be "
+                              f"whole numbers") from e
+        rows.append({"id": rec["id"], "pillar": pillar, "number": number,
+                     "title_nl": rec["title_nl"], "title_en": rec["title_en"],
+                     "text_nl": rec["text_nl"], "summary_en": rec["summary_en"],
+                     "partners": _split(rec["partners"]), "concerns": _split(rec["concerns"]),
+                     "source": rec.get("source") or SEED_SOURCE})
+    return rows
+
+
+def load_agenda(driver: Driver, directory: Path | None = None) -> int:
+    """Upsert the asks and link them to what exists; their status and log survive."""
+    path = (directory or seed_dir()) / "agenda_asks.csv"
+    if directory is not None and not path.exists():
+        return 0  # a custom seed directory without an agenda
+    rows = agenda_rows(read_seed_csv("agenda_asks.csv", directory))
+    AgendaRepository(driver).upsert(rows)
+    return len(rows)

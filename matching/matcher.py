@@ -561,7 +561,10 @@ class Matcher:
             "id": qid, "question": request.question, "lang": result.lang,
             "filters": json.dumps(request.filters.params()), "owner": owner,
             "top_k": request.top_k,
-            "hits": [{"kvk": h.id, "kind": h.kind, "rank": h.rank, "score": h.score}
+            # the cosine is absolute (the score is relative to the best hit): what the
+            # monitor's supply gaps judge a match by (docs/monitoring.md)
+            "hits": [{"kvk": h.id, "kind": h.kind, "rank": h.rank, "score": h.score,
+                      "cosine": h.explanation.get("scores", {}).get("dense_cosine")}
                      for h in result.hits],
             "concepts": concepts, "nld_areas": self.nld_areas(request.question, concepts)})
         return qid

@@ -22,14 +22,18 @@ from app.api.openapi import install_openapi
 from app.api.problems import install_handlers
 from app.api.routes import (
     admin,
+    agenda,
     companies,
     demand,
     desks,
     explorer,
     groups,
+    introductions,
     loket,
     match,
+    monitor,
     registrations,
+    scouting,
     shortlists,
     signup,
     supply,
@@ -116,7 +120,8 @@ def create_app(settings: Settings | None = None, driver: Driver | None = None) -
 
     # desks before loket: /loket/desks is not a loket item id.
     for module in (companies, registrations, groups, explorer, supply, match, shortlists,
-                   watchlists, desks, loket, demand, admin, signup):
+                   watchlists, desks, loket, demand, admin, signup, introductions, agenda,
+                   monitor, scouting):
         app.include_router(module.router)
 
     install_metrics(app, public=s.api.metrics_public)

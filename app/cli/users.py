@@ -20,7 +20,7 @@ def register(root: typer.Typer) -> None:
 @group.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="Who the token is for")],
-    role: Annotated[str, typer.Option("--role", help="admin, bizdev, scout or company")],
+    role: Annotated[str, typer.Option("--role", help="admin, bizdev, scout, company or policy")],
     kvk: Annotated[str | None, typer.Option("--kvk", help="KvK number (company role only)")
                    ] = None,
 ) -> None:

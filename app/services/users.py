@@ -24,11 +24,11 @@ from graph.repositories.users import UsersRepository
 
 log = logging.getLogger(__name__)
 
-Role = Literal["admin", "bizdev", "scout", "company"]
-ROLES: tuple[Role, ...] = ("admin", "bizdev", "scout", "company")
+Role = Literal["admin", "bizdev", "scout", "company", "policy"]
+ROLES: tuple[Role, ...] = ("admin", "bizdev", "scout", "company", "policy")
 # Who may read what other users asked (the words of demand questions). Everyone else, a
 # company in the loket or the registration preview, sees only their themes and NLD areas
-# (`services.loket.demand_summary`); docs/security.md §2.
+# (`services.loket.demand_summary`); the policy role sees aggregates only; docs/security.md §2.
 DEMAND_READERS: tuple[Role, ...] = ("bizdev", "scout", "admin")
 TOKEN_PREFIX = "pa_"
 MAX_TOKEN_CHARS = 200

@@ -302,6 +302,47 @@ class ApiClient:
     def refer(self, item_id: str, to_desk: str, from_desk: str | None, note: str) -> Json:
         return dict(self.post(f"/loket/{item_id}/refer", {
             "to_desk": to_desk, "from_desk": from_desk, "note": note or None}))
+    # ------------------------------------------------------------------ monitor (issue 21)
+    def patch(self, path: str, body: Any) -> Any:
+        return self._json(self.request("PATCH", path, json=body, timeout=WRITE_TIMEOUT))
+
+    def introduce(self, kvk: str, question_id: str | None, note: str | None = None,
+                  defence_unit: str | None = None, kind: str = "company") -> Json:
+        body = {"supply_kind": kind, "supply_key": kvk, "question_id": question_id,
+                "defence_unit": defence_unit or None, "note": note or None}
+        return dict(self.post("/introductions", body))
+
+    def introductions(self, max_items: int = 1000) -> list[Json]:
+        return self.all_pages("/introductions", max_items=max_items)
+
+    def advance_introduction(self, intro_id: str, status: str | None,
+                             note: str | None = None) -> Json:
+        return dict(self.patch(f"/introductions/{intro_id}",
+                               {"status": status, "note": note or None}))
+
+    def agenda(self) -> list[Json]:
+        return list(self.get("/agenda"))
+
+    def set_agenda_status(self, ask_id: str, status: str, note: str | None = None) -> Json:
+        return dict(self.patch(f"/agenda/{ask_id}", {"status": status, "note": note or None}))
+
+    def gaps(self) -> Json:
+        return dict(self.get("/gaps"))
+
+    def kpis(self) -> Json:
+        return dict(self.get("/kpis"))
+
+    def kpis_csv(self) -> bytes:
+        return self.request("GET", "/kpis", params={"format": "csv"}).content
+
+    def prospects(self, *, question_id: str | None = None, nld_area: str | None = None
+                  ) -> list[Json]:
+        if question_id:
+            return list(self.get(f"/prospects/question/{question_id}"))
+        return list(self.get(f"/prospects/area/{nld_area}"))
+
+    def set_scouting(self, kvk: str, status: str, note: str | None = None) -> Json:
+        return dict(self.patch(f"/scouting/{kvk}", {"status": status, "note": note or None}))
 
     # ------------------------------------------------------------------ admin
     def users(self) -> list[Json]:

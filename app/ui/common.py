@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 DEFAULT_API = "http://127.0.0.1:8000"
-ROLES = ("admin", "bizdev", "scout", "company")
+ROLES = ("admin", "bizdev", "scout", "company", "policy")
 
 
 def api_url() -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.ui.i18n_monitor import STRINGS as MONITOR_STRINGS
 from app.ui.i18n_supply import SUPPLY_STRINGS
 
 LANGS = ("nl", "en")
@@ -420,6 +421,7 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 STRINGS.update(SUPPLY_STRINGS)
+STRINGS.update(MONITOR_STRINGS)
 
 
 def t(key: str, lang: str = "nl", **values: Any) -> str:

@@ -16,9 +16,11 @@ from app.ui.views import (
     desk,
     home,
     loket,
+    monitor,
     patterns,
     register,
     report,
+    scouting,
     search,
     signup,
 )
@@ -37,6 +39,10 @@ PAGES: dict[str, tuple[Callable[[], None], str, str, tuple[str, ...] | None]] = 
     "report": (report.render, "melden", ":material/support_agent:", None),
     "desk": (desk.render, "balie", ":material/move_to_inbox:", ("bizdev", "admin")),
     "patterns": (patterns.render, "vraagpatronen", ":material/monitoring:",
+                 ("bizdev", "scout", "admin")),
+    "monitor": (monitor.render, "monitor", ":material/insights:",
+                ("bizdev", "scout", "admin", "policy")),
+    "scouting": (scouting.render, "scouting", ":material/travel_explore:",
                  ("bizdev", "scout", "admin")),
     "admin": (admin.render, "beheer", ":material/admin_panel_settings:", ("admin",)),
 }

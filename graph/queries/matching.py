@@ -255,7 +255,7 @@ CALL (d) {
     MATCH (c:Supply {id: h.kvk}) RETURN c
   }
   WITH h, head(collect(c)) AS c
-  CREATE (d)-[:MATCHED {rank: h.rank, score: h.score, kind: h.kind}]->(c)
+  CREATE (d)-[:MATCHED {rank: h.rank, score: h.score, kind: h.kind, cosine: h.cosine}]->(c)
 }
 CALL (d) {
   UNWIND $q.concepts AS cid

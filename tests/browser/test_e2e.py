@@ -103,7 +103,8 @@ def stack(chromium: str, neo4j_target: Neo4jTarget, session_driver: Driver, enco
     tokens: dict[str, str] = {}
     users = (UserCreate(name="E2E admin", role="admin"), UserCreate(name="E2E bizdev",
              role="bizdev"), UserCreate(name="E2E scout", role="scout"),
-             UserCreate(name="E2E company", role="company", kvk_number="99000091"))
+             UserCreate(name="E2E company", role="company", kvk_number="99000091"),
+             UserCreate(name="E2E policy", role="policy"))
     for u in users:
         _, tokens[u.role] = create_user(UsersRepository(session_driver), u, SECRET)
     env = {**os.environ, "NEO4J_URI": neo4j_target.uri, "NEO4J_USER": neo4j_target.user,
@@ -330,3 +331,63 @@ def test_html_payload_in_a_profile_renders_as_text(page: Any, stack: Stack) -> N
     page.wait_for_timeout(500)
     assert page.dialogs == []
     shot(page, "xss-als-tekst")
+
+
+def tab_shot(pg: Any, name: str) -> None:
+    """`shot` for a page with tabs: the charts of the tabs not shown stay hidden."""
+    pg.wait_for_timeout(400)
+    assert pg.get_by_test_id("stException").count() == 0
+    assert pg.get_by_text("Er ging iets mis op deze pagina").count() == 0
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_introduce_from_a_search_result_and_follow_it_in_the_monitor(page: Any, stack: Stack
+                                                                     ) -> None:
+    """Issue 21: one click on a search result records an introduction; it is advanced on the
+    Monitor page and shows in the funnel and the KPIs; the policy officer sees the KPIs and
+    moves one of the agenda's asks."""
+    login(page, stack.tokens["bizdev"])
+    goto(page, "Leveranciers zoeken")
+    search(page, QUESTION)
+    card = page.locator(".st-key-hit_99000001")
+    card.get_by_role("button", name="Introduceren").click()
+    card.get_by_role("button", name="Geïntroduceerd (voorgesteld)").wait_for()
+    goto(page, "Monitor")
+    page.get_by_role("tab", name="Introducties").click()
+    listed = page.locator(".st-key-intro_list")
+    listed.get_by_text(re.compile(r"Teijin Aramid — voorgesteld")).wait_for()
+    page.get_by_role("button", name="Stap vastleggen").click()  # first next step: geaccepteerd
+    listed.get_by_text(re.compile(r"Teijin Aramid — geaccepteerd")).wait_for()
+    tab_shot(page, "monitor-introducties")
+    page.get_by_role("tab", name="Kengetallen").click()
+    funnel = page.locator(".st-key-kpi_funnel_box")
+    funnel.locator("svg.main-svg").first.wait_for()
+    assert "geaccepteerd" in funnel.inner_text()
+    metric = page.get_by_test_id("stMetric").filter(has_text="Introducties")
+    assert metric.get_by_test_id("stMetricValue").inner_text() == "1"
+    tab_shot(page, "monitor-kengetallen")
+    bizdev = {"Authorization": f"Bearer {stack.tokens['bizdev']}"}
+    kpis = httpx.get(f"{stack.api}/kpis", headers=bizdev, timeout=30).json()
+    reached = {i["status"]: i["reached"] for i in kpis["introductions"]}
+    assert reached["voorgesteld"] == 1 and reached["geaccepteerd"] == 1
+    assert reached["gesprek"] == 0
+
+    logout(page)
+    login(page, stack.tokens["policy"])
+    goto(page, "Monitor")
+    metric = page.get_by_test_id("stMetric").filter(has_text="Introducties")
+    assert metric.get_by_test_id("stMetricValue").inner_text() == "1"
+    assert page.get_by_role("tab", name="Introducties").count() == 0  # no personal data
+    page.get_by_role("tab", name="Witte vlekken").click()
+    page.get_by_text("Witte vlekken per acquisitiesector").first.wait_for()
+    page.get_by_role("tab", name="Agenda").click()
+    page.get_by_text("1.3 Ontwikkelen Rundedal").click()
+    form = page.locator(".st-key-askbox_p1-3")
+    form.get_by_text("in uitvoering", exact=True).click()
+    form.get_by_label("Toelichting").fill("Verkenning met Defensie gestart")
+    form.get_by_role("button", name="Status opslaan").click()
+    page.get_by_text(re.compile(r"1\.3 Ontwikkelen Rundedal .* — in uitvoering")).wait_for()
+    tab_shot(page, "monitor-agenda")
+    policy = {"Authorization": f"Bearer {stack.tokens['policy']}"}
+    asks = httpx.get(f"{stack.api}/agenda", headers=policy, timeout=30).json()
+    assert next(a for a in asks if a["id"] == "p1-3")["status"] == "in_uitvoering"

@@ -25,3 +25,9 @@ def since_not_after_until(context: Any, case: Any) -> Any:
     if since > until:
         query["since"], query["until"] = query["until"], query["since"]
     return case
+
+
+@schemathesis.hook("map_case").apply_to(path="/gaps")
+def gaps_since_not_after_until(context: Any, case: Any) -> Any:
+    """The same rule for `GET /gaps` (issue 21)."""
+    return since_not_after_until(context, case)

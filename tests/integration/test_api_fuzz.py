@@ -41,7 +41,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "fuzz-secret"
 # Admin last: it erases companies and revokes users, which the other roles would then miss.
-ROLES = ("anonymous", "company", "scout", "bizdev", "admin")
+ROLES = ("anonymous", "company", "scout", "bizdev", "policy", "admin")
 # Generated cases per operation in the fuzzing phase; the coverage phase (boundary values of
 # every parameter) and the stateful phase add their own. ~2600 cases per role.
 MAX_EXAMPLES = 5

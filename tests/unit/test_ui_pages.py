@@ -138,7 +138,9 @@ def test_main_shows_pages_by_role_and_logs_in(api: FakeApi) -> None:
     from app.ui.shell import visible_pages
 
     assert visible_pages(None) == ["home", "clusters", "signup", "report"]
-    assert visible_pages("scout") == ["home", "search", "clusters", "report", "patterns"]
+    assert visible_pages("scout") == ["home", "search", "clusters", "report", "patterns",
+                                      "monitor", "scouting"]
+    assert visible_pages("policy") == ["home", "clusters", "report", "monitor"]
     assert visible_pages("company") == ["home", "clusters", "register", "loket", "report"]
     assert "desk" in visible_pages("bizdev") and "desk" not in visible_pages("company")
     assert "admin" in visible_pages("admin") and "admin" not in visible_pages("bizdev")
@@ -211,7 +213,8 @@ def test_search_on_an_empty_graph_says_so(empty_api: FakeApi) -> None:
 
 def test_pages_say_when_the_api_is_down() -> None:
     dead = f"http://127.0.0.1:{free_port()}"
-    for key in ("home", "clusters", "search", "register", "loket", "patterns", "admin"):
+    for key in ("home", "clusters", "search", "register", "loket", "patterns", "admin",
+                "monitor", "scouting"):
         at = page(key, dead, "pa_admin")
         no_failure(at)
         shown = texts(at)

@@ -129,13 +129,29 @@ def result_card(hit: dict[str, Any]) -> None:
             return  # shortlists hold companies (by KvK number)
         kvk = str(hit.get("kvk_number"))
         listed = kvk in st.session_state.setdefault("shortlist", {})
-        if st.button(c.tr("search.in_shortlist") if listed else c.tr("search.add_shortlist"),
-                     key=f"add_{kvk}", disabled=listed):
+        left, right = st.columns(2)
+        if left.button(c.tr("search.in_shortlist") if listed else c.tr("search.add_shortlist"),
+                       key=f"add_{kvk}", disabled=listed):
             st.session_state["shortlist"][kvk] = {
                 "kvk_number": kvk, "name": hit.get("name"), "municipality":
                     hit.get("municipality"), "score": hit.get("score"),
                 "website": hit.get("website"), "question": st.session_state.get(
                     "last_question", "")}
+            st.rerun()
+        introduce_button(right, kvk)
+
+
+def introduce_button(where: Any, kvk: str) -> None:
+    """One click: this supplier introduced (`voorgesteld`) for the question just asked."""
+    question_id = (st.session_state.get("search_result") or {}).get("demand_question_id")
+    done = st.session_state.setdefault("introduced", {})
+    key = f"{question_id}:{kvk}"
+    if key in done:
+        where.button(c.tr("search.introduced"), key=f"intro_{kvk}", disabled=True)
+        return
+    if question_id and where.button(c.tr("search.introduce"), key=f"intro_{kvk}"):
+        if c.call(c.client().introduce, kvk, str(question_id)) is not None:
+            done[key] = True
             st.rerun()
 
 
