@@ -29,7 +29,14 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from neo4j import Driver
 from neo4j.exceptions import ClientError
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+)
 
 from core.settings import MatchSettings
 from graph.limits import MAX_EMPLOYEES
@@ -39,6 +46,7 @@ from matching import lexical
 from matching.encoders.base import Encoder
 from matching.encoders.composite import CompositeEncoder, concept_block
 from matching.errors import MatchError
+from ontology.profile import ClaimKind, DefenceExperienceFilter
 from ontology.taxonomy import ConceptHit, Taxonomy
 
 log = logging.getLogger(__name__)
@@ -83,16 +91,41 @@ class MatchFilters(BaseModel):
     capabilities: list[str] | None = Field(default=None, max_length=50)
     min_employees: Employees | None = None
     max_employees: Employees | None = None
+    # Trusted profiles (issue 20): companies holding every listed claim, unexpired (and
+    # verified with `verified_only`; alone, `verified_only` asks for any verified claim),
+    # and companies by defence experience ("unknown": none recorded).
+    compliance: list[ClaimKind] | None = Field(default=None, max_length=6)
+    verified_only: bool = False
+    defence_experience: list[DefenceExperienceFilter] | None = Field(default=None,
+                                                                     max_length=4)
+    # Who searches: admins filter on every field, others not on fields a company hid
+    # (set by the caller, never by the request: see `for_viewer`).
+    _reveal_hidden: bool = PrivateAttr(default=False)
+
+    @field_validator("compliance", "defence_experience")
+    @classmethod
+    def _distinct(cls, v: list[str] | None) -> list[str] | None:
+        return list(dict.fromkeys(v)) if v else v
+
+    def for_viewer(self, reveal_hidden: bool) -> MatchFilters:
+        """These filters for a searcher who may (admin, the command line) or may not see the
+        fields a company hid from everyone but admins."""
+        out = self.model_copy()
+        out._reveal_hidden = reveal_hidden
+        return out
 
     def params(self) -> dict[str, Any]:
         """Every filter, an empty list as None (no filter). The queries take this as ONE map
         parameter, `$filters`: its type is the same whatever filters are set, so Neo4j plans
         each query once, not once per combination (see graph.queries._COMPANY_FILTER)."""
         d = self.model_dump()
-        return {k: (v or None) if isinstance(v, list) else v for k, v in d.items()}
+        out = {k: (v or None) if isinstance(v, list) else v for k, v in d.items()}
+        out["reveal_hidden"] = self._reveal_hidden
+        return out
 
     def is_empty(self) -> bool:
-        return all(v is None for v in self.params().values())
+        return all(v is None or v is False for k, v in self.params().items()
+                   if k != "reveal_hidden")
 
 
 class MatchRequest(BaseModel):
@@ -165,6 +198,10 @@ class Hit(BaseModel):
     kvk_status: str | None = None
     synthetic: bool = False
     last_verified: str | None = None
+    # Trusted-profile data of the company (app.services.profiles.decorate_hits): defence
+    # experience and one badge per compliance claim (kind, state, expiry).
+    defence_experience: str | None = None
+    compliance: list[dict[str, Any]] = Field(default_factory=list)
     explanation: dict[str, Any]
 
 

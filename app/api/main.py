@@ -28,6 +28,7 @@ from app.api.routes import (
     groups,
     loket,
     match,
+    profiles,
     registrations,
     shortlists,
     watchlists,
@@ -88,8 +89,8 @@ def create_app(settings: Settings | None = None, driver: Driver | None = None) -
                 "status": "unavailable", "neo4j": {"ok": False, "error": type(e).__name__}})
         return {"status": "ok", "neo4j": {"ok": True, "version": version, "edition": edition}}
 
-    for module in (companies, registrations, groups, explorer, match, shortlists, watchlists,
-                   loket, demand, admin):
+    for module in (companies, profiles, registrations, groups, explorer, match, shortlists,
+                   watchlists, loket, demand, admin):
         app.include_router(module.router)
 
     install_metrics(app, public=s.api.metrics_public)
@@ -97,7 +98,7 @@ def create_app(settings: Settings | None = None, driver: Driver | None = None) -
     # Added last = outermost: the size cap runs first, then the rate limit, then CORS.
     if s.api.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=s.api.cors_origins,
-                           allow_methods=["GET", "POST", "PATCH", "DELETE"],
+                           allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
                            allow_headers=["Authorization", "Content-Type"])
     secret = s.api.secret.get_secret_value()
 

@@ -26,6 +26,21 @@ _COMPANY_FILTER = """
       WHERE k.id IN $filters.capabilities })
   AND ($filters.min_employees IS NULL OR c.employees >= $filters.min_employees)
   AND ($filters.max_employees IS NULL OR c.employees <= $filters.max_employees)
+  AND ($filters.compliance IS NULL OR (
+      ($filters.reveal_hidden OR NOT 'compliance' IN coalesce(c.visibility_hidden, []))
+      AND COUNT { MATCH (c)-[:HAS_CLAIM]->(cl:ComplianceClaim)
+                  WHERE cl.kind IN $filters.compliance
+                    AND (cl.expires_on IS NULL OR cl.expires_on >= date())
+                    AND (NOT $filters.verified_only OR cl.state = 'verified') }
+          = size($filters.compliance)))
+  AND (NOT $filters.verified_only OR $filters.compliance IS NOT NULL OR (
+      ($filters.reveal_hidden OR NOT 'compliance' IN coalesce(c.visibility_hidden, []))
+      AND EXISTS { MATCH (c)-[:HAS_CLAIM]->(cl:ComplianceClaim {state: 'verified'})
+                   WHERE cl.expires_on IS NULL OR cl.expires_on >= date() }))
+  AND ($filters.defence_experience IS NULL OR
+      CASE WHEN NOT $filters.reveal_hidden
+                AND 'defence_experience' IN coalesce(c.visibility_hidden, []) THEN 'unknown'
+           ELSE coalesce(c.defence_experience, 'unknown') END IN $filters.defence_experience)
 """
 
 MATCH_COUNT_COMPANIES = "MATCH (c:Company) RETURN count(c) AS n"
