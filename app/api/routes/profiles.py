@@ -90,7 +90,8 @@ def patch_visibility(kvk: Kvk, body: VisibilityIn, user: CurrentUser,
                      driver: DriverDep) -> Any:
     """Set fields to public, defence (bizdev, scouts, admins) or hidden (admins only). Only
     the company itself and admins; applied at once and audited."""
-    return {"fields": svc.set_visibility(_repo(driver), user, kvk, {str(k): str(v) for k, v in body.fields.items()})}
+    changes = {str(k): str(v) for k, v in body.fields.items()}
+    return {"fields": svc.set_visibility(_repo(driver), user, kvk, changes)}
 
 
 @router.put("/{kvk}/defence-experience", response_model=DefenceExperienceOut,
