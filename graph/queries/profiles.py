@@ -57,15 +57,15 @@ UPSERT_CLAIM = """
 MATCH (c:Company {kvk_number: $kvk})
 MERGE (c)-[:HAS_CLAIM]->(cl:ComplianceClaim {id: $kvk + ':' + $kind})
 ON CREATE SET cl.kind = $kind
-WITH cl, (cl.value IS NULL AND $value IS NULL OR cl.value = $value)
-         AND (cl.expires_on IS NULL AND $expires_on IS NULL
-              OR cl.expires_on = date($expires_on)) AS same
+WITH cl, coalesce(cl.value = $value, cl.value IS NULL AND $value IS NULL)
+         AND coalesce(cl.expires_on = date($expires_on),
+                      cl.expires_on IS NULL AND $expires_on IS NULL) AS same
 SET cl.value = $value,
     cl.expires_on = CASE WHEN $expires_on IS NULL THEN null ELSE date($expires_on) END,
     cl.declared_by = $user_id, cl.declared_at = datetime()
 WITH cl, same
 CALL (cl, same) {
-  WITH cl WHERE NOT (same AND cl.state = 'verified')
+  WITH cl WHERE NOT (same AND coalesce(cl.state = 'verified', false))
   SET cl.state = CASE WHEN EXISTS { (cl)-[:EVIDENCE]->(:Evidence) } THEN 'evidence_uploaded'
                       ELSE 'self_declared' END,
       cl.verified_by = null, cl.verified_at = null, cl.verify_note = null,
