@@ -1,10 +1,11 @@
 """Every setting Paraat reads, from the environment and an optional `.env`, in one place.
 
-`Settings` is composed of sections, one per concern (neo4j, encoder, match, api, ingest, ui),
-each its own pydantic-settings class with its own prefix, so the documented variable names
-hold: `NEO4J_URI`/`USER`/`PASSWORD`/`DATABASE` (or `PARAAT_NEO4J_*`), `PARAAT_NEO4J_HOME`,
-`PARAAT_EMBED_MODEL`, `PARAAT_MATCH__W_DENSE`, `PARAAT_API_SECRET`, `PARAAT_INGEST_*`,
-`PARAAT_UI_API_URL`, and at the top `PARAAT_MODE`, `PARAAT_DATA_DIR`, `PARAAT_CACHE_DIR`,
+`Settings` is composed of sections, one per concern (neo4j, encoder, match, api, ingest, ui,
+mail), each its own pydantic-settings class with its own prefix, so the documented variable
+names hold: `NEO4J_URI`/`USER`/`PASSWORD`/`DATABASE` (or `PARAAT_NEO4J_*`),
+`PARAAT_NEO4J_HOME`, `PARAAT_EMBED_MODEL`, `PARAAT_MATCH__W_DENSE`, `PARAAT_API_SECRET`,
+`PARAAT_INGEST_*`, `PARAAT_UI_API_URL`, `PARAAT_SMTP_*`, `PARAAT_MAIL_FROM`,
+`PARAAT_PUBLIC_URL`, and at the top `PARAAT_MODE`, `PARAAT_DATA_DIR`, `PARAAT_CACHE_DIR`,
 `PARAAT_PROFILE_STALE_DAYS`. A section can be built on its own (the UI reads only
 `UiSettings`). Nothing else in the product reads the environment for settings: entry points
 (app/) load `get_settings()` and hand each layer the section or value it needs.
@@ -165,6 +166,14 @@ class ApiSettings(BaseSettings):
     # `PARAAT_API_TRUSTED_PROXIES=127.0.0.1,::1` or a JSON list; "*" trusts every peer.
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     cors_origins: list[str] = Field(default_factory=list)  # empty: CORS off
+    # Anonymous sign-ups and loket items (issue 20): how many per client address and per
+    # e-mail address within an hour; more is 429 and nothing is stored. The mailed one-time
+    # codes expire after `code_ttl_hours`.
+    signup_per_address_per_hour: int = Field(default=10, ge=1)
+    signup_per_email_per_hour: int = Field(default=3, ge=1)
+    loket_per_address_per_hour: int = Field(default=10, ge=1)
+    loket_per_email_per_hour: int = Field(default=5, ge=1)
+    code_ttl_hours: float = Field(default=24.0, gt=0, le=24 * 14)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -209,9 +218,56 @@ class UiSettings(BaseSettings):
     api_url: str | None = None
 
 
+class MailSettings(BaseSettings):
+    """Outgoing mail (`PARAAT_SMTP_*`, `PARAAT_MAIL_FROM`, `PARAAT_PUBLIC_URL`). Without
+    `PARAAT_SMTP_HOST` every mail is written to the log instead (app/services/mail.py), which
+    `paraat up` says at start; links in mails start with `public_url`."""
+
+    model_config = _config("PARAAT_", by_name=True)
+
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout: float = Field(default=10.0, gt=0)
+    mail_from: str = "Paraat <paraat@localhost>"
+    # Where people open the links in mails (the UI), without a trailing slash.
+    public_url: str = "http://localhost:8501"
+    # A send is tried this many times at once (with a short pause), and the outbox worker
+    # retries a failed mail until `max_attempts` in all; after that it stays `failed`.
+    attempts_per_try: int = Field(default=3, ge=1, le=10)
+    max_attempts: int = Field(default=10, ge=1)
+    retry_seconds: float = Field(default=60.0, gt=0)
+
+    @field_validator("smtp_host", "smtp_user", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("smtp_starttls", mode="before")
+    @classmethod
+    def _flag(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.strip().lower() in ("1", "true", "yes", "on")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("PARAAT_PUBLIC_URL must start with http:// or https://")
+        return value.rstrip("/")
+
+    @property
+    def log_only(self) -> bool:
+        """No SMTP server configured: mails go to the log."""
+        return not self.smtp_host
+
+
 # The section fields of Settings: each section reads its own variables, so the top level must
 # not read PARAAT_NEO4J, PARAAT_API … as whole (JSON) sections of its own.
-_SECTIONS = frozenset({"neo4j", "encoder", "match", "api", "ingest", "ui"})
+_SECTIONS = frozenset({"neo4j", "encoder", "match", "api", "ingest", "ui", "mail"})
 
 
 class _TopLevelEnv(EnvSettingsSource):
@@ -247,8 +303,7 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     ui: UiSettings = Field(default_factory=UiSettings)
-    # Mail (PARAAT_SMTP_*, PARAAT_MAIL_FROM, PARAAT_PUBLIC_URL) comes as a `mail` section of
-    # its own: a MailSettings class above, a field here and its name in _SECTIONS.
+    mail: MailSettings = Field(default_factory=MailSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -16,6 +16,7 @@ import pandas as pd
 from neo4j import Driver
 
 from graph.queries import seed as seed_q
+from graph.repositories.desks import DeskRepository
 from ingest.companies import CompanyRecord, RunContext, write_companies
 from ingest.errors import IngestError
 from ingest.ontology_loader import load_ontology
@@ -123,6 +124,19 @@ def _website(v: str) -> str | None:
     return v if v.startswith(("http://", "https://")) else f"https://{v}"
 
 
+DESK_COLUMNS = ("id", "name_nl", "name_en", "description_nl", "description_en", "email",
+                "source")
+
+
+def desk_rows(directory: Path | None = None) -> list[dict[str, Any]]:
+    """The loket's desks (desks.csv): the agenda's partners behind the portal."""
+    df = read_seed_csv("desks.csv", directory)
+    missing = [c for c in DESK_COLUMNS if c not in df.columns]
+    if missing:
+        raise IngestError(f"desks.csv lacks the column(s) {', '.join(missing)}")
+    return [{c: (rec[c] or None) for c in DESK_COLUMNS} for rec in df.to_dict("records")]
+
+
 def load_seed(driver: Driver, *, encoder: Encoder | None = None, taxonomy: Taxonomy | None = None,
               directory: Path | None = None, cache: EmbeddingCache | None = None
               ) -> dict[str, int]:
@@ -147,6 +161,8 @@ def load_seed(driver: Driver, *, encoder: Encoder | None = None, taxonomy: Taxon
             rows = [{"id": r["id"], "targets": _split(r[col])}
                     for r in frames[name].to_dict("records")]
             driver.execute_query(seed_q.LINK_ENTITY[(label, rel, target)], rows=rows)
+
+    summary["Desk"] = DeskRepository(driver).upsert(desk_rows(directory))
 
     companies_df = read_seed_csv("companies.csv", directory)
     records = company_records(companies_df)

@@ -17,8 +17,10 @@ from neo4j import Driver
 
 from app.api.problems import ApiProblem
 from app.api.users import Role, UserPublic, user_for_token
+from app.services.mail import Mailer
 from app.services.wiring import embedding_cache, encoder_for
 from core.settings import Settings
+from graph.repositories.outbox import OutboxRepository
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
 
@@ -122,3 +124,22 @@ def require_roles(*roles: Role) -> Callable[[UserPublic], UserPublic]:
         return user
 
     return check
+
+
+def get_mailer(request: Request) -> Mailer:
+    """The app's mailer (made in the lifespan; on first use when a test skips it)."""
+    with _per_app_lock:
+        mailer: Mailer | None = getattr(request.app.state, "mailer", None)
+        if mailer is None:
+            mailer = Mailer(request.app.state.settings.mail,
+                            OutboxRepository(request.app.state.driver))
+            request.app.state.mailer = mailer
+        return mailer
+
+
+MailerDep = Annotated[Mailer, Depends(get_mailer)]
+
+
+def client_address(request: Request) -> str:
+    """The caller's address as uvicorn resolved it (proxies only when trusted)."""
+    return request.client.host if request.client else "unknown"

@@ -18,6 +18,7 @@ from app.api.models import (
     as_sent,
     text_field,
 )
+from app.services.mail import EMAIL_PATTERN
 from matching import lexical
 from matching.matcher import MatchFilters, TopK
 
@@ -26,6 +27,8 @@ from matching.matcher import MatchFilters, TopK
 # cap sizes, so an odd stored value is returned as it is.
 
 Kvk8 = Annotated[str, Field(pattern=r"^\d{8}$", description="KvK number, 8 digits.")]
+Email254 = Annotated[str, Field(min_length=6, max_length=254, pattern=EMAIL_PATTERN,
+                                description="A plain address, local@domain.tld.")]
 # Stripped of whitespace, so `min_length=1` means "not blank"; the pattern says so too.
 Name200 = Annotated[str, text_field(200, patterns.NOT_BLANK, 1), as_sent(200)]
 Title300 = Annotated[str, text_field(300, patterns.NOT_BLANK, 1), as_sent(300)]
@@ -150,11 +153,43 @@ class LoketBase(BaseModel):
 
 
 class LoketCreate(_Request, LoketBase):
+    kind: LoketKind = "vraag"
     title: Title300
     text: Body6000
     kvk_number: Kvk8 | None = Field(
-        default=None, description="Admins only: the company this item is for. A company "
-                                  "user always submits for its own KvK number.")
+        default=None, description="Admins (and senders without a token): the company this "
+                                  "item is for. A company user always submits for its own "
+                                  "KvK number.")
+    contact_email: Email254 | None = Field(
+        default=None, description="Without a token: where the confirmation link goes (a desk "
+                                  "sees the item only once it is confirmed). Ignored with a "
+                                  "token.")
+
+
+class RouteOut(BaseModel):
+    """Where an item went and why (nl and en); `via`: rule, content, default or referral."""
+
+    desk: str = Field(max_length=64)
+    name_nl: str | None = Field(default=None, max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    reason: str | None = Field(default=None, max_length=3000)
+    reason_en: str | None = Field(default=None, max_length=3000)
+    via: str | None = Field(default=None, max_length=20)
+    at: str | None = Field(default=None, max_length=64)
+    active: bool = True
+    referred_to: str | None = Field(default=None, max_length=64)
+    referred_from: str | None = Field(default=None, max_length=64)
+
+
+class LoketAccepted(BaseModel):
+    """A loket item sent without an account: it waits for the e-mail confirmation."""
+
+    id: str = Field(max_length=32)
+    status: str = Field(max_length=30)
+    routed_to: list[RouteOut] = Field(max_length=10)
+    detail: str = Field(max_length=500)
+
+
 
 
 class LoketConcept(BaseModel):
@@ -221,6 +256,8 @@ class LoketPublic(LoketBase):
     updated_at: Time64 = None
     notes: list[LoketNote] = Field(max_length=1000)
     matches: LoketMatches
+    routed_to: list[RouteOut] = Field(default_factory=list, max_length=50,
+                                      description="The desks the item went to, with why.")
 
 
 class LoketTriage(_Request):

@@ -24,6 +24,7 @@ from app.api.routes import (
     admin,
     companies,
     demand,
+    desks,
     explorer,
     groups,
     loket,
@@ -31,12 +32,15 @@ from app.api.routes import (
     profiles,
     registrations,
     shortlists,
+    signup,
     watchlists,
 )
 from app.api.users import user_for_token
+from app.services.mail import Mailer, OutboxWorker
 from core.errors import ConfigError
 from core.settings import DEFAULT_API_SECRET, Settings, get_settings
 from graph.connection import get_driver
+from graph.repositories.outbox import OutboxRepository
 from graph.server import server_components
 
 log = logging.getLogger(__name__)
@@ -60,6 +64,24 @@ def proxy_options(s: Settings) -> dict[str, Any]:
     return {"proxy_headers": True, "forwarded_allow_ips": list(s.api.trusted_proxies)}
 
 
+def start_mail(app: FastAPI, s: Settings) -> OutboxWorker:
+    """The mailer and its outbox worker (retries failed mails, forgets expired sign-up codes
+    and unconfirmed loket items); says at start where mails go."""
+    from app.services.desks import DeskService
+    from app.services.signup import SignupService
+    from graph.repositories.desks import DeskRepository
+    from graph.repositories.signup import SignupRepository
+
+    mailer = Mailer(s.mail, OutboxRepository(app.state.driver))
+    app.state.mailer = mailer
+    (log.warning if mailer.log_only else log.info)(mailer.describe())
+    signups = SignupService(SignupRepository(app.state.driver), mailer, s)
+    desks_ = DeskService(DeskRepository(app.state.driver), mailer, s)
+    worker = OutboxWorker(mailer, jobs=[signups.purge, desks_.purge])
+    worker.start()
+    return worker
+
+
 def create_app(settings: Settings | None = None, driver: Driver | None = None) -> FastAPI:
     s = settings or get_settings()
     check_settings(s)
@@ -67,9 +89,11 @@ def create_app(settings: Settings | None = None, driver: Driver | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.driver = driver or get_driver(s, verify=False)
+        worker = start_mail(app, s)
         try:
             yield
         finally:
+            worker.stop()
             if driver is None:
                 app.state.driver.close()
 
@@ -89,8 +113,9 @@ def create_app(settings: Settings | None = None, driver: Driver | None = None) -
                 "status": "unavailable", "neo4j": {"ok": False, "error": type(e).__name__}})
         return {"status": "ok", "neo4j": {"ok": True, "version": version, "edition": edition}}
 
+    # desks before loket: /loket/desks is not a loket item id.
     for module in (companies, profiles, registrations, groups, explorer, match, shortlists,
-                   watchlists, loket, demand, admin):
+                   watchlists, desks, loket, demand, admin, signup):
         app.include_router(module.router)
 
     install_metrics(app, public=s.api.metrics_public)

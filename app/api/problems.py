@@ -30,7 +30,7 @@ TYPE_BASE = "https://w3id.org/paraat/problems/"
 
 TITLES = {
     400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-    405: "Method not allowed", 409: "Conflict", 413: "Content too large",
+    405: "Method not allowed", 409: "Conflict", 410: "Gone", 413: "Content too large",
     422: "Unprocessable content", 429: "Too many requests", 500: "Internal server error",
     503: "Service unavailable",
 }

@@ -80,6 +80,9 @@ def up(
                                        "--port", str(api_port)]))
         _wait_http(f"{api_url}/health", 120, procs[-1], "API")
         typer.echo(f"API:       {api_url}  (docs: {api_url}/docs)")
+        from app.services.mail import describe
+
+        typer.echo(f"Mail:      {describe(s.mail)}")
         procs.append(subprocess.Popen(ui_command("127.0.0.1", ui_port, api_url)))
         _wait_http(f"http://127.0.0.1:{ui_port}/_stcore/health", 120, procs[-1], "UI")
         typer.echo(f"UI:        http://127.0.0.1:{ui_port}")

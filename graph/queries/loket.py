@@ -10,7 +10,8 @@ from graph.queries.demand import DEMAND_AREAS
 LOKET_CREATE = """
 CREATE (l:LoketItem {id: $id, kind: $kind, title: $title, text: $text, kvk_number: $kvk,
                      submitted_by: $actor, status: 'new', lang: $lang, matches: $matches,
-                     notes: [], created_at: datetime(), updated_at: datetime()})
+                     notes: [], created_at: datetime(), updated_at: datetime(),
+                     confirmed_at: datetime()})
 WITH l
 CALL (l) {
   UNWIND $concepts AS cid
@@ -27,18 +28,71 @@ RETURN l.id AS id, l.kind AS kind, l.title AS title, l.text AS text,
        toString(l.created_at) AS created_at, toString(l.updated_at) AS updated_at
 """
 
-LOKET_GET = "MATCH (l:LoketItem {id: $id})" + _LOKET_FIELDS
+LOKET_GET = "MATCH (l:LoketItem {id: $id})" + _LOKET_FIELDS + """,
+       l.confirm_hash IS NULL OR l.confirmed_at IS NOT NULL AS confirmed,
+       toString(l.first_response_at) AS first_response_at
+"""
+
+# Without an account (app/services/desks.py): the sender's address waits for confirmation
+# (`confirm_hash`, the HMAC of the mailed code); until then no desk and no list shows it.
+LOKET_CREATE_ANONYMOUS = """
+CREATE (l:LoketItem {id: $id, kind: $kind, title: $title, text: $text, kvk_number: $kvk,
+                     submitted_by: 'anonymous', contact_email: $email, ip_hash: $ip_hash,
+                     confirm_hash: $confirm_hash,
+                     confirm_expires: datetime() + duration({seconds: $ttl}),
+                     status: 'new', lang: $lang, matches: $matches, notes: [],
+                     created_at: datetime(), updated_at: datetime()})
+WITH l
+CALL (l) {
+  UNWIND $concepts AS cid
+  MATCH (k:Capability {id: cid})
+  CREATE (l)-[:ABOUT]->(k)
+}
+RETURN l.id AS id
+"""
+
+LOKET_THROTTLE_COUNTS = """
+OPTIONAL MATCH (a:LoketItem) WHERE a.ip_hash = $ip_hash
+  AND a.created_at > datetime() - duration({seconds: $window})
+WITH count(a) AS by_address
+OPTIONAL MATCH (e:LoketItem) WHERE e.contact_email = $email AND e.submitted_by = 'anonymous'
+  AND e.created_at > datetime() - duration({seconds: $window})
+RETURN by_address, count(e) AS by_email
+"""
+
+LOKET_BY_CONFIRM = """
+MATCH (l:LoketItem {confirm_hash: $confirm_hash})
+RETURN l.id AS id, l.confirmed_at IS NOT NULL AS confirmed,
+       l.confirm_expires < datetime() AS expired, l.contact_email AS contact_email,
+       l.title AS title
+"""
+
+LOKET_CONFIRM = """
+MATCH (l:LoketItem {id: $id}) WHERE l.confirmed_at IS NULL AND l.confirm_expires >= datetime()
+SET l.confirmed_at = datetime(), l.updated_at = datetime()
+RETURN l.id AS id
+"""
+
+# Unconfirmed items whose link expired are never seen by anyone: they go with their text and
+# address.
+LOKET_PURGE_UNCONFIRMED = """
+MATCH (l:LoketItem) WHERE l.confirmed_at IS NULL AND l.confirm_hash IS NOT NULL
+  AND l.confirm_expires < datetime() - duration({seconds: $grace})
+WITH l LIMIT 1000 DETACH DELETE l RETURN count(*) AS deleted
+"""
 
 # $kvk null: every item (bizdev/admin); otherwise only that company's.
 LOKET_COUNT = """
 MATCH (l:LoketItem) WHERE ($kvk IS NULL OR l.kvk_number = $kvk)
   AND ($status IS NULL OR l.status = $status)
+  AND (l.confirm_hash IS NULL OR l.confirmed_at IS NOT NULL)
 RETURN count(l) AS total
 """
 
 LOKET_LIST = """
 MATCH (l:LoketItem) WHERE ($kvk IS NULL OR l.kvk_number = $kvk)
   AND ($status IS NULL OR l.status = $status)
+  AND (l.confirm_hash IS NULL OR l.confirmed_at IS NOT NULL)
 WITH l ORDER BY l.created_at DESC, l.id SKIP $offset LIMIT $limit
 """ + _LOKET_FIELDS + """
 ORDER BY created_at DESC, id
@@ -48,7 +102,8 @@ ORDER BY created_at DESC, id
 LOKET_TRIAGE = """
 MATCH (l:LoketItem {id: $id}) WHERE l.status IN $from
 WITH l, l.status AS before
-SET l.status = $status, l.notes = coalesce(l.notes, []) + [$note], l.updated_at = datetime()
+SET l.status = $status, l.notes = coalesce(l.notes, []) + [$note], l.updated_at = datetime(),
+    l.first_response_at = coalesce(l.first_response_at, datetime())
 RETURN before
 """
 

@@ -39,6 +39,10 @@ NODE_KEYS: tuple[tuple[str, str], ...] = (
     ("ImportRun", "id"),
     ("IdempotencyKey", "id"),
     ("ParaatMeta", "key"),
+    ("OutboxMail", "id"),
+    ("SignupRequest", "id"),
+    ("SignupKvk", "kvk_number"),
+    ("Desk", "id"),
 )
 
 CONSTRAINTS: tuple[str, ...] = tuple(
@@ -55,6 +59,10 @@ PROPERTY_INDEXES: tuple[str, ...] = (
     "CREATE INDEX audit_kvk IF NOT EXISTS FOR (a:AuditEvent) ON (a.kvk_number)",
     "CREATE INDEX registration_kvk IF NOT EXISTS FOR (r:Registration) ON (r.kvk_number)",
     "CREATE INDEX registration_status IF NOT EXISTS FOR (r:Registration) ON (r.status)",
+    "CREATE INDEX outbox_status IF NOT EXISTS FOR (m:OutboxMail) ON (m.status)",
+    "CREATE INDEX signup_code_hash IF NOT EXISTS FOR (s:SignupRequest) ON (s.code_hash)",
+    "CREATE INDEX signup_email IF NOT EXISTS FOR (s:SignupRequest) ON (s.email)",
+    "CREATE INDEX loket_confirm_hash IF NOT EXISTS FOR (l:LoketItem) ON (l.confirm_hash)",
 )
 
 COMPANY_VECTOR_INDEX = "company_embedding"

@@ -16,21 +16,41 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
 from neo4j import Driver, ManagedTransaction
 
 from app.api import audit
-from app.api.deps import DriverDep, EncoderDep, SettingsDep, require_roles
+from app.api.deps import (
+    DriverDep,
+    EncoderDep,
+    MailerDep,
+    OptionalUser,
+    SettingsDep,
+    client_address,
+    require_roles,
+)
 from app.api.idempotency import IdempotencyKey, fingerprint, run_write
-from app.api.list_models import LoketCreate, LoketPublic, LoketStatus, LoketTriage
+from app.api.list_models import (
+    LoketAccepted,
+    LoketCreate,
+    LoketPublic,
+    LoketStatus,
+    LoketTriage,
+)
 from app.api.models import Page
 from app.api.pages import Limit, Offset, read_page
 from app.api.problems import ApiProblem, problem_responses
 from app.api.routes.demand import DEMAND_READERS
 from app.api.users import UserPublic
+from app.services.desks import DeskService, route
+from app.services.mail import Mailer
+from app.services.signup import ThrottledError
 from core.errors import ConflictError, NotFoundError
 from core.settings import Settings
+from graph.queries import desks as desks_q
 from graph.queries import loket as loket_q
+from graph.repositories.desks import DeskRepository
 from matching.encoders.base import Encoder
 from matching.matcher import Matcher, detect_lang
 from ontology.taxonomy import Concept, Taxonomy, load_taxonomy
@@ -39,14 +59,13 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/loket", tags=["loket"])
 
-Submitter = Annotated[UserPublic, Depends(require_roles("company", "admin"))]
 LoketReader = Annotated[UserPublic, Depends(require_roles("company", "bizdev", "admin"))]
 Triager = Annotated[UserPublic, Depends(require_roles("bizdev", "admin"))]
 ItemId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="Loket item id.")]
 
 # Allowed status changes; anything else is a 409.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "in_behandeling": ("new",),
+    "in_behandeling": ("new", "doorverwezen"),  # a referred item is taken up by its new desk
     "doorverwezen": ("in_behandeling",),
     "afgesloten": ("in_behandeling",),
 }
@@ -185,6 +204,8 @@ def _public(r: Any, user: UserPublic) -> dict[str, Any]:
 
 
 def _visible(item: dict[str, Any], user: UserPublic) -> bool:
+    if not item.get("confirmed", True):  # sent without an account, address not confirmed
+        return False
     return user.role != "company" or (item["kvk_number"] is not None
                                       and item["kvk_number"] == user.kvk_number)
 
@@ -193,15 +214,29 @@ def _load(driver: Driver, item_id: str, user: UserPublic) -> dict[str, Any]:
     rows, _, _ = driver.execute_query(loket_q.LOKET_GET, id=item_id, routing_="r")
     if not rows or not _visible(dict(rows[0]), user):
         raise NotFoundError(f"No loket item {item_id}.")
-    return _public(rows[0], user)
+    item = _public(rows[0], user)
+    item["routed_to"] = DeskRepository(driver).routes(item_id)
+    return item
 
 
 # 404: a retry with the Idempotency-Key of an item that was erased since (with its company).
-@router.post("", response_model=LoketPublic, status_code=201, responses=problem_responses(404))
-def submit(body: LoketCreate, user: Submitter, driver: DriverDep, settings: SettingsDep,
-           encoder: EncoderDep, request: Request,
-           idempotency_key: IdempotencyKey = None) -> Any:
-    """A company's idea (`idee`), offer (`aanbod`) or question (`vraag`) for Defence."""
+@router.post("", response_model=LoketPublic, status_code=201,
+             responses={202: {"model": LoketAccepted,
+                              "description": "Sent without a token: routed, waiting for the "
+                                             "sender to confirm the e-mail address"},
+                        **problem_responses(404, 429)})
+def submit(body: LoketCreate, user: OptionalUser, driver: DriverDep, settings: SettingsDep,
+           encoder: EncoderDep, mailer: MailerDep, request: Request,
+           background: BackgroundTasks, idempotency_key: IdempotencyKey = None) -> Any:
+    """A company's idea (`idee`), offer (`aanbod`) or question (`vraag`) for Defence. Without a
+    token anyone may send one with `contact_email` (202): it is routed to the desks at once
+    (`routed_to`, with reasons), but a desk sees it only after the address is confirmed with
+    the mailed link (`POST /loket/confirm`)."""
+    if user is None:
+        return _submit_anonymous(body, driver, settings, encoder, mailer, request, background)
+    if user.role not in ("company", "admin"):
+        raise ApiProblem(403, f"Role '{user.role}' may not do this; needs one of: admin, "
+                              "company.")
     if user.role == "company":
         if body.kvk_number is not None and body.kvk_number != user.kvk_number:
             raise ApiProblem(403, "A company submits to the loket only for its own KvK number.")
@@ -211,21 +246,54 @@ def submit(body: LoketCreate, user: Submitter, driver: DriverDep, settings: Sett
     fp = fingerprint("POST", request.url.path, body.model_dump())
     matches, lang = reverse_match(driver, encoder, settings, f"{body.title}. {body.text}")
     item_id = uuid.uuid4().hex
+    desks = DeskService(DeskRepository(driver), mailer, settings)
+    routes = route(desks.desks(), encoder, f"{body.title}. {body.text}")
 
     def work(tx: ManagedTransaction) -> dict[str, Any]:
         tx.run(loket_q.LOKET_CREATE, id=item_id, kind=body.kind, title=body.title,
                text=body.text, kvk=kvk, actor=user.id, lang=lang,
                matches=json.dumps(matches, ensure_ascii=False),
                concepts=[c["id"] for c in matches["concepts"]]).consume()
+        tx.run(desks_q.LOKET_ROUTE, id=item_id, routes=routes, by="routing").consume()
         audit.record(tx, user, "loket.submit", "loket", item_id, None,
-                     {**body.model_dump(), "kvk_number": kvk, "status": "new"},
+                     {**body.model_dump(exclude={"contact_email"}), "kvk_number": kvk,
+                      "status": "new", "routed_to": [r["desk"] for r in routes]},
                      kvk_number=kvk)
         return {"id": item_id}
 
     done = run_write(driver, user, idempotency_key, fp, 201, work)
     log.info("loket item %s (%s) by %s: %d concepts", done.body["id"], body.kind, user.id,
              len(matches["concepts"]))
+    if not done.replayed:
+        for r in routes:
+            mail_id = desks.notify_desk(r["desk"], item_id, body.title, r["reason"],
+                                        r["reason_en"])
+            if mail_id:
+                background.add_task(mailer.deliver, mail_id)
     return _load(driver, str(done.body["id"]), user)
+
+
+def _submit_anonymous(body: LoketCreate, driver: Driver, settings: Settings, encoder: Encoder,
+                      mailer: Mailer, request: Request, background: BackgroundTasks) -> Any:
+    if body.contact_email is None:
+        raise ApiProblem(422, "Without a token, give contact_email (we mail you a link to "
+                              "confirm it) / zonder sleutel is contact_email nodig (u krijgt "
+                              "een link om het te bevestigen).", errors=[{
+                                  "field": "contact_email", "message": "required without a "
+                                  "token / verplicht zonder sleutel"}])
+    text = f"{body.title}. {body.text}"
+    matches, lang = reverse_match(driver, encoder, settings, text)
+    svc = DeskService(DeskRepository(driver), mailer, settings)
+    try:
+        answer, mail_id = svc.submit_anonymous(
+            title=body.title, text=body.text, contact_email=body.contact_email, kind=body.kind,
+            kvk_number=body.kvk_number, client=client_address(request), encoder=encoder,
+            matches=matches, lang=lang)
+    except ThrottledError as e:
+        raise ApiProblem(429, str(e), headers={"Retry-After": str(e.retry_after)}) from e
+    background.add_task(mailer.deliver, mail_id)
+    return JSONResponse(status_code=202, content=LoketAccepted.model_validate(answer)
+                        .model_dump(mode="json"))
 
 
 @router.get("", response_model=Page[LoketPublic])
