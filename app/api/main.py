@@ -68,8 +68,10 @@ def start_mail(app: FastAPI, s: Settings) -> OutboxWorker:
     """The mailer and its outbox worker (retries failed mails, forgets expired sign-up codes
     and unconfirmed loket items); says at start where mails go."""
     from app.services.desks import DeskService
+    from app.services.reminders import DailyReminders
     from app.services.signup import SignupService
     from graph.repositories.desks import DeskRepository
+    from graph.repositories.profiles import ProfileRepository
     from graph.repositories.signup import SignupRepository
 
     mailer = Mailer(s.mail, OutboxRepository(app.state.driver))
@@ -77,7 +79,8 @@ def start_mail(app: FastAPI, s: Settings) -> OutboxWorker:
     (log.warning if mailer.log_only else log.info)(mailer.describe())
     signups = SignupService(SignupRepository(app.state.driver), mailer, s)
     desks_ = DeskService(DeskRepository(app.state.driver), mailer, s)
-    worker = OutboxWorker(mailer, jobs=[signups.purge, desks_.purge])
+    reminders = DailyReminders(ProfileRepository(app.state.driver), mailer, s)
+    worker = OutboxWorker(mailer, jobs=[signups.purge, desks_.purge, reminders])
     worker.start()
     return worker
 

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from app import stages
-from app.cli import backup, bench, export, ingest, match, neo4j, serve, up, users
+from app.cli import backup, bench, export, ingest, match, neo4j, reminders, serve, up, users
 
 # Nothing heavy at module level (tests/unit/test_cli_startup.py): `paraat --help` imports
 # typer and the command modules only; each command imports what it uses (the driver, numpy,
@@ -22,7 +22,7 @@ from app.cli import backup, bench, export, ingest, match, neo4j, serve, up, user
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Paraat: defence-supplier matchmaking for Drenthe.")
-for module in (match, up, neo4j, ingest, export, serve, bench, users, backup):
+for module in (match, up, neo4j, ingest, export, serve, bench, users, backup, reminders):
     module.register(app)
 
 # Commands that hand the driver no pandas or Arrow values: their driver skips importing them

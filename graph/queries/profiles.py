@@ -111,15 +111,29 @@ RETURN 1 AS n
 
 # ----------------------------------------------------------------------------- reminders
 
+# Where a company's reminders go: the address its account was signed up with (a verified
+# sign-up), an address on a user account, or one on the company itself.
+_ADDRESSES = """
+  CALL (c) {
+    MATCH (s:SignupRequest {kvk_number: c.kvk_number}) WHERE s.status = 'verified'
+    RETURN s.email AS email
+    UNION
+    MATCH (u:User {kvk_number: c.kvk_number}) WHERE NOT coalesce(u.revoked, false)
+    RETURN u.email AS email
+    UNION
+    RETURN c.email AS email
+    UNION
+    RETURN c.contact_email AS email
+  }
+  WITH email WHERE email IS NOT NULL RETURN DISTINCT email"""
+
 # Claims that expire within $days from $today and whose coming expiry was not yet reminded
 # (a new expiry date gets a new reminder), with the addresses of the company's accounts.
 DUE_CLAIM_REMINDERS = """
 MATCH (c:Company)-[:HAS_CLAIM]->(cl:ComplianceClaim)
 WHERE cl.expires_on IS NOT NULL AND cl.expires_on <= date($today) + duration({days: $days})
   AND (cl.reminded_expiry IS NULL OR cl.reminded_expiry <> cl.expires_on)
-OPTIONAL MATCH (u:User {kvk_number: c.kvk_number}) WHERE NOT coalesce(u.revoked, false)
-WITH c, cl, [e IN collect(DISTINCT u.email) + [c.email, c.contact_email] WHERE e IS NOT NULL]
-     AS emails
+WITH c, cl, COLLECT { """ + _ADDRESSES + """ } AS emails
 RETURN c.kvk_number AS kvk, c.name AS name, cl.kind AS kind, toString(cl.expires_on) AS due,
        emails
 ORDER BY kvk, kind
@@ -138,9 +152,7 @@ WHERE c.last_verified IS NOT NULL
   AND date(c.last_verified) + duration({days: $stale_days})
       <= date($today) + duration({days: $days})
   AND (c.stale_reminded_for IS NULL OR c.stale_reminded_for <> c.last_verified)
-OPTIONAL MATCH (u:User {kvk_number: c.kvk_number}) WHERE NOT coalesce(u.revoked, false)
-WITH c, [e IN collect(DISTINCT u.email) + [c.email, c.contact_email] WHERE e IS NOT NULL]
-     AS emails
+WITH c, COLLECT { """ + _ADDRESSES + """ } AS emails
 RETURN c.kvk_number AS kvk, c.name AS name,
        toString(date(c.last_verified) + duration({days: $stale_days})) AS due, emails
 ORDER BY kvk
