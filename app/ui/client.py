@@ -191,6 +191,20 @@ class ApiClient:
     def clusters(self) -> list[Json]:
         return self.all_pages("/clusters", max_items=1000)
 
+    # ------------------------------------------------------------------ trusted profile
+    def visibility(self, kvk: str) -> Json:
+        return dict(self.get(f"/companies/{kvk}/visibility"))
+
+    def set_visibility(self, kvk: str, fields: dict[str, str]) -> Json:
+        return dict(self._json(self.request("PATCH", f"/companies/{kvk}/visibility",
+                                            json={"fields": fields},
+                                            timeout=WRITE_TIMEOUT)))
+
+    def set_defence_experience(self, kvk: str, value: str | None) -> Json:
+        return dict(self._json(self.request("PUT", f"/companies/{kvk}/defence-experience",
+                                            json={"defence_experience": value},
+                                            timeout=WRITE_TIMEOUT)))
+
     def cluster(self, cluster_id: str) -> Json:
         return dict(self.get(f"/clusters/{cluster_id}"))
 

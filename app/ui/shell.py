@@ -10,7 +10,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from app.ui import common as c
-from app.ui.views import admin, clusters, home, loket, patterns, register, search
+from app.ui.views import admin, clusters, company, home, loket, patterns, register, search
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +19,7 @@ PAGES: dict[str, tuple[Callable[[], None], str, str, tuple[str, ...] | None]] = 
     "home": (home.render, "start", ":material/home:", None),
     "search": (search.render, "zoeken", ":material/search:", ("bizdev", "scout", "admin")),
     "clusters": (clusters.render, "clusters", ":material/hub:", None),
+    "company": (company.render, "bedrijf", ":material/business:", None),
     "register": (register.render, "registreren", ":material/edit_note:", ("company", "admin")),
     "loket": (loket.render, "loket", ":material/inbox:", ("company", "bizdev", "admin")),
     "patterns": (patterns.render, "vraagpatronen", ":material/monitoring:",

@@ -137,9 +137,9 @@ def test_main_shows_pages_by_role_and_logs_in(api: FakeApi) -> None:
     assert "Welkom" in texts(at)
     from app.ui.shell import visible_pages
 
-    assert visible_pages(None) == ["home", "clusters"]
-    assert visible_pages("scout") == ["home", "search", "clusters", "patterns"]
-    assert visible_pages("company") == ["home", "clusters", "register", "loket"]
+    assert visible_pages(None) == ["home", "clusters", "company"]
+    assert visible_pages("scout") == ["home", "search", "clusters", "company", "patterns"]
+    assert visible_pages("company") == ["home", "clusters", "company", "register", "loket"]
     assert "admin" in visible_pages("admin") and "admin" not in visible_pages("bizdev")
 
 

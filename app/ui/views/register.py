@@ -104,6 +104,42 @@ def status_list(kvk: str | None) -> None:
         c.tr("col.note"): r.get("decision_note") or ""} for r in regs]), hide_index=True)
 
 
+VIS_FIELDS = ("description", "description_en", "activity", "website", "employees",
+              "sbi_code", "municipality", "capabilities", "compliance", "defence_experience")
+LEVELS = ("public", "defence", "hidden")
+EXPERIENCE = ("unknown", "none", "indirect", "direct")
+
+
+def visibility_form(kvk: str, profile: dict[str, Any]) -> None:
+    """Per field: public, Defence only or administrators only; and the defence experience.
+    Both apply at once (no review): they say who may see the profile, not what it claims."""
+    st.subheader(c.tr("vis.title"))
+    st.caption(c.tr("vis.intro"))
+    levels = profile.get("visibility") or {}
+    with st.form("visibility"):
+        cols = st.columns(2)
+        chosen: dict[str, str] = {}
+        for i, f in enumerate(VIS_FIELDS):
+            now = levels.get(f, "public")
+            chosen[f] = cols[i % 2].selectbox(
+                c.tr(f"field.{f}"), LEVELS, index=LEVELS.index(now) if now in LEVELS else 0,
+                format_func=lambda v: c.tr(f"vis.{v}"), key=f"vis_{f}")
+        exp_now = profile.get("defence_experience") or "unknown"
+        exp = st.selectbox(c.tr("field.defence_experience"), EXPERIENCE,
+                           index=EXPERIENCE.index(exp_now) if exp_now in EXPERIENCE else 0,
+                           format_func=lambda v: c.tr(f"exp.{v}"), key="vis_experience")
+        saved = st.form_submit_button(c.tr("vis.save"))
+    if saved:
+        try:
+            c.client().set_visibility(kvk, chosen)
+            if exp != exp_now:
+                c.client().set_defence_experience(kvk, None if exp == "unknown" else exp)
+        except ApiError as e:
+            c.show_error(e)
+        else:
+            st.success(c.tr("vis.saved"))
+
+
 def render() -> None:
     c.page_header("page.register", "reg.intro")
     me = c.user() or {}
@@ -186,6 +222,9 @@ def render() -> None:
         st.success(c.tr("reg.submitted", status=c.tr(f"status.{last.get('status')}")))
     elif st.session_state.get("reg_errors"):
         st.error(c.tr("reg.fix_fields"))
+    if own_kvk and profile:
+        st.divider()
+        visibility_form(own_kvk, profile)
     st.divider()
     preview(st.session_state.get("reg_description") or "",
             list(st.session_state.get("reg_caps") or []), caps)
