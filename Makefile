@@ -27,12 +27,13 @@ $(VENV)/.paraat-setup: pyproject.toml
 run: setup
 	$(BIN)/paraat up
 
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: setup
 	$(BIN)/paraat bench all --out .paraat/bench
