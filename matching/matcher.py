@@ -95,7 +95,7 @@ class MatchFilters(BaseModel):
     # verified with `verified_only`; alone, `verified_only` asks for any verified claim),
     # and companies by defence experience ("unknown": none recorded).
     compliance: list[ClaimKind] | None = Field(default=None, max_length=6)
-    verified_only: bool = False
+    verified_only: bool = Field(default=False, strict=True)
     defence_experience: list[DefenceExperienceFilter] | None = Field(default=None,
                                                                      max_length=4)
     # Who searches: admins filter on every field, others not on fields a company hid

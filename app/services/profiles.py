@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from core.errors import ForbiddenError, NotFoundError, ValidationError
+from core.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from graph.repositories.profiles import ProfileRepository
 from ontology.profile import (  # noqa: F401  (re-exported for the API's models)
     CLAIM_KINDS,
@@ -307,7 +307,7 @@ def verify_claim(repo: ProfileRepository, user: UserPublic, kvk: str, kind: str,
                              f"{', '.join(sorted(VERIFIERS))}.")
     claim = _claim(repo, kvk, kind)
     if claim["expired"]:
-        raise ValidationError(f"The {kind} claim of {kvk} expired on {claim['expires_on']}; "
+        raise ConflictError(f"The {kind} claim of {kvk} expired on {claim['expires_on']}; "
                               "the company must renew it first.")
     repo.verify_claim(kvk, kind, user.id, note, _audit(
         user, "claim.verify", "claim", f"{kvk}:{kind}", kvk, {"state": claim["state"]},

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import CurrentUser, DriverDep
 from app.api.models import ClaimPublic
@@ -38,7 +38,9 @@ class ClaimIn(BaseModel):
 
     value: str | None = Field(default=None, max_length=100,
                               pattern=r"^[A-Za-z0-9][A-Za-z0-9 ./:-]{0,99}$")
-    expires_on: date | None = Field(default=None, description="ISO date, e.g. 2027-06-30")
+    # strict: an ISO date string only (lax pydantic would take a number as a timestamp)
+    expires_on: date | None = Field(default=None, strict=True,
+                                    description="ISO date, e.g. 2027-06-30")
 
 
 class Verification(BaseModel):
@@ -61,13 +63,6 @@ class DefenceExperienceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     defence_experience: DefenceExperience | None = Field(
         description="none, indirect or direct supplier to Defence; null: unknown")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _present(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "defence_experience" not in data:
-            raise ValueError("defence_experience is required (null for unknown)")
-        return data
 
 
 class DefenceExperienceOut(BaseModel):
@@ -141,10 +136,11 @@ def get_evidence(kvk: Kvk, kind: Kind, user: CurrentUser, driver: DriverDep) -> 
 
 
 @router.post("/{kvk}/compliance/{kind}/verify", response_model=ClaimPublic,
-             responses=problem_responses(403, 404, 422))
+             responses=problem_responses(403, 404, 409))
 def verify_claim(kvk: Kvk, kind: Kind, user: CurrentUser, driver: DriverDep,
                  body: Verification | None = None) -> Any:
-    """Only admins and business developers verify; who and when is kept on the claim."""
+    """Only admins and business developers verify; who and when is kept on the claim. An
+    expired claim is a 409: the company renews it first."""
     return svc.verify_claim(_repo(driver), user, kvk, kind, body.note if body else None)
 
 

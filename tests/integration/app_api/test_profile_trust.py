@@ -114,11 +114,11 @@ def test_claims_states_and_who_may_verify(client: TestClient, graph: Driver) -> 
     assert claim["state"] == "evidence_uploaded" and claim["verified_by"] is None
     assert _ok(client.post(f"{url}/verify", headers=admin))["state"] == "verified"
 
-    # an expired claim cannot be verified; bad values are 422 naming what is allowed
+    # an expired claim cannot be verified (409); bad values are 422 naming what is allowed
     _ok(client.put(f"/companies/{TEIJIN}/compliance/aqap2110",
                    json={"expires_on": _date(-1)}, headers=teijin))
     detail = assert_problem(client.post(f"/companies/{TEIJIN}/compliance/aqap2110/verify",
-                                        headers=bizdev), 422)["detail"]
+                                        headers=bizdev), 409)["detail"]
     assert "expired" in detail
     assert_problem(client.put(f"/companies/{TEIJIN}/compliance/ncage",
                               json={"value": "abc"}, headers=teijin), 422)
