@@ -186,6 +186,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "field.capabilities": {"nl": "Capaciteiten", "en": "Capabilities"},
     "field.compliance": {"nl": "Certificeringen", "en": "Certifications"},
     "field.defence_experience": {"nl": "Defensie-ervaring", "en": "Defence experience"},
+    "claims.title": {"nl": "Certificeringen en verklaringen",
+                     "en": "Certifications and declarations"},
+    "claims.intro": {"nl": "Geef aan wat u heeft, tot wanneer het geldt, en voeg het bewijs toe "
+                           "(PDF, PNG of JPEG). Een Business Developer of beheerder verifieert "
+                           "het; een wijziging vraagt om een nieuwe verificatie.",
+                     "en": "State what you hold, until when it is valid, and add the evidence "
+                           "(PDF, PNG or JPEG). A Business Developer or administrator verifies "
+                           "it; a change needs a new verification."},
+    "claims.kind": {"nl": "Soort", "en": "Kind"},
+    "claims.value": {"nl": "Code of nummer (optioneel)", "en": "Code or number (optional)"},
+    "claims.expires": {"nl": "Geldig tot (optioneel)", "en": "Valid until (optional)"},
+    "claims.file": {"nl": "Bewijs", "en": "Evidence"},
+    "claims.save": {"nl": "Verklaring opslaan", "en": "Save declaration"},
     "page.company": {"nl": "Bedrijfsprofiel", "en": "Company profile"},
     "company.intro": {"nl": "Het profiel van een bedrijf, zoals u het mag zien.",
                       "en": "A company's profile, as far as you may see it."},

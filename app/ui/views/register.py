@@ -140,6 +140,40 @@ def visibility_form(kvk: str, profile: dict[str, Any]) -> None:
             st.success(c.tr("vis.saved"))
 
 
+def claims_form(kvk: str, profile: dict[str, Any]) -> None:
+    """The company's compliance claims with their state, and a form to declare one with its
+    expiry date and evidence document."""
+    from app.ui.views.search import CLAIMS, trust_badges
+
+    st.subheader(c.tr("claims.title"))
+    st.caption(c.tr("claims.intro"))
+    row = trust_badges({"compliance": profile.get("compliance_claims")})
+    if row:
+        st.markdown(" ".join(f":{colour}-badge[{c.md(text)}]" for text, colour in row))
+    with st.form("claims", clear_on_submit=True):
+        col1, col2, col3 = st.columns(3)
+        kind = col1.selectbox(c.tr("claims.kind"), list(CLAIMS),
+                              format_func=lambda k: CLAIMS[k][0 if c.lang() == "nl" else 1],
+                              key="claim_kind")
+        value = col2.text_input(c.tr("claims.value"), max_chars=100, key="claim_value")
+        expires = col3.date_input(c.tr("claims.expires"), value=None, key="claim_expires")
+        upload = st.file_uploader(c.tr("claims.file"), type=["pdf", "png", "jpg", "jpeg"],
+                                  key="claim_file")
+        saved = st.form_submit_button(c.tr("claims.save"))
+    if saved:
+        try:
+            c.client().declare_claim(kvk, kind, value.strip() or None,
+                                     expires.isoformat() if expires else None)
+            if upload is not None:
+                name = re.sub(r"[^\w .()-]", "_", upload.name).lstrip(" .()-")[:200]
+                c.client().upload_evidence(kvk, kind, name or "evidence", upload.type or "",
+                                           upload.getvalue())
+        except ApiError as e:
+            c.show_error(e)
+        else:
+            st.success(c.tr("vis.saved"))
+
+
 def render() -> None:
     c.page_header("page.register", "reg.intro")
     me = c.user() or {}
@@ -225,6 +259,8 @@ def render() -> None:
     if own_kvk and profile:
         st.divider()
         visibility_form(own_kvk, profile)
+        st.divider()
+        claims_form(own_kvk, profile)
     st.divider()
     preview(st.session_state.get("reg_description") or "",
             list(st.session_state.get("reg_caps") or []), caps)
