@@ -54,7 +54,23 @@ def test_defence_only_description_is_invisible_to_an_anonymous_reader(
     choose(page, "Omschrijving (Engels)", "alleen Defensie")
     page.get_by_role("button", name="Zichtbaarheid opslaan").click()
     page.get_by_text("Opgeslagen.").wait_for()
+    # a claim with its evidence, declared in the same page
+    page.get_by_text("Certificeringen en verklaringen").first.wait_for()
+    page.get_by_label("Code of nummer (optioneel)").fill("NL-QMS-77")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+        files=[{"name": "iso.pdf", "mimeType": "application/pdf",
+                "buffer": b"%PDF-1.4\n%%EOF\n"}])
+    page.get_by_role("button", name="Verklaring opslaan").click()
+    claims: list[dict[str, Any]] = []
+    for _ in range(120):  # the form's rerun writes the claim, then the evidence
+        claims = httpx.get(f"{stack.api}/companies/{TEIJIN}", timeout=30, headers={
+            "Authorization": f"Bearer {token}"}).json()["compliance_claims"]
+        if claims and claims[0]["state"] == "evidence_uploaded":
+            break
+        page.wait_for_timeout(250)
     shot(page, "profiel-zichtbaarheid")
+    assert [(x["kind"], x["value"], x["state"]) for x in claims] == [
+        ("iso9001", "NL-QMS-77", "evidence_uploaded")]
     logout(page)
 
     open_company(page, TEIJIN)

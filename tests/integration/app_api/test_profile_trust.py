@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
+from pydantic import SecretStr
 
 from app.api.main import create_app
 from core.settings import ApiSettings, EncoderSettings, Settings
@@ -54,7 +55,7 @@ def client(graph: Driver, neo4j_target: Neo4jTarget, encoder: Encoder
                         "c.defence_experience")
     settings = Settings(neo4j=neo4j_settings(neo4j_target),
                         encoder=EncoderSettings(model=encoder.name),
-                        api=ApiSettings(secret=SECRET, rate_limit_per_minute=0))
+                        api=ApiSettings(secret=SecretStr(SECRET), rate_limit_per_minute=0))
     app = create_app(settings, graph)
     app.state.encoder = encoder
     with TestClient(app) as c:
@@ -243,8 +244,8 @@ def test_visibility_per_role_everywhere(client: TestClient, graph: Driver) -> No
     def profile(headers: dict[str, str] | None) -> dict[str, Any]:
         return _ok(client.get(f"/companies/{TEIJIN}", headers=headers or {}))
 
-    for who in (None, other):  # anonymous and another company: public fields only
-        p = profile(who)
+    for reader in (None, other):  # anonymous and another company: public fields only
+        p = profile(reader)
         assert p["name"] == "Teijin Aramid"
         assert p["description"] is None and p["description_en"] is None
         assert p["website"] is None and p["defence_experience"] is None
