@@ -119,13 +119,15 @@ class MatchFilters(BaseModel):
         parameter, `$filters`: its type is the same whatever filters are set, so Neo4j plans
         each query once, not once per combination (see graph.queries._COMPANY_FILTER)."""
         d = self.model_dump()
-        out = {k: (v or None) if isinstance(v, list) else v for k, v in d.items()}
-        out["reveal_hidden"] = self._reveal_hidden
-        return out
+        return {k: (v or None) if isinstance(v, list) else v for k, v in d.items()}
+
+    def query_params(self) -> dict[str, Any]:
+        """`params()` plus who searches: the `$filters` map of the queries (never stored:
+        a saved search is run again for whoever runs it)."""
+        return {**self.params(), "reveal_hidden": self._reveal_hidden}
 
     def is_empty(self) -> bool:
-        return all(v is None or v is False for k, v in self.params().items()
-                   if k != "reveal_hidden")
+        return all(v is None or v is False for v in self.params().values())
 
 
 class MatchRequest(BaseModel):
@@ -417,7 +419,7 @@ class Matcher:
         feedback encoding, if any), the dense query once the final vector is. Each stage's
         own duration is in `timings` (they overlap, so they add up to more than the total)."""
         flt = filters or MatchFilters()
-        f, filtered = flt.params(), not flt.is_empty()
+        f, filtered = flt.query_params(), not flt.is_empty()
         timings: dict[str, float] = {}
         pool = _executor()
         hits = self.question_hits(question)
