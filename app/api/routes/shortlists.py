@@ -33,8 +33,10 @@ from app.api.models import Page
 from app.api.pages import Limit, Offset, read_page
 from app.api.routes.companies import Kvk
 from app.api.users import UserPublic
+from app.services.profiles import redact_rows
 from core.errors import NotFoundError
 from graph.queries import lists as lists_q
+from graph.repositories.profiles import ProfileRepository
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,11 @@ def _load(driver: Driver, list_id: str, user: UserPublic) -> dict[str, Any]:
     rows, _, _ = driver.execute_query(lists_q.SHORTLIST_GET, id=list_id, routing_="r")
     if not rows or not owned_by(rows[0]["owner"], user):
         raise NotFoundError(f"No shortlist {list_id} of yours.")
-    return dict(rows[0])
+    out = dict(rows[0])
+    # what a company hid from this role stays out of the list and its exports too
+    out["items"] = [{k: v for k, v in it.items() if k != "defence_experience"}
+                    for it in redact_rows(ProfileRepository(driver), user, list(out["items"]))]
+    return out
 
 
 @router.post("", response_model=ShortlistPublic, status_code=201)

@@ -299,6 +299,14 @@ def test_visibility_per_role_everywhere(client: TestClient, graph: Driver) -> No
                                                         headers=admin))["hits"]}
     assert any(PRIVATE_PHRASE in ph["text"] for ph in hits[TEIJIN]["explanation"]["phrases"])
 
+    # a scout's shortlist (and its export) shows no hidden website either
+    sl = _ok(client.post("/shortlists", json={"name": "kandidaten"}, headers=scout), 201)
+    sl = _ok(client.post(f"/shortlists/{sl['id']}/items", json={"kvk_number": TEIJIN},
+                         headers=scout), 201)
+    assert sl["items"][0]["website"] is None and sl["items"][0]["name"] == "Teijin Aramid"
+    r = client.get(f"/shortlists/{sl['id']}/export", params={"format": "csv"}, headers=scout)
+    assert r.status_code == 200 and "teijinaramid" not in r.text
+
     # RDF export: public by default, defence for bizdev, all for admins only
     def rdf(headers: dict[str, str], **params: str) -> str:
         r = client.get("/export/rdf", params={"format": "nt", **params}, headers=headers)
