@@ -483,7 +483,8 @@ class Matcher:
         # With filters, Lucene's own top-k would cut before filtering: fetch deeper. Without,
         # the top `pool` of each index hold the top `pool` by the better of the two scores.
         records = read(self.driver,
-                       queries.MATCH_LEXICAL if filtered else queries.MATCH_LEXICAL_ALL,
+                       queries.with_trust(queries.MATCH_LEXICAL, f) if filtered
+                       else queries.MATCH_LEXICAL_ALL,
                        question={"lucene": lucene}, k=self.s.pool * (50 if filtered else 1),
                        limit=self.s.pool, filters=f)
         return {r["kvk"]: float(r["score"]) for r in records}, time.perf_counter() - t0
@@ -494,7 +495,8 @@ class Matcher:
         graph: dict[str, list[GraphPath]] = {}
         if concepts:
             records = read(
-                self.driver, queries.MATCH_GRAPH if filtered else queries.MATCH_GRAPH_ALL,
+                self.driver, queries.with_trust(queries.MATCH_GRAPH, f) if filtered
+                else queries.MATCH_GRAPH_ALL,
                 question={"concepts": [{"id": c.id, "weight": c.weight} for c in concepts]},
                 w_direct=self.s.w_direct, w_narrower=self.s.w_narrower,
                 w_broader=self.s.w_broader, w_cluster=self.s.w_cluster,
@@ -509,18 +511,20 @@ class Matcher:
     def _dense(self, vec: list[float], f: dict[str, Any], filtered: bool) -> dict[str, float]:
         exact = False
         if filtered:
-            records = read(self.driver, queries.COUNT_FILTERED_COMPANIES, filters=f)
+            records = read(self.driver, queries.with_trust(queries.COUNT_FILTERED_COMPANIES, f),
+                           filters=f)
             exact = int(records[0]["n"]) <= self.s.exact_dense_below
         # Only the top `dense_pool` matter to the fusion (see the floor in `signals`), and
         # the index's cost grows with k (100 -> 50: p95 70 -> 31 ms at 100k companies).
         limit = self.s.dense_pool
         if exact:
-            records = read(self.driver, queries.MATCH_DENSE_EXACT, vector=vec, limit=limit,
-                           filters=f)
+            records = read(self.driver, queries.with_trust(queries.MATCH_DENSE_EXACT, f),
+                           vector=vec, limit=limit, filters=f)
         else:
             records = read(
                 self.driver,
-                queries.MATCH_DENSE_INDEX if filtered else queries.MATCH_DENSE_INDEX_ALL,
+                queries.with_trust(queries.MATCH_DENSE_INDEX, f) if filtered
+                else queries.MATCH_DENSE_INDEX_ALL,
                 vector=vec, k=limit * (20 if filtered else 1), limit=limit, filters=f)
         return {r["kvk"]: float(r["score"]) for r in records}
 
