@@ -144,6 +144,12 @@ class MatchSettings(BaseSettings):
     # one kind score alike, so a deeper cut only adds ties; 200 cost 45-110 ms at 100k.
     graph_per_path: int = 50
     exact_dense_below: int = 50_000
+    # The loket's reverse match (matching/reverse.py) weighs narrower and broader concepts
+    # with w_narrower and w_broader like the matcher; a shared NLD area adds this much to a
+    # cluster, each shared ecosystem this much to a knowledge partner; `reverse_top` per kind.
+    reverse_w_area: float = 0.25
+    reverse_w_ecosystem: float = 0.3
+    reverse_top: int = 10
 
 
 class ApiSettings(BaseSettings):
@@ -236,9 +242,11 @@ class MailSettings(BaseSettings):
     public_url: str = "http://localhost:8501"
     # A send is tried this many times at once (with a short pause), and the outbox worker
     # retries a failed mail until `max_attempts` in all; after that it stays `failed`.
-    attempts_per_try: int = Field(default=3, ge=1, le=10)
-    max_attempts: int = Field(default=10, ge=1)
-    retry_seconds: float = Field(default=60.0, gt=0)
+    attempts_per_try: int = Field(default=3, ge=1, le=10,
+                                  validation_alias="PARAAT_MAIL_ATTEMPTS_PER_TRY")
+    max_attempts: int = Field(default=10, ge=1, validation_alias="PARAAT_MAIL_MAX_ATTEMPTS")
+    retry_seconds: float = Field(default=60.0, gt=0,
+                                 validation_alias="PARAAT_MAIL_RETRY_SECONDS")
 
     @field_validator("smtp_host", "smtp_user", mode="before")
     @classmethod

@@ -28,10 +28,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from graph.errors import is_constraint_violation
 from graph.limits import MAX_EMPLOYEES
-from graph.queries import bulk as bulk_q
-from graph.queries import companies as companies_q
 from graph.queries import schema as schema_q
+from graph.repositories.admin import AdminRepository
 from graph.repositories.base import batched
+from graph.repositories.companies import CompanyRepository
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache, encode_passages_cached, text_hash
 from matching.encoders.composite import concept_block
@@ -158,13 +158,10 @@ class CompanyWriter:
     """Writes prepared company rows; one transaction per batch."""
 
     def __init__(self, driver: Driver, database: str | None = None) -> None:
-        self.driver = driver
-        self.database = database
+        self.repo = CompanyRepository(driver, database)
 
     def existing_hashes(self, kvks: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
-        records, _, _ = self.driver.execute_query(
-            companies_q.EXISTING_COMPANY_HASHES, kvks=list(kvks), database_=self.database)
-        return {r["kvk"]: (r["record_hash"], r["embedding_hash"]) for r in records}
+        return self.repo.existing_hashes(list(kvks))
 
     def write_batch(self, rows: list[dict[str, Any]], ctx: RunContext,
                     embeddings: list[dict[str, Any]] | None = None,
@@ -201,37 +198,11 @@ class CompanyWriter:
         params: dict[str, Any] = {"now": ctx.now, "run_id": ctx.run_id, "file_hash": ctx.file_hash,
                   "source": ctx.source}
 
-        def work(tx: ManagedTransaction) -> tuple[int, int]:
-            if municipalities:
-                tx.run(companies_q.ENSURE_MUNICIPALITIES,
-                       rows=[{"id": m, "name": n} for m, n in municipalities]).consume()
-            created = 0
-            if fresh:
-                rec = tx.run(companies_q.CREATE_COMPANIES, rows=[
-                    {k: r[k] for k in CREATE_KEYS} for r in fresh], **params).single()
-                created = int(rec["created"]) if rec else 0
-            changed: dict[str, bool] = {}
-            if rest:
-                changed = {r["kvk"]: r["created"]
-                           for r in tx.run(companies_q.UPSERT_COMPANIES, rows=rest, **params)}
-            relink = [r for r in rest if r["kvk_number"] in changed]
-            if relink:
-                tx.run(companies_q.LINK_COMPANIES, rows=relink).consume()
-            grouped = [r for r in [*fresh, *relink]
-                       if r["clusters"] is not None or r["ecosystems"] is not None]
-            if grouped:
-                tx.run(companies_q.LINK_COMPANY_GROUPS, rows=[
-                    {**r, "clusters": r["clusters"] or [], "ecosystems": r["ecosystems"] or []}
-                    for r in grouped]).consume()
-            if embeddings:
-                tx.run(companies_q.SET_COMPANY_EMBEDDINGS, rows=embeddings).consume()
-            if in_tx is not None:
-                in_tx(tx)
-            created += sum(1 for v in changed.values() if v)
-            return created, len(changed) - sum(1 for v in changed.values() if v)
-
-        with self.driver.session(database=self.database) as session:
-            return session.execute_write(work)
+        created, changed = self.repo.write_batch(
+            fresh=fresh, rest=rest, create_keys=CREATE_KEYS, municipalities=municipalities,
+            params=params, embeddings=embeddings, in_tx=in_tx)
+        created += sum(1 for v in changed.values() if v)
+        return created, len(changed) - sum(1 for v in changed.values() if v)
 
 
 def row_vectors(rows: list[dict[str, Any]], encoder: Encoder,
@@ -459,7 +430,7 @@ def write_searchable(
     write_prepared(driver, batches, ctx, writers=writers, stats=stats, progress=progress,
                    after_batch=after_batch, in_tx=in_tx)
     t0 = time.perf_counter()
-    driver.execute_query(schema_q.AWAIT_FULLTEXT_REFRESH)
+    AdminRepository(driver).await_fulltext_refresh()
     stats.index_seconds += time.perf_counter() - t0
     return stats
 
@@ -489,7 +460,7 @@ def write_companies(
     it = iter(records)
     head = list(itertools.islice(it, batch_size))
     if bulk is None:
-        bulk = len(head) >= batch_size and not driver.execute_query(bulk_q.ANY_COMPANY)[0]
+        bulk = len(head) >= batch_size and not CompanyRepository(driver).any_company()
     return with_fulltext_indexes(driver, bulk, lambda: _write_companies(
         driver, itertools.chain(head, it), taxonomy, ctx, batch_size=batch_size,
         writers=writers, **kwargs))
@@ -499,25 +470,22 @@ def with_fulltext_indexes(driver: Driver, bulk: bool, write: Callable[[], WriteS
                           ) -> WriteStats:
     """Run `write` with the company full-text indexes kept up to date (normal mode), or
     dropped and built once afterwards (bulk mode, see `write_companies`)."""
+    admin = AdminRepository(driver)
     if not bulk:
         names = [schema_q.COMPANY_FULLTEXT_INDEX, schema_q.COMPANY_FULLTEXT_INDEX_EN]
-        present, _, _ = driver.execute_query(bulk_q.COMPANY_FULLTEXT_INDEXES_PRESENT,
-                                             names=names)
-        if len(present) < len(names):  # a bulk load was killed before it re-built them
+        if admin.fulltext_indexes_present(names) < len(names):
+            # a bulk load was killed before it re-built them
             log.warning("company full-text indexes missing: re-creating them")
-            for stmt in schema_q.FULLTEXT_INDEXES:
-                driver.execute_query(stmt)
+            admin.create_fulltext_indexes()
         return write()
     log.info("bulk load into an empty graph: full-text indexes are built after the data")
-    for stmt in bulk_q.DROP_FULLTEXT_INDEXES:
-        driver.execute_query(stmt)
+    admin.drop_fulltext_indexes()
     try:
         stats = write()
     finally:
         t0 = time.perf_counter()
-        for stmt in schema_q.FULLTEXT_INDEXES:
-            driver.execute_query(stmt)
-        driver.execute_query(schema_q.AWAIT_INDEXES, seconds=24 * 3600)
+        admin.create_fulltext_indexes()
+        admin.await_indexes(24 * 3600)
         index_seconds = time.perf_counter() - t0
     stats.index_seconds += index_seconds
     stats.bulk = True
@@ -527,14 +495,15 @@ def with_fulltext_indexes(driver: Driver, bulk: bool, write: Callable[[], WriteS
 def reembed_all(driver: Driver, encoder: Encoder, cache: EmbeddingCache | None = None,
                 batch: int = 256) -> int:
     """Embed every company that has no vector (after `reset_embeddings`), batch by batch."""
+    repo = CompanyRepository(driver)
     done = 0
     while True:
-        records, _, _ = driver.execute_query(companies_q.COMPANIES_WITHOUT_EMBEDDING, limit=batch)
+        records = repo.without_embedding(batch)
         if not records:
             return done
         rows = [{"kvk_number": r["kvk"], "embedding_text": embedding_text(r["name"],
                                                                            r["description"])}
                 for r in records]
         emb = embed_rows(rows, encoder, {}, cache)
-        driver.execute_query(companies_q.SET_COMPANY_EMBEDDINGS, rows=emb)
+        repo.set_embeddings(emb)
         done += len(emb)

@@ -7,10 +7,11 @@ from typing import Any
 
 from neo4j import Driver
 
-from graph.queries import taxonomy as taxonomy_q
+from graph.repositories.taxonomy import TaxonomyRepository
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache, encode_passages_cached, text_hash
-from ontology.taxonomy import Concept, Taxonomy, load_taxonomy
+from ontology.concepts import Concept
+from ontology.taxonomy import Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +48,7 @@ def load_ontology(driver: Driver, taxonomy: Taxonomy | None = None,
     links = [{"id": c.id, "broader": list(c.broader), "areas": list(c.nld_areas)}
              for c in tax.capabilities.values()]
 
-    def work(tx: Any) -> None:
-        tx.run(taxonomy_q.UPSERT_NLD_AREAS, rows=areas).consume()
-        tx.run(taxonomy_q.UPSERT_CAPABILITIES, rows=caps).consume()
-        tx.run(taxonomy_q.LINK_CAPABILITIES, rows=links).consume()
-
-    with driver.session() as session:
-        session.execute_write(work)
+    TaxonomyRepository(driver).write_ontology(areas, caps, links)
     embedded = 0
     if encoder is not None:
         embedded = embed_capabilities(driver, tax, encoder, cache)
@@ -62,8 +57,8 @@ def load_ontology(driver: Driver, taxonomy: Taxonomy | None = None,
 
 def embed_capabilities(driver: Driver, tax: Taxonomy, encoder: Encoder,
                        cache: EmbeddingCache | None = None) -> int:
-    records, _, _ = driver.execute_query(taxonomy_q.CAPABILITY_EMBEDDING_HASHES)
-    known = {r["id"]: r["hash"] for r in records}
+    repo = TaxonomyRepository(driver)
+    known = repo.capability_embedding_hashes()
     todo = []
     for c in tax.capabilities.values():
         text = concept_text(c)
@@ -75,5 +70,5 @@ def embed_capabilities(driver: Driver, tax: Taxonomy, encoder: Encoder,
     vectors = encode_passages_cached(encoder, [t for _, t, _ in todo], cache)
     rows = [{"id": cid, "embedding": vectors[i].astype(float).tolist(), "hash": h}
             for i, (cid, _, h) in enumerate(todo)]
-    driver.execute_query(taxonomy_q.SET_CAPABILITY_EMBEDDINGS, rows=rows)
+    repo.set_capability_embeddings(rows)
     return len(rows)

@@ -23,7 +23,7 @@ from neo4j import exceptions as neo4j_exc
 from pydantic import ValidationError as PydanticValidationError
 from rapidfuzz import fuzz
 
-from graph.queries import companies as companies_q
+from graph.repositories.companies import CompanyRepository
 from ingest.companies import CompanyRecord, RunContext, WriteStats, write_companies
 from ingest.errors import IngestError
 from ingest.readers import RawRow, read_registry
@@ -176,9 +176,7 @@ def flag_similar_names(records: list[tuple[int, CompanyRecord]], driver: Driver 
             by_mun.setdefault(rec.municipality, []).append((row, rec))
     existing: dict[str, list[tuple[str, str]]] = {}
     if driver is not None and by_mun:
-        recs, _, _ = driver.execute_query(companies_q.COMPANY_NAMES_IN,
-                                          municipalities=sorted(by_mun))
-        for r in recs:
+        for r in CompanyRepository(driver).names_in(sorted(by_mun)):
             existing.setdefault(r["municipality"], []).append((r["kvk"], r["name"]))
     for mun, group in by_mun.items():
         simple = [(_simplify(rec.name), row, rec) for row, rec in group]
@@ -255,8 +253,9 @@ def import_registry(
                 digest.update(chunk)
         file_hash = digest.hexdigest()
         ctx = RunContext(source=src, file=path.name, file_hash=file_hash)
-        driver.execute_query(companies_q.CREATE_IMPORT_RUN, id=ctx.run_id, source=src,
-                             file=path.name, file_hash=file_hash, now=ctx.now)
+        runs = CompanyRepository(driver)
+        runs.create_import_run(id=ctx.run_id, source=src, file=path.name,
+                               file_hash=file_hash, now=ctx.now)
         done = 0
 
         def _progress(n: int) -> None:
@@ -279,7 +278,7 @@ def import_registry(
             ) from e
         summary.created, summary.updated = stats.created, stats.updated
         summary.unchanged, summary.embedded = stats.unchanged, stats.embedded
-        driver.execute_query(companies_q.FINISH_IMPORT_RUN, id=ctx.run_id, props={
+        runs.finish_import_run(ctx.run_id, {
             "status": "done", "created": stats.created, "updated": stats.updated,
             "rejected": summary.rejected, "flagged": summary.flagged_duplicates})
     summary.seconds = round(time.perf_counter() - t0, 3)

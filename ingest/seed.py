@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 from neo4j import Driver
 
-from graph.queries import seed as seed_q
 from graph.repositories.desks import DeskRepository
+from graph.repositories.seed import SeedRepository
 from ingest.companies import CompanyRecord, RunContext, write_companies
 from ingest.errors import IngestError
 from ingest.ontology_loader import load_ontology
@@ -148,10 +148,11 @@ def load_seed(driver: Driver, *, encoder: Encoder | None = None, taxonomy: Taxon
     summary["nld_areas"] = onto["nld_areas"]
 
     frames = {name: read_seed_csv(name, directory) for name in LOAD_ORDER}
+    repo = SeedRepository(driver)
     for name in LOAD_ORDER:
         label, columns, links = ENTITY_FILES[name]
         df = frames[name]
-        driver.execute_query(seed_q.UPSERT_ENTITY[label], rows=entity_rows(df, columns))
+        repo.upsert_entities(label, entity_rows(df, columns))
         summary[label] = len(df)
     for name in LOAD_ORDER:
         label, _, links = ENTITY_FILES[name]
@@ -160,7 +161,7 @@ def load_seed(driver: Driver, *, encoder: Encoder | None = None, taxonomy: Taxon
                 continue
             rows = [{"id": r["id"], "targets": _split(r[col])}
                     for r in frames[name].to_dict("records")]
-            driver.execute_query(seed_q.LINK_ENTITY[(label, rel, target)], rows=rows)
+            repo.link_entities((label, rel, target), rows)
 
     summary["Desk"] = DeskRepository(driver).upsert(desk_rows(directory))
 

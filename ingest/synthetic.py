@@ -12,7 +12,8 @@ import random
 from collections.abc import Iterator
 
 from ingest.companies import CompanyRecord
-from ontology.taxonomy import Concept, Taxonomy
+from ontology.concepts import Concept
+from ontology.taxonomy import Taxonomy
 
 SYNTHETIC_SOURCE = "synthetisch (paraat ingest synthetic, seed {seed}) — geen echt bedrijf"
 KVK_BASE = 60_000_000

@@ -19,7 +19,9 @@ from typing import Any
 
 from core.errors import ValidationError
 from core.settings import MatchSettings
-from matching.matcher import Matcher, Mode, mrr_ndcg_recall
+from matching.matcher import Matcher
+from matching.metrics import mrr_ndcg_recall
+from matching.models import Mode
 
 log = logging.getLogger(__name__)
 

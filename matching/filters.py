@@ -3,7 +3,7 @@
 Users filter on what the results show ("Emmen", "De Wolden", "Sensors", "Nachtzicht"), not
 on our slugs. Every filter value may therefore be the id or a label in Dutch or English, in
 any case, with or without accents, spaces or hyphens; it is folded the way the taxonomy folds
-labels (`ontology.taxonomy.label_tokens`) and looked up among the values that exist:
+labels (`ontology.forms.label_tokens`) and looked up among the values that exist:
 municipalities and clusters in the graph (imports add municipalities), NLD areas and
 capabilities in the taxonomy. A value nobody has is an error naming the closest valid
 choices, never a filter that silently matches nothing. The matcher receives ids only.
@@ -19,11 +19,12 @@ from typing import Any, Final, Literal
 from neo4j import Driver
 from rapidfuzz import fuzz, process
 
-from graph.queries import matching as matching_q
-from graph.repositories.base import read
+from graph.repositories.matching import MatchingRepository
 from matching.errors import FilterError
-from matching.matcher import MatchFilters
-from ontology.taxonomy import Concept, Taxonomy, label_tokens, normalize_label
+from matching.models import MatchFilters
+from ontology.concepts import Concept
+from ontology.forms import label_tokens, normalize_label
+from ontology.taxonomy import Taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,7 @@ def _concepts(concepts: Iterable[Concept]) -> list[Choice]:
 
 
 def _graph_choices(driver: Driver) -> dict[FilterKind, list[Choice]]:
-    record = read(driver, matching_q.FILTER_CHOICES)[0]
+    record = MatchingRepository(driver).filter_choices()
     return {kind: [Choice(r["id"], (r["name"],) if r["name"] else ())
                    for r in record[kind] if r["id"]]
             for kind in ("municipalities", "clusters")}

@@ -128,3 +128,27 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     if start < len(text):
         spans.append((start, len(text)))
     return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def detect_lang(text: str) -> str:
+    """nl or en, from function words; short questions without any fall back on letter
+    patterns typical of each language ("ij", "sch", "oe" against "th", "wh", "-tion")."""
+    folded = fold(text)
+    words = re.findall(r"[^\W\d_]+", folded)
+    nl = sum(w in _NL for w in words)
+    en = sum(w in _EN for w in words)
+    if nl == en:
+        nl = len(_NL_LETTERS.findall(folded))
+        en = len(_EN_LETTERS.findall(folded))
+    return "en" if en > nl else "nl"
+
+
+_NL = frozenset("de het een en van voor met wij zoeken die dat op zijn ons onze naar bij uit "
+                "leverancier leveranciers nodig wie welke kan graag ook te tegen zonder om als "
+                "door aan wat hoe waar moet moeten willen kunnen wordt worden er hun deze dit "
+                "geen niet maar".split())
+_EN = frozenset("the a an and of for with we need looking who which are our to from "
+                "supplier suppliers can also that this against without into on at by as or "
+                "how what where must should want would be been their these not but".split())
+_NL_LETTERS = re.compile(r"ij|sch|oe|ui|aa|uu|ee|cht|en\b")
+_EN_LETTERS = re.compile(r"th|wh|sh|gh|tion|ic\b|(?<=[^aeiou])y\b|ck|ing\b|ts\b|ed\b")

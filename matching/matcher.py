@@ -16,44 +16,45 @@ from __future__ import annotations
 
 import json
 import logging
-import math
-import re
 import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import numpy as np
 from neo4j import Driver
 from neo4j.exceptions import ClientError
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    field_validator,
-)
 
 from core.settings import MatchSettings
-from graph.limits import MAX_EMPLOYEES
-from graph.queries import matching as queries
-from graph.repositories.base import read
+from graph.repositories.matching import MatchingRepository
 from matching import lexical
 from matching.encoders.base import Encoder
 from matching.encoders.composite import CompositeEncoder, concept_block
 from matching.errors import MatchError
-from ontology.profile import ClaimKind, DefenceExperienceFilter
-from ontology.taxonomy import ConceptHit, Taxonomy
+from matching.explain import explain
+from matching.lexical import detect_lang
+from matching.models import (
+    Employees,
+    GraphPath,
+    Hit,
+    MatchFilters,
+    MatchRequest,
+    MatchResult,
+    Mode,
+    QuestionConcept,
+    Signals,
+    TopK,
+)
+from ontology.concepts import ConceptHit
+from ontology.taxonomy import Taxonomy
 
 log = logging.getLogger(__name__)
-_WORD_REST = re.compile(r"\w*")
 
-Mode = Literal["hybrid", "dense", "lexical", "graph"]
-MAX_QUESTION_CHARS = 1000
+# Re-exported for app/api (models, list_models, routes), which import them from here.
+__all__ = ["Employees", "Hit", "MatchFilters", "MatchRequest", "MatchResult", "Matcher", "Mode",
+           "TopK", "detect_lang", "with_concept_labels"]
 
 # Per process: concept embeddings by (model, taxonomy version, concept count), and a small
 # thread pool for the Neo4j calls of one question (the driver is thread-safe). Matchers are
@@ -69,176 +70,6 @@ def _executor() -> ThreadPoolExecutor:
         if _EXECUTOR is None:
             _EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="paraat-match")
         return _EXECUTOR
-
-
-def _whole(value: Any) -> Any:
-    # JSON Schema's integer: 24 or 24.0, but not true or "24", which pydantic would take.
-    if isinstance(value, bool | str):
-        raise ValueError("must be a whole number")
-    return value
-
-
-Employees = Annotated[int, Field(ge=0, le=MAX_EMPLOYEES), BeforeValidator(_whole)]
-TopK = Annotated[int, Field(ge=1, le=100), BeforeValidator(_whole)]
-
-
-class MatchFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    nld_areas: list[str] | None = Field(default=None, max_length=10)
-    clusters: list[str] | None = Field(default=None, max_length=50)
-    municipalities: list[str] | None = Field(default=None, max_length=20)
-    capabilities: list[str] | None = Field(default=None, max_length=50)
-    min_employees: Employees | None = None
-    max_employees: Employees | None = None
-    # Trusted profiles (issue 20): companies holding every listed claim, unexpired (and
-    # verified with `verified_only`; alone, `verified_only` asks for any verified claim),
-    # and companies by defence experience ("unknown": none recorded).
-    compliance: list[ClaimKind] | None = Field(default=None, max_length=6)
-    verified_only: bool = Field(default=False, strict=True)
-    defence_experience: list[DefenceExperienceFilter] | None = Field(default=None,
-                                                                     max_length=4)
-    # Who searches: admins filter on every field, others not on fields a company hid
-    # (set by the caller, never by the request: see `for_viewer`).
-    _reveal_hidden: bool = PrivateAttr(default=False)
-
-    @field_validator("compliance", "defence_experience")
-    @classmethod
-    def _distinct(cls, v: list[str] | None) -> list[str] | None:
-        return list(dict.fromkeys(v)) if v else v
-
-    def for_viewer(self, reveal_hidden: bool) -> MatchFilters:
-        """These filters for a searcher who may (admin, the command line) or may not see the
-        fields a company hid from everyone but admins."""
-        out = self.model_copy()
-        out._reveal_hidden = reveal_hidden
-        return out
-
-    def params(self) -> dict[str, Any]:
-        """Every filter, an empty list as None (no filter). The queries take this as ONE map
-        parameter, `$filters`: its type is the same whatever filters are set, so Neo4j plans
-        each query once, not once per combination (see graph.queries._COMPANY_FILTER)."""
-        d = self.model_dump()
-        return {k: (v or None) if isinstance(v, list) else v for k, v in d.items()}
-
-    def query_params(self) -> dict[str, Any]:
-        """`params()` plus who searches: the `$filters` map of the queries (never stored:
-        a saved search is run again for whoever runs it)."""
-        return {**self.params(), "reveal_hidden": self._reveal_hidden}
-
-    def is_empty(self) -> bool:
-        return all(v is None or v is False for v in self.params().values())
-
-
-class MatchRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS,
-                          json_schema_extra={"pattern": lexical.WORD_PATTERN})
-    top_k: TopK = 10
-    filters: MatchFilters = Field(default_factory=MatchFilters)
-    lang: Literal["nl", "en"] | None = None
-
-    @field_validator("question")
-    @classmethod
-    def _has_words(cls, v: str) -> str:
-        v = v.replace("\x00", " ").strip()
-        if not lexical.has_word(v):
-            raise ValueError("question must contain words (letters), e.g. 'drones voor "
-                             "surveillance' / 'vraag moet woorden bevatten'")
-        return v
-
-
-@dataclass
-class QuestionConcept:
-    id: str
-    weight: float
-    via: str  # "label" or "embedding"
-    matched: str  # the words in the question, or "~0.91" for an embedding match
-
-
-@dataclass
-class GraphPath:
-    concept: str
-    via: str  # direct | narrower | broader | cluster
-    held: str  # the capability (or cluster) the company holds
-    how: str | None  # declared | inferred (or the NLD area for cluster paths)
-    confidence: float | None
-    score: float
-
-
-@dataclass
-class Signals:
-    question: str
-    lang: str
-    terms: list[str]
-    concepts: list[QuestionConcept]
-    vector: np.ndarray
-    dense: dict[str, float]  # kvk -> cosine (pool from the vector index)
-    lexical: dict[str, float]  # kvk -> BM25
-    graph: dict[str, list[GraphPath]]
-    dense_floor: float = 0.0
-    timings: dict[str, float] = field(default_factory=dict)
-    expansion: list[str] = field(default_factory=list)  # concepts whose labels the dense
-    # query was expanded with (named in the question, or found by embedding)
-
-    def graph_score(self, kvk: str) -> float:
-        # Per concept the best path counts; concepts add up (a supplier with two asked-for
-        # capabilities beats one with one).
-        best: dict[str, float] = {}
-        for p in self.graph.get(kvk, []):
-            best[p.concept] = max(best.get(p.concept, 0.0), p.score)
-        return sum(best.values())
-
-
-class Hit(BaseModel):
-    rank: int
-    kvk_number: str
-    name: str
-    score: float
-    municipality: str | None = None
-    website: str | None = None
-    employees: int | None = None
-    kvk_status: str | None = None
-    synthetic: bool = False
-    last_verified: str | None = None
-    # Trusted-profile data of the company (app.services.profiles.decorate_hits): defence
-    # experience and one badge per compliance claim (kind, state, expiry).
-    defence_experience: str | None = None
-    compliance: list[dict[str, Any]] = Field(default_factory=list)
-    explanation: dict[str, Any]
-
-
-class MatchResult(BaseModel):
-    question: str
-    lang: str
-    mode: str
-    concepts: list[dict[str, Any]]
-    hits: list[Hit]
-    timings_ms: dict[str, float]
-    demand_question_id: str | None = None
-
-
-def detect_lang(text: str) -> str:
-    """nl or en, from function words; short questions without any fall back on letter
-    patterns typical of each language ("ij", "sch", "oe" against "th", "wh", "-tion")."""
-    folded = lexical.fold(text)
-    words = re.findall(r"[^\W\d_]+", folded)
-    nl = sum(w in _NL for w in words)
-    en = sum(w in _EN for w in words)
-    if nl == en:
-        nl = len(_NL_LETTERS.findall(folded))
-        en = len(_EN_LETTERS.findall(folded))
-    return "en" if en > nl else "nl"
-
-
-_NL = frozenset("de het een en van voor met wij zoeken die dat op zijn ons onze naar bij uit "
-                "leverancier leveranciers nodig wie welke kan graag ook te tegen zonder om als "
-                "door aan wat hoe waar moet moeten willen kunnen wordt worden er hun deze dit "
-                "geen niet maar".split())
-_EN = frozenset("the a an and of for with we need looking who which are our to from "
-                "supplier suppliers can also that this against without into on at by as or "
-                "how what where must should want would be been their these not but".split())
-_NL_LETTERS = re.compile(r"ij|sch|oe|ui|aa|uu|ee|cht|en\b")
-_EN_LETTERS = re.compile(r"th|wh|sh|gh|tion|ic\b|(?<=[^aeiou])y\b|ck|ing\b|ts\b|ed\b")
 
 
 def with_concept_labels(question: str, concept_ids: Sequence[str], taxonomy: Taxonomy) -> str:
@@ -268,6 +99,7 @@ class Matcher:
     def __init__(self, driver: Driver, encoder: Encoder, taxonomy: Taxonomy,
                  settings: MatchSettings | None = None) -> None:
         self.driver = driver
+        self.repo = MatchingRepository(driver)
         self.encoder = encoder
         self.taxonomy = taxonomy
         self.s = settings or MatchSettings()
@@ -325,7 +157,7 @@ class Matcher:
         cached = _CONCEPT_MATRICES.get(key)
         if cached is not None:
             return cached
-        records = read(self.driver, queries.MATCH_CONCEPT_VECTORS)
+        records = self.repo.concept_vectors()
         rows = [(r["id"], r["embedding"]) for r in records
                 if r["id"] in self.taxonomy.capabilities
                 and len(r["embedding"]) == self.encoder.dimension]
@@ -482,11 +314,9 @@ class Matcher:
         t0 = time.perf_counter()
         # With filters, Lucene's own top-k would cut before filtering: fetch deeper. Without,
         # the top `pool` of each index hold the top `pool` by the better of the two scores.
-        records = read(self.driver,
-                       queries.with_trust(queries.MATCH_LEXICAL, f) if filtered
-                       else queries.MATCH_LEXICAL_ALL,
-                       question={"lucene": lucene}, k=self.s.pool * (50 if filtered else 1),
-                       limit=self.s.pool, filters=f)
+        records = self.repo.lexical(lucene, filtered=filtered,
+                                    k=self.s.pool * (50 if filtered else 1),
+                                    limit=self.s.pool, filters=f)
         return {r["kvk"]: float(r["score"]) for r in records}, time.perf_counter() - t0
 
     def _graph(self, concepts: list[QuestionConcept], f: dict[str, Any], filtered: bool
@@ -494,12 +324,10 @@ class Matcher:
         t0 = time.perf_counter()
         graph: dict[str, list[GraphPath]] = {}
         if concepts:
-            records = read(
-                self.driver, queries.with_trust(queries.MATCH_GRAPH, f) if filtered
-                else queries.MATCH_GRAPH_ALL,
-                question={"concepts": [{"id": c.id, "weight": c.weight} for c in concepts]},
-                w_direct=self.s.w_direct, w_narrower=self.s.w_narrower,
-                w_broader=self.s.w_broader, w_cluster=self.s.w_cluster,
+            records = self.repo.graph_paths(
+                [{"id": c.id, "weight": c.weight} for c in concepts], filtered=filtered,
+                weights={"w_direct": self.s.w_direct, "w_narrower": self.s.w_narrower,
+                         "w_broader": self.s.w_broader, "w_cluster": self.s.w_cluster},
                 per_path=self.s.graph_per_path, filters=f)
             for r in records:
                 graph[r["kvk"]] = [GraphPath(
@@ -511,21 +339,16 @@ class Matcher:
     def _dense(self, vec: list[float], f: dict[str, Any], filtered: bool) -> dict[str, float]:
         exact = False
         if filtered:
-            records = read(self.driver, queries.with_trust(queries.COUNT_FILTERED_COMPANIES, f),
-                           filters=f)
-            exact = int(records[0]["n"]) <= self.s.exact_dense_below
+            exact = self.repo.count_filtered(f) <= self.s.exact_dense_below
         # Only the top `dense_pool` matter to the fusion (see the floor in `signals`), and
         # the index's cost grows with k (100 -> 50: p95 70 -> 31 ms at 100k companies).
         limit = self.s.dense_pool
         if exact:
-            records = read(self.driver, queries.with_trust(queries.MATCH_DENSE_EXACT, f),
-                           vector=vec, limit=limit, filters=f)
+            records = self.repo.dense_exact(vec, limit, f)
         else:
-            records = read(
-                self.driver,
-                queries.with_trust(queries.MATCH_DENSE_INDEX, f) if filtered
-                else queries.MATCH_DENSE_INDEX_ALL,
-                vector=vec, k=limit * (20 if filtered else 1), limit=limit, filters=f)
+            records = self.repo.dense_index(vec, filtered=filtered,
+                                            k=limit * (20 if filtered else 1), limit=limit,
+                                            filters=f)
         return {r["kvk"]: float(r["score"]) for r in records}
 
     # ------------------------------------------------------------------ ranking
@@ -580,8 +403,7 @@ class Matcher:
     def candidates_for(self, kvks: Sequence[str], sig: Signals) -> dict[str, dict[str, Any]]:
         if not kvks:
             return {}
-        records = read(self.driver, queries.MATCH_CANDIDATES, shortlist={"kvks": list(kvks)},
-                       vector=sig.vector.astype(float).tolist())
+        records = self.repo.candidates(list(kvks), sig.vector.astype(float).tolist())
         return {r["kvk"]: dict(r) for r in records}
 
     def dense_for_pool(self, sig: Signals) -> dict[str, float]:
@@ -591,15 +413,13 @@ class Matcher:
         dense_all = dict(sig.dense)
         missing = sorted((set(sig.lexical) | set(sig.graph)) - set(dense_all))
         if missing:
-            records = read(self.driver, queries.MATCH_CANDIDATE_COSINES, kvks=missing,
-                           vector=sig.vector.astype(float).tolist())
+            records = self.repo.candidate_cosines(missing, sig.vector.astype(float).tolist())
             dense_all.update({r["kvk"]: float(r["dense"]) for r in records})
         return dense_all
 
     # ------------------------------------------------------------------ the API
     def ensure_ready(self) -> None:
-        records = read(self.driver, queries.MATCH_COUNT_COMPANIES)
-        if int(records[0]["n"]) == 0:
+        if self.repo.count_companies() == 0:
             raise MatchError("The graph holds no companies yet: load data first "
                              "(paraat ingest seed) / de graaf bevat nog geen bedrijven.")
 
@@ -633,7 +453,7 @@ class Matcher:
                 website=c["website"], employees=c["employees"], kvk_status=c["kvk_status"],
                 synthetic=bool(c["synthetic"]),
                 last_verified=str(c["last_verified"]) if c["last_verified"] else None,
-                explanation=self.explain(sig, c, comps[kvk], score)))
+                explanation=explain(self.taxonomy, self.s, sig, c, comps[kvk], score)))
         sig.timings["total"] = time.perf_counter() - t0
         return MatchResult(
             question=request.question, lang=sig.lang, mode=mode,
@@ -643,78 +463,6 @@ class Matcher:
             hits=hits, timings_ms={k: round(v * 1000, 1) for k, v in sig.timings.items()})
 
     # ------------------------------------------------------------------ explanations
-    def explain(self, sig: Signals, cand: dict[str, Any], comp: dict[str, float],
-                score: float) -> dict[str, Any]:
-        lang = sig.lang
-        name = cand["name"]
-        concepts = []
-        paths = []
-        for p in sorted(sig.graph.get(cand["kvk"], []), key=lambda p: -p.score):
-            concept = self.taxonomy.capabilities[p.concept]
-            q_label = concept.label(lang)
-            if p.via == "cluster":
-                held_label = p.held
-                path = (f'vraag → "{q_label}" → NLD-gebied {p.how} → cluster {p.held} → '
-                        f"{name} (MEMBER_OF)") if lang == "nl" else \
-                    (f'question → "{q_label}" → NLD area {p.how} → cluster {p.held} → '
-                     f"{name} (MEMBER_OF)")
-            else:
-                held = self.taxonomy.capabilities[p.held]
-                held_label = held.label(lang)
-                how = p.how or "declared"
-                mid = "" if p.via == "direct" else f' → {p.via} "{held_label}"'
-                path = (f'{"vraag" if lang == "nl" else "question"} → "{q_label}"{mid} → '
-                        f"{name} via HAS_CAPABILITY ({how}"
-                        + (f", {p.confidence:.2f})" if p.confidence is not None else ")"))
-            paths.append(path)
-            concepts.append({"id": p.concept, "label": q_label, "via": p.via,
-                             "held": p.held, "held_label": held_label, "source": p.how,
-                             "confidence": p.confidence, "score": round(p.score, 4)})
-        text = cand["description_en"] if lang == "en" and cand.get("description_en") \
-            else cand["description"]
-        lex_terms = lexical.matched_terms(sig.terms, text or "") if comp["bm25"] > 0 else []
-        return {
-            "concepts": concepts,
-            "graph_paths": paths,
-            "lexical_terms": lex_terms,
-            # the concepts whose labels (nl + en) were added to the dense query
-            "dense_expansion": [{"id": cid, "label": self.taxonomy.capabilities[cid].label(lang)}
-                                for cid in sig.expansion],
-            "phrases": self._phrases(text or "", sig, lex_terms, concepts),
-            "scores": {"final": round(score, 4), **{k: round(v, 4) for k, v in comp.items()},
-                       "weights": {"dense": self.s.w_dense, "lexical": self.s.w_lexical,
-                                   "graph": self.s.w_graph}},
-            "stale": cand.get("last_verified") is None,
-            "verified": cand.get("last_verified") is not None,
-        }
-
-    def _phrases(self, text: str, sig: Signals, lex_terms: Sequence[str],
-                 concepts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Sentences of the company text holding the matched concepts or terms, with spans
-        [start, end, what] into the sentence."""
-        wanted = {c["held"] for c in concepts} | {c["id"] for c in concepts}
-        found: list[tuple[str, list[list[Any]]]] = []
-        for a, b in lexical.split_sentences(text):
-            sentence = text[a:b]
-            spans: dict[tuple[int, int], str] = {}
-            for h in self.taxonomy.find_in_text(sentence, kinds=("capability",)):
-                if h.concept.id in wanted:
-                    spans[(h.start, h.end)] = h.concept.id
-            for t in lex_terms:
-                stem = t[: max(4, len(t) - 2)]
-                for m in re.finditer(re.escape(stem), sentence, re.IGNORECASE):
-                    spans.setdefault((m.start(), m.end()), t)
-            if spans:
-                # Labels and stems match the start of inflected words ("kogelwerend|e"): the
-                # highlight runs to the end of the word, so no word is shown cut in two.
-                whole: dict[tuple[int, int], str] = {}
-                for (s0, e0), k in sorted(spans.items()):
-                    rest = _WORD_REST.match(sentence, e0)
-                    whole.setdefault((s0, rest.end() if rest else e0), k)
-                found.append((sentence, [[s0, e0, k] for (s0, e0), k in whole.items()][:8]))
-        found.sort(key=lambda x: -len(x[1]))
-        return [{"text": t, "highlights": hl} for t, hl in found[:2]]
-
     # ------------------------------------------------------------------ storing
     def nld_areas(self, text: str, concept_ids: Sequence[str]) -> list[str]:
         """NLD areas of a question: those of its concepts (and their broader ones) plus any
@@ -730,8 +478,7 @@ class Matcher:
               ) -> str:
         qid = uuid.uuid4().hex
         concepts = [c["id"] for c in result.concepts]
-        # one map parameter: one plan whether or not there are hits, concepts or areas
-        self.driver.execute_query(queries.CREATE_DEMAND_QUESTION, q={
+        self.repo.create_demand_question({
             "id": qid, "question": request.question, "lang": result.lang,
             "filters": json.dumps(request.filters.params()), "owner": owner,
             "top_k": request.top_k,
@@ -739,19 +486,3 @@ class Matcher:
                      for h in result.hits],
             "concepts": concepts, "nld_areas": self.nld_areas(request.question, concepts)})
         return qid
-
-
-def mrr_ndcg_recall(ranked: Sequence[str], relevant: set[str], k: int = 10
-                    ) -> tuple[float, float, float]:
-    """MRR, nDCG@k and Recall@5 of one ranking."""
-    rr = 0.0
-    for i, kvk in enumerate(ranked, start=1):
-        if kvk in relevant:
-            rr = 1.0 / i
-            break
-    dcg = sum(1.0 / math.log2(i + 1) for i, kvk in enumerate(ranked[:k], start=1)
-              if kvk in relevant)
-    ideal = sum(1.0 / math.log2(i + 1) for i in range(1, min(k, len(relevant)) + 1))
-    ndcg = dcg / ideal if ideal else 0.0
-    recall5 = len(set(ranked[:5]) & relevant) / len(relevant) if relevant else 0.0
-    return rr, ndcg, recall5

@@ -14,7 +14,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ontology.taxonomy import ConceptHit, Taxonomy
+from ontology.concepts import ConceptHit
+from ontology.taxonomy import Taxonomy
 
 # Confidence of an inferred capability by how it was found in the text.
 CONF_LABEL = 0.9

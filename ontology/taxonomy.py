@@ -1,254 +1,43 @@
-"""Capability and NLD-area taxonomy loaded from the Turtle files, with bilingual label search.
-
-Users type Dutch and English, with or without hyphens, accents and capitals, and Dutch glues
-words together ("warmtebeeldcamera's", "nachtzichtapparatuur"). Label matching therefore works
-on folded tokens (NFKD without accents, casefolded, split on everything that is not a letter or
-digit) and lets a label of at least `MIN_COMPOUND_PART` characters match as the first or last
-part of a longer word.
-"""
+"""The capability and NLD-area taxonomy loaded from the Turtle files, with bilingual label
+search in free text (the folding and word forms it matches with are in `ontology.forms`)."""
 
 from __future__ import annotations
 
 import functools
 import logging
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final
 
-from pydantic import BaseModel, ConfigDict
-from rdflib import OWL, RDF, SKOS, Graph, URIRef
-from rdflib import Literal as RDFLiteral
-from rdflib.namespace import DCTERMS, PROV, SH
+from rdflib import OWL, Graph
 
-from ontology.vocab import (
-    CAPABILITY_SCHEME,
-    GEO,
-    ID,
-    NLD_SCHEME,
-    ONTOLOGY_IRI,
-    ORG,
-    PA,
-    SCHEMA,
-    SCHEME,
-    SHAPES,
-    parse_iri,
+from ontology.concepts import (
+    ONTOLOGY_FILES,
+    SHAPES_FILE,
+    Concept,
+    ConceptHit,
+    ConceptKind,
+    bind_prefixes,
+    read_concepts,
+    read_graph,
 )
+from ontology.forms import (
+    MIN_COMPOUND_HEAD,
+    MIN_COMPOUND_MODIFIER,
+    MIN_COMPOUND_PART,
+    dutch_forms,
+    english_forms,
+    fold_with_map,
+    folded_tokens,
+    label_tokens,
+)
+from ontology.vocab import ONTOLOGY_IRI, PA
 
 logger = logging.getLogger(__name__)
 
-ConceptKind = Literal["capability", "nld"]
-
-#: Data files of the ontology package, in load order.
-ONTOLOGY_FILES: Final = ("paraat.ttl", "nld-areas.ttl", "capabilities.ttl")
-SHAPES_FILE: Final = "shapes.ttl"
-ALL_FILES: Final = (*ONTOLOGY_FILES, SHAPES_FILE)
-
-#: Labels shorter than this only match whole words ("AI", "IR", "UAV" must not hit inside words).
-MIN_COMPOUND_PART: Final = 4
-#: The shortest modifier before, and head after, a label inside a compound word ("na|transport",
-#: "warmtebeeld|camera"): a shorter rest is a wrong split ("g|laswerk") or an inflection
-#: ("sensor|en", matched as a form of the label instead).
-MIN_COMPOUND_MODIFIER: Final = 2
-MIN_COMPOUND_HEAD: Final = 3
-
 _KIND_ORDER: Final[dict[str, int]] = {"capability": 0, "nld": 1}
-_LANGS: Final = ("nl", "en")
-
-
-class Concept(BaseModel):
-    """A SKOS concept from the capability or NLD-area scheme."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    iri: str
-    kind: ConceptKind
-    pref_label: dict[str, str]
-    alt_labels: dict[str, list[str]]
-    definition: dict[str, str]
-    broader: tuple[str, ...] = ()
-    narrower: tuple[str, ...] = ()
-    related: tuple[str, ...] = ()
-    nld_areas: tuple[str, ...] = ()
-    source: str = ""
-
-    def __hash__(self) -> int:  # dict fields are unhashable; identity is (kind, id)
-        return hash((self.kind, self.id))
-
-    def label(self, lang: str = "nl") -> str:
-        """Preferred label in `lang`, falling back to the other language, then the id."""
-        for candidate in (lang, *_LANGS):
-            if candidate in self.pref_label:
-                return self.pref_label[candidate]
-        return next(iter(self.pref_label.values()), self.id)
-
-    def all_labels(self, lang: str | None = None) -> list[str]:
-        """Preferred plus alternative labels (one language or both), e.g. for embedding text."""
-        langs = (lang,) if lang else tuple(sorted(set(self.pref_label) | set(self.alt_labels)))
-        out: list[str] = []
-        for lg in langs:
-            if lg in self.pref_label:
-                out.append(self.pref_label[lg])
-            out.extend(self.alt_labels.get(lg, []))
-        return out
-
-
-class ConceptHit(BaseModel):
-    """One label occurrence in free text; `start`/`end` index the original text."""
-
-    model_config = ConfigDict(frozen=True)
-
-    concept: Concept
-    matched_text: str
-    start: int
-    end: int
-    label: str
-    compound: bool = False
-
-
-# ---------------------------------------------------------------------------------------------
-# Normalisation
-# ---------------------------------------------------------------------------------------------
-
-
-def _fold_char(ch: str) -> str:
-    if ch.isascii():
-        return ch.lower()
-    return "".join(
-        c.casefold() for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
-    )
-
-
-def _fold_with_map(text: str) -> tuple[str, list[int]]:
-    """Folded text plus, for each folded character, the index of its source character."""
-    out: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        folded = _fold_char(ch)
-        out.append(folded)
-        index.extend([i] * len(folded))
-    return "".join(out), index
-
-
-def _tokens(folded: str) -> Iterator[tuple[str, int, int]]:
-    """Alphanumeric runs of an already folded string as (token, start, end)."""
-    start = -1
-    for i, ch in enumerate(folded):
-        if ch.isalnum():
-            if start < 0:
-                start = i
-        elif start >= 0:
-            yield folded[start:i], start, i
-            start = -1
-    if start >= 0:
-        yield folded[start:], start, len(folded)
-
-
-def label_tokens(text: str) -> tuple[str, ...]:
-    folded, _ = _fold_with_map(text)
-    return tuple(t for t, _, _ in _tokens(folded))
-
-
-def normalize_label(text: str) -> str:
-    """Case-, accent-, hyphen- and whitespace-insensitive key: "Counter-UAS" -> "counter uas"."""
-    return " ".join(label_tokens(text))
-
-
-# ---------------------------------------------------------------------------------------------
-# Loading
-# ---------------------------------------------------------------------------------------------
-
-
-def _read_graph(names: Iterable[str]) -> Graph:
-    g = Graph()
-    bind_prefixes(g)
-    package = files(__package__ or "ontology")
-    for name in names:
-        g.parse(data=(package / name).read_text(encoding="utf-8"), format="turtle")
-    return g
-
-
-def bind_prefixes(g: Graph) -> Graph:
-    """Bind the prefixes used in the Paraat Turtle files so serialisations stay readable."""
-    for prefix, ns in (
-        ("pa", PA._NS),
-        ("pash", SHAPES),
-        ("cap", ID["capability/"]),
-        ("nld", ID["nld/"]),
-        ("scheme", SCHEME),
-        ("schema", SCHEMA),
-        ("org", ORG),
-        ("geo", GEO),
-        ("skos", SKOS),
-        ("dct", DCTERMS),
-        ("prov", PROV),
-        ("sh", SH),
-    ):
-        g.bind(prefix, ns, override=True, replace=True)
-    return g
-
-
-def _lang_map(g: Graph, s: URIRef, p: URIRef) -> dict[str, str]:
-    out: dict[str, str] = {}
-    literals = [o for o in g.objects(s, p) if isinstance(o, RDFLiteral) and o.language]
-    for o in sorted(literals, key=str):  # deterministic if a language has several values
-        out.setdefault(o.language or "", str(o))
-    return out
-
-
-def _lang_lists(g: Graph, s: URIRef, p: URIRef) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for o in g.objects(s, p):
-        if isinstance(o, RDFLiteral):
-            out.setdefault(o.language or "", []).append(str(o))
-    return {lang: sorted(v, key=str.casefold) for lang, v in sorted(out.items())}
-
-
-def _ids(g: Graph, s: URIRef, p: URIRef) -> tuple[str, ...]:
-    out = []
-    for o in g.objects(s, p):
-        parsed = parse_iri(str(o))
-        if parsed is None:
-            logger.warning("ignoring non-Paraat object %s of %s %s", o, s, p)
-            continue
-        out.append(parsed[1])
-    return tuple(sorted(out))
-
-
-def _concepts(g: Graph, cls: URIRef, kind: ConceptKind) -> dict[str, Concept]:
-    out: dict[str, Concept] = {}
-    for s in g.subjects(RDF.type, cls):
-        if not isinstance(s, URIRef):
-            continue
-        parsed = parse_iri(str(s))
-        notation = g.value(s, SKOS.notation)
-        if parsed is None:
-            raise ValueError(f"concept IRI outside the Paraat id space: {s}")
-        cid = parsed[1]
-        if notation is not None and str(notation) != cid:
-            logger.warning("skos:notation %r differs from IRI id %r", str(notation), cid)
-        out[cid] = Concept(
-            id=cid,
-            iri=str(s),
-            kind=kind,
-            pref_label=_lang_map(g, s, SKOS.prefLabel),
-            alt_labels=_lang_lists(g, s, SKOS.altLabel),
-            definition=_lang_map(g, s, SKOS.definition),
-            broader=_ids(g, s, SKOS.broader),
-            narrower=_ids(g, s, SKOS.narrower),
-            related=_ids(g, s, SKOS.related),
-            nld_areas=_ids(g, s, PA.relevantTo),
-            source=str(g.value(s, DCTERMS.source) or ""),
-        )
-    return dict(sorted(out.items()))
-
-
-# ---------------------------------------------------------------------------------------------
-# Taxonomy
-# ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -265,51 +54,6 @@ class _Label:
     #: Per token, the written forms that count as that token (itself and its inflections).
     forms: tuple[frozenset[str], ...]
 
-
-_VOWELS: Final = frozenset("aeiouy")
-
-
-def dutch_forms(word: str) -> frozenset[str]:
-    """Inflected forms of a Dutch word: plural (-en, -s, -n), adjective or plural -e, with the
-    spelling changes Dutch writes: a doubled consonant after a short vowel (bril -> brillen),
-    a halved long vowel (systeem -> systemen, groot -> grote), f -> v and s -> z
-    (lief -> lieve); and the adjective in -isch(e). Over-generation is harmless: a form only
-    counts when a text has it."""
-    if len(word) < MIN_COMPOUND_PART or not word.isalpha():
-        return frozenset()
-    out = {word + "s"}
-    if word.endswith("heid"):
-        out.add(word[:-4] + "heden")
-    if word.endswith("ie"):
-        out.add(word + "en")  # technologie -> technologieen (folded)
-    if word.endswith("e"):
-        out.add(word + "n")
-        return frozenset(out)
-    stems = {word}
-    last, prev, before = word[-1], word[-2], word[-3]
-    if last not in _VOWELS and prev in _VOWELS:
-        if before not in _VOWELS:
-            stems.add(word + last)  # short vowel: bril -> brill-en
-        elif before == prev and (len(word) < 4 or word[-4] not in _VOWELS):
-            stems.add(word[:-2] + last)  # long vowel: systeem -> system-en
-    if last == "f":
-        stems |= {st[:-1] + "v" for st in stems}
-    elif last == "s":
-        stems |= {st[:-1] + "z" for st in stems}
-    for st in stems:
-        out |= {st + "en", st + "e"}
-    out |= {word + "isch", word + "ische"}  # thermoplast -> thermoplastische
-    return frozenset(out)
-
-
-def english_forms(word: str) -> frozenset[str]:
-    """Plural forms of an English word (radar -> radars, battery -> batteries)."""
-    if len(word) < 3 or not word.isalpha():
-        return frozenset()
-    out = {word + "s", word + "es"}
-    if word.endswith("y") and word[-2] not in _VOWELS:
-        out.add(word[:-1] + "ies")
-    return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -331,8 +75,8 @@ class Taxonomy:
 
     def __init__(self, graph: Graph) -> None:
         self._graph: Graph | None = graph
-        self.capabilities: dict[str, Concept] = _concepts(graph, PA.Capability, "capability")
-        self.nld_areas: dict[str, Concept] = _concepts(graph, PA.NLDArea, "nld")
+        self.capabilities: dict[str, Concept] = read_concepts(graph, PA.Capability, "capability")
+        self.nld_areas: dict[str, Concept] = read_concepts(graph, PA.NLDArea, "nld")
         self.version: str = str(graph.value(ONTOLOGY_IRI, OWL.versionInfo) or "")
         self._check_references()
         self._lookup: dict[str, list[tuple[int, Concept]]] = {}
@@ -439,14 +183,14 @@ class Taxonomy:
     def graph(self, *, include_shapes: bool = True) -> Graph:
         """A fresh copy of the merged ontology graph, so callers cannot corrupt the cache."""
         if self._graph is None:  # a taxonomy from the disk cache parses the files when asked
-            self._graph = _read_graph(ONTOLOGY_FILES)
+            self._graph = read_graph(ONTOLOGY_FILES)
         g = bind_prefixes(Graph())
         for triple in self._graph:
             g.add(triple)
         if include_shapes:
             # Parsed afresh: pyshacl adds RDFS/OWL axioms to the cached shapes graph it
             # validates with, and those must not leak into exports or comparisons.
-            g += _read_graph([SHAPES_FILE])
+            g += read_graph([SHAPES_FILE])
         return g
 
     # -- label search ----------------------------------------------------------------------
@@ -478,8 +222,8 @@ class Taxonomy:
         match text written in capitals.
         """
         wanted = set(kinds) if kinds is not None else set(_KIND_ORDER)
-        folded, index = _fold_with_map(text)
-        toks = list(_tokens(folded))
+        folded, index = fold_with_map(text)
+        toks = list(folded_tokens(folded))
         candidates = [
             c
             for c in self._candidates(toks)
@@ -600,9 +344,9 @@ class Taxonomy:
             and len(label.tokens) == len(label_tokens(label.text))
             for tok, forms in zip(label.tokens, label.forms, strict=True)
         }
-        folded, index = _fold_with_map(text)
+        folded, index = fold_with_map(text)
         out = []
-        for word, start, end in _tokens(folded):
+        for word, start, end in folded_tokens(folded):
             # the word, or the known word it is a form of ("vliegtuigen" -> vliegtuig)
             bases = {
                 base for base in (word[: len(word) - k] for k in range(4))
@@ -659,15 +403,6 @@ class Taxonomy:
         return tuple(areas)
 
 
-@functools.cache
-def _shapes_graph() -> Graph:
-    return _read_graph([SHAPES_FILE])
-
-
-def shapes_graph() -> Graph:
-    """The SHACL shapes (cached; treat as read-only)."""
-    return _shapes_graph()
-
 
 def _cache_key() -> str:
     """Digest of every file of this package (Turtle files, this module, vocab.py) and of the
@@ -697,11 +432,11 @@ def _cached_taxonomy(cache_dir: Path) -> Taxonomy:
         path = cache_dir / "taxonomy" / f"taxonomy-{_cache_key()}.pkl"
     except OSError as exc:  # package files not readable as files: parse, as before
         logger.debug("taxonomy cache key: %s", exc)
-        return Taxonomy(_read_graph(ONTOLOGY_FILES))
+        return Taxonomy(read_graph(ONTOLOGY_FILES))
     cached = read_pickle(path)
     if isinstance(cached, Taxonomy):
         return cached
-    taxonomy = Taxonomy(_read_graph(ONTOLOGY_FILES))
+    taxonomy = Taxonomy(read_graph(ONTOLOGY_FILES))
     write_pickle(path, taxonomy)
     return taxonomy
 
@@ -723,20 +458,6 @@ def load_taxonomy() -> Taxonomy:
     return taxonomy
 
 
-__all__ = [
-    "ALL_FILES",
-    "CAPABILITY_SCHEME",
-    "MIN_COMPOUND_PART",
-    "NLD_SCHEME",
-    "ONTOLOGY_FILES",
-    "SHAPES_FILE",
-    "Concept",
-    "ConceptHit",
-    "ConceptKind",
-    "Taxonomy",
-    "bind_prefixes",
-    "label_tokens",
-    "load_taxonomy",
-    "normalize_label",
-    "shapes_graph",
-]
+
+# Concept and ConceptHit are re-exported for app/api, which imports them from here.
+__all__ = ["Concept", "ConceptHit", "ConceptKind", "Taxonomy", "load_taxonomy"]

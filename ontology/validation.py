@@ -21,7 +21,8 @@ from pydantic import BaseModel, ConfigDict
 from rdflib import RDF, SKOS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from ontology.taxonomy import load_taxonomy, shapes_graph
+from ontology.concepts import shapes_graph
+from ontology.taxonomy import load_taxonomy
 from ontology.vocab import CAPABILITY_SCHEME, PA, SCHEMA, iri_for, parse_iri
 
 logger = logging.getLogger(__name__)

@@ -16,11 +16,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from neo4j import Driver
 
 from app.api.problems import ApiProblem
-from app.api.users import Role, UserPublic, user_for_token
 from app.services.mail import Mailer
+from app.services.users import Role, UserPublic, user_for_token
 from app.services.wiring import embedding_cache, encoder_for
 from core.settings import Settings
 from graph.repositories.outbox import OutboxRepository
+from graph.repositories.users import UsersRepository
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
 
@@ -83,7 +84,8 @@ def optional_user(
         if "authorization" in request.headers:
             raise ApiProblem(401, "Authorization must be 'Bearer <token>'.", headers=_CHALLENGE)
         return None
-    user = user_for_token(driver, creds.credentials, settings.api.secret.get_secret_value())
+    user = user_for_token(UsersRepository(driver), creds.credentials,
+                          settings.api.secret.get_secret_value())
     if user is None:
         raise ApiProblem(401, "Unknown or revoked token.", headers=_CHALLENGE)
     request.state.user = user

@@ -18,7 +18,7 @@ from app.api.models import (
     as_sent,
     text_field,
 )
-from app.services.mail import EMAIL_PATTERN
+from app.api.signup_models import Email
 from matching import lexical
 from matching.matcher import MatchFilters, TopK
 
@@ -27,8 +27,7 @@ from matching.matcher import MatchFilters, TopK
 # cap sizes, so an odd stored value is returned as it is.
 
 Kvk8 = Annotated[str, Field(pattern=r"^\d{8}$", description="KvK number, 8 digits.")]
-Email254 = Annotated[str, Field(min_length=6, max_length=254, pattern=EMAIL_PATTERN,
-                                description="A plain address, local@domain.tld.")]
+Email254 = Email
 # Stripped of whitespace, so `min_length=1` means "not blank"; the pattern says so too.
 Name200 = Annotated[str, text_field(200, patterns.NOT_BLANK, 1), as_sent(200)]
 Title300 = Annotated[str, text_field(300, patterns.NOT_BLANK, 1), as_sent(300)]

@@ -35,12 +35,13 @@ from app.api.routes import (
     signup,
     watchlists,
 )
-from app.api.users import user_for_token
 from app.services.mail import Mailer, OutboxWorker
+from app.services.users import user_for_token
 from core.errors import ConfigError
 from core.settings import DEFAULT_API_SECRET, Settings, get_settings
 from graph.connection import get_driver
 from graph.repositories.outbox import OutboxRepository
+from graph.repositories.users import UsersRepository
 from graph.server import server_components
 
 log = logging.getLogger(__name__)
@@ -132,7 +133,7 @@ def create_app(settings: Settings | None = None, driver: Driver | None = None) -
 
     def token_owner(token: str) -> str | None:
         # The lookup the auth dependency makes (deps.optional_user), for the limiter's key.
-        user = user_for_token(app.state.driver, token, secret)
+        user = user_for_token(UsersRepository(app.state.driver), token, secret)
         return user.id if user else None
 
     app.add_middleware(RateLimit, per_minute=s.api.rate_limit_per_minute,

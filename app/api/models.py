@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
+from fastapi import Path
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -32,6 +33,8 @@ T = TypeVar("T")
 IdStr = Annotated[str, Field(max_length=200)]
 ShortStr = Annotated[str | None, Field(max_length=500)]
 TextStr = Annotated[str | None, Field(max_length=20_000)]
+# The `{kvk}` path parameter of the company, registration and shortlist endpoints.
+KvkPath = Annotated[str, Path(pattern=r"^\d{8}$", description="KvK number, 8 digits.")]
 MAX_ITEMS = 10_000
 
 

@@ -40,8 +40,8 @@ from app.bench.common import (
 from app.services.wiring import encoder_for
 from core.errors import ParaatError
 from core.settings import Settings
-from graph.queries import companies as companies_q
-from graph.queries import schema as schema_q
+from graph.repositories.admin import AdminRepository
+from graph.repositories.companies import CompanyRepository
 from graph.schema import EmbeddingSpec, apply_schema
 from graph.server import (
     JVM_FLAGS,
@@ -187,17 +187,15 @@ def bench_admin_import(settings: Settings, n: int, *, vectors: bool = True,
                                   notifications_min_severity="OFF") as driver:
             t0 = time.perf_counter()
             apply_schema(driver, EmbeddingSpec(encoder.name, encoder.dimension))
-            driver.execute_query(schema_q.AWAIT_INDEXES, seconds=7200)
+            AdminRepository(driver).await_indexes(7200)
             out["schema_and_indexes_s (constraints, full-text, vector)"] = round(
                 time.perf_counter() - t0, 1)
             t0 = time.perf_counter()
             load_ontology(driver, encoder=encoder,
                           cache=EmbeddingCache(settings.cache_dir / "embeddings"))
             out["ontology_s"] = round(time.perf_counter() - t0, 1)
-            recs, _, _ = driver.execute_query(companies_q.COUNT_COMPANIES)
-            out["companies_in_graph"] = int(recs[0]["n"])
-            recs, _, _ = driver.execute_query(schema_q.COUNT_EMBEDDINGS)
-            out["nodes_with_embedding"] = int(recs[0]["n"])
+            out["companies_in_graph"] = CompanyRepository(driver).count()
+            out["nodes_with_embedding"] = AdminRepository(driver).count_embeddings()
             out["neo4j_memory"] = process_memory(int((server._read_state() or {})["pid"]))
             out["store_on_disk_mib"] = dir_size_mib(server.data_dir)
             if verify:

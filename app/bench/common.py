@@ -23,7 +23,7 @@ import numpy as np
 from neo4j import Driver, GraphDatabase
 
 from core.settings import Settings
-from graph.queries import companies as companies_q
+from graph.repositories.companies import CompanyRepository
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
 from graph.server import NEO4J_VERSION, ManagedNeo4j, free_port, install_jars, neo4j_lib_dir
 from ingest.ontology_loader import load_ontology
@@ -155,11 +155,12 @@ def write_derived_vectors(driver: Driver, encoder: Encoder, tax: Taxonomy, n: in
     """Derived vectors for the synthetic companies KVK_BASE..KVK_BASE+n, written with the
     import's own query (SET_COMPANY_EMBEDDINGS); returns the seconds it took."""
     t0 = time.perf_counter()
+    companies = CompanyRepository(driver)
     i = 0
     for vecs in derived_vector_batches(encoder, tax, n, batch, seed=seed, cache=cache):
         for j in range(0, len(vecs), batch):
             block = vecs[j:j + batch]
-            driver.execute_query(companies_q.SET_COMPANY_EMBEDDINGS, rows=[
+            companies.set_embeddings([
                 {"kvk_number": str(KVK_BASE + i + k), "embedding": v.tolist(),
                  "hash": "bench-derived"} for k, v in enumerate(block)])
             i += len(block)

@@ -17,7 +17,7 @@ from app.bench.common import bench_server, environment, fresh_graph
 from app.bench.encoders import measure_throughput
 from app.services.wiring import encoder_for
 from core.settings import Settings
-from graph.queries import companies as companies_q
+from graph.repositories.companies import CompanyRepository
 from ingest.companies import (
     PreparedBatch,
     RunContext,
@@ -121,10 +121,9 @@ def bench_ingest(settings: Settings, sizes: list[int], *, baseline_rows: int = 1
                 rows = [prepare(r, tax) for r in generate(baseline_rows, tax, seed=99)]
                 t0 = time.perf_counter()
                 ctx = RunContext(source="bench-baseline")
-                for r in rows:
-                    driver.execute_query(companies_q.UPSERT_COMPANIES, rows=[r], now=ctx.now,
-                                         run_id=ctx.run_id, file_hash=None, source=ctx.source)
-                    driver.execute_query(companies_q.LINK_COMPANIES, rows=[r])
+                CompanyRepository(driver).upsert_one_by_one(rows, {
+                    "now": ctx.now, "run_id": ctx.run_id, "file_hash": None,
+                    "source": ctx.source})
                 base_rate = baseline_rows / (time.perf_counter() - t0)
         out["sizes"].append(size)
         log_(json.dumps({k: v for k, v in size.items() if k != "runs"}))

@@ -41,7 +41,6 @@ import numpy as np
 from neo4j import Driver
 
 import graph.queries
-from app.api.users import UserCreate, create_user
 from app.bench.common import (
     DERIVED_LABEL,
     QUESTIONS,
@@ -52,13 +51,14 @@ from app.bench.common import (
     process_memory,
     write_derived_vectors,
 )
+from app.services.users import UserCreate, create_user
 from app.services.wiring import encoder_for
 from core.errors import ParaatError
 from core.settings import MatchSettings, Settings
-from graph.queries import admin as admin_q
 from graph.queries import matching as matching_q
-from graph.queries import schema as schema_q
-from graph.repositories.base import read
+from graph.repositories.admin import AdminRepository
+from graph.repositories.bench import BenchRepository
+from graph.repositories.users import UsersRepository
 from graph.server import ManagedNeo4j, free_port
 from ingest.companies import RunContext, write_companies
 from ingest.ontology_loader import load_ontology
@@ -67,7 +67,7 @@ from matching import lexical
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
 from matching.filters import vocabulary
-from matching.matcher import MatchFilters
+from matching.models import MatchFilters
 from ontology.taxonomy import Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,8 @@ def api_subprocess(server: ManagedNeo4j, driver: Driver, work_dir: Path,
                    timeout: float = 180.0) -> Iterator[ApiProcess]:
     """`paraat serve api` against `server`, rate limiter off, with a fresh bizdev token."""
     secret = secrets.token_urlsafe(32)
-    _, token = create_user(driver, UserCreate(name="bench-load", role="bizdev"), secret)
+    _, token = create_user(UsersRepository(driver),
+                           UserCreate(name="bench-load", role="bizdev"), secret)
     env = {**os.environ,
            "NEO4J_URI": server.uri, "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": server.password,
            "PARAAT_API_SECRET": secret, "PARAAT_MODE": "local",
@@ -289,7 +290,7 @@ def fill_graph(driver: Driver, encoder: Encoder, tax: Taxonomy, n: int,
                             RunContext(source="bench-load"), batch_size=batch_size)
     vec_s = write_derived_vectors(driver, encoder, tax, n, cache=cache)
     t0 = time.perf_counter()
-    driver.execute_query(schema_q.AWAIT_INDEXES, seconds=3600)
+    AdminRepository(driver).await_indexes(3600)
     return {"companies": n, "graph_write_s": round(stats.write_seconds, 2),
             "vectors_write_s": round(vec_s, 2),
             "await_indexes_s": round(time.perf_counter() - t0, 2)}
@@ -329,14 +330,13 @@ def filter_combinations(choices: Mapping[str, Sequence[str]], n: int, seed: int 
 
 def clear_plans(driver: Driver) -> int:
     """Empties Neo4j's query caches; returns how many plans they held."""
-    message = str(read(driver, admin_q.CLEAR_QUERY_CACHES)[0]["value"])
+    message = AdminRepository(driver).clear_query_caches()
     found = re.search(r"\d+", message)
     return int(found.group()) if found else 0
 
 
 def restart_query_stats(driver: Driver) -> None:
-    for statement in admin_q.QUERY_STATS_RESTART:
-        driver.execute_query(statement)
+    AdminRepository(driver).restart_query_stats()
 
 
 def compile_times(driver: Driver) -> dict[str, dict[str, float]]:
@@ -348,7 +348,7 @@ def compile_times(driver: Driver) -> dict[str, dict[str, float]]:
     names.update({v.strip(): f"FILTERED_MATCH_QUERIES_PER_PARAMETER[{k}]"
                   for k, v in matching_q.FILTERED_MATCH_QUERIES_PER_PARAMETER.items()})
     out: dict[str, dict[str, float]] = {}
-    for r in read(driver, admin_q.QUERY_STATS):
+    for r in AdminRepository(driver).query_stats():
         summary = r["summary"] or {}
         n = int(summary.get("invocationCount") or 0)
         comp = summary.get("compileTimeInUs") or {}
@@ -494,6 +494,7 @@ def query_shape_baseline(driver: Driver, encoder: Encoder, tax: Taxonomy, ms: Ma
         s: {"first": [], "again": []} for s in shapes}
     clear_plans(driver)
     restart_query_stats(driver)
+    bench = BenchRepository(driver)
     stopped_by = "count"
     deadline = time.perf_counter() + time_limit
     for f in combos:
@@ -506,7 +507,7 @@ def query_shape_baseline(driver: Driver, encoder: Encoder, tax: Taxonomy, ms: Ma
                 t0 = time.perf_counter()
                 for name, text in texts.items():
                     if name != "graph" or hits:
-                        read(driver, text, **params(name, full))
+                        bench.run_query(text, **params(name, full))
                 times[shape][attempt].append((time.perf_counter() - t0) * 1000)
     out: dict[str, Any] = {
         "question": question, "queries": list(matching_q.FILTERED_MATCH_QUERIES),

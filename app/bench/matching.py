@@ -17,14 +17,13 @@ from app.bench.common import QUESTIONS, bench_server, environment, fresh_graph, 
 from app.bench.encoders import measure_throughput
 from app.services.wiring import encoder_for
 from core.settings import Settings
-from graph.queries import companies as companies_q
-from graph.queries import matching as matching_q
-from graph.queries import schema as schema_q
-from graph.repositories.base import read
+from graph.repositories.admin import AdminRepository
+from graph.repositories.companies import CompanyRepository
 from ingest.companies import RunContext, write_companies
 from ingest.synthetic import generate
 from matching.encoders.base import Encoder
-from matching.matcher import Matcher, MatchFilters, MatchRequest
+from matching.matcher import Matcher
+from matching.models import MatchFilters, MatchRequest
 from ontology.taxonomy import Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -77,10 +76,10 @@ def bench_matching(settings: Settings, sizes: list[int], *, repeats: int = 3,
             kvks = [r.kvk_number for r in records]
             t0 = time.perf_counter()
             for i in range(0, n, 5000):
-                driver.execute_query(companies_q.SET_COMPANY_EMBEDDINGS, rows=[
+                CompanyRepository(driver).set_embeddings([
                     {"kvk_number": k, "embedding": vecs[j].tolist(), "hash": "bench"}
                     for j, k in enumerate(kvks[i:i + 5000], start=i)])
-            driver.execute_query(schema_q.AWAIT_INDEXES, seconds=3600)
+            AdminRepository(driver).await_indexes(3600)
             index_s = time.perf_counter() - t0
             matcher = Matcher(driver, encoder, tax, settings.match)
             # A running service is warm: the JVM compiles the query paths over the first few
@@ -121,7 +120,7 @@ def bench_matching(settings: Settings, sizes: list[int], *, repeats: int = 3,
                     dense.append((time.perf_counter() - t) * 1000)
                     base10.append(_numpy_top(vecs, qv, 10))
                     t = time.perf_counter()
-                    read(driver, matching_q.VECTOR_INDEX_TOP, vector=vec, k=10)
+                    matcher.repo.vector_index_top(vec, 10)
                     index10.append((time.perf_counter() - t) * 1000)
             with_enc = [e + d for e, d in zip(enc_ms, dense, strict=True)]
             base_enc = [e + b for e, b in zip(enc_ms, base, strict=True)]

@@ -43,12 +43,14 @@ from app.bench.load import api_subprocess, load_levels, match_scenario, run_load
 from app.services.wiring import encoder_for
 from core.settings import Settings
 from graph.queries import schema as schema_q
+from graph.repositories.admin import AdminRepository
 from graph.schema import EmbeddingSpec, apply_schema
 from ingest.companies import RunContext, write_companies
 from ingest.ontology_loader import load_ontology
 from ingest.synthetic import generate
 from matching.encoders.cache import EmbeddingCache
-from matching.matcher import Matcher, MatchRequest
+from matching.matcher import Matcher
+from matching.models import MatchRequest
 from ontology.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -56,9 +58,9 @@ log = logging.getLogger(__name__)
 
 def _timed(driver: Any, statements: tuple[str, ...] | list[str]) -> float:
     t0 = time.perf_counter()
-    for stmt in statements:
-        driver.execute_query(stmt)
-    driver.execute_query(schema_q.AWAIT_INDEXES, seconds=7200)
+    admin = AdminRepository(driver)
+    admin.run_statements(statements)
+    admin.await_indexes(7200)
     return round(time.perf_counter() - t0, 1)
 
 
@@ -81,10 +83,8 @@ def bench_scale(settings: Settings, n: int, *, heap: str = "2g", pagecache: str 
     with bench_server(settings, heap=heap, pagecache=pagecache, home=home) as (driver, server):
         neo_pid = int((server._read_state() or {})["pid"])
         # 1. schema without the company search indexes (they are built on the full graph).
-        for stmt in schema_q.CONSTRAINTS:
-            driver.execute_query(stmt)
-        for stmt in schema_q.PROPERTY_INDEXES:
-            driver.execute_query(stmt)
+        AdminRepository(driver).run_statements((*schema_q.CONSTRAINTS,
+                                                *schema_q.PROPERTY_INDEXES))
         cache = EmbeddingCache(settings.cache_dir / "embeddings")
         load_ontology(driver, tax, encoder=encoder, cache=cache)
         # 2. companies through the import path.

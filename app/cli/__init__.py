@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from app import stages
-from app.cli import backup, bench, export, ingest, match, neo4j, reminders, serve, up, users
+from app.cli import backup, bench, export, ingest, mail, match, neo4j, reminders, serve, up, users
 
 # Nothing heavy at module level (tests/unit/test_cli_startup.py): `paraat --help` imports
 # typer and the command modules only; each command imports what it uses (the driver, numpy,
@@ -22,12 +22,13 @@ from app.cli import backup, bench, export, ingest, match, neo4j, reminders, serv
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Paraat: defence-supplier matchmaking for Drenthe.")
-for module in (match, up, neo4j, ingest, export, serve, bench, users, backup, reminders):
+for module in (match, up, neo4j, ingest, export, serve, bench, users, mail, backup, reminders):
     module.register(app)
 
 # Commands that hand the driver no pandas or Arrow values: their driver skips importing them
 # (graph/imports.py; ~1.3 s of CPU in a cold `paraat match`).
-_LEAN_DRIVER_COMMANDS = frozenset({"match", "neo4j", "users", "export", "reset", "backup"})
+_LEAN_DRIVER_COMMANDS = frozenset({"match", "neo4j", "users", "export", "reset", "backup",
+                                   "mail"})
 
 
 @app.callback()

@@ -57,7 +57,7 @@ def match(
     from app.services.wiring import graph_session
     from matching.errors import FilterError
     from matching.filters import resolve_filters
-    from matching.matcher import MatchFilters, MatchRequest
+    from matching.models import MatchFilters, MatchRequest
 
     try:
         request = MatchRequest(question=question, top_k=top, filters=MatchFilters.model_validate({

@@ -110,11 +110,10 @@ def up(
 
 def _seed_if_empty(driver: Any, encoder: Any) -> None:
     from app.services.wiring import embedding_cache
-    from graph.queries import companies as companies_q
+    from graph.repositories.companies import CompanyRepository
     from ingest.seed import load_seed
 
-    records, _, _ = driver.execute_query(companies_q.COUNT_COMPANIES)
-    if int(records[0]["n"]) > 0:
+    if CompanyRepository(driver).count() > 0:
         return
     typer.echo("Empty graph: loading the seed data (ontology, agenda companies)…", err=True)
     summary = load_seed(driver, encoder=encoder, cache=embedding_cache())

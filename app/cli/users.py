@@ -27,8 +27,9 @@ def users_add(
     """Create an API user and print its token once (only a hash of it is stored)."""
     from pydantic import ValidationError as PydanticValidationError
 
-    from app.api.users import UserCreate, create_user
+    from app.services.users import UserCreate, create_user
     from app.services.wiring import graph_session
+    from graph.repositories.users import UsersRepository
 
     s = get_settings()
     try:
@@ -37,7 +38,8 @@ def users_add(
         raise fail(ParaatError(validation_line(e, "user"))) from e
     try:
         with graph_session(s, with_encoder=False) as (driver, _):
-            created, token = create_user(driver, user, s.api.secret.get_secret_value())
+            created, token = create_user(UsersRepository(driver), user,
+                                         s.api.secret.get_secret_value())
     except ParaatError as e:
         raise fail(e) from e
     typer.echo(f"created user {created.id} ({created.role}"
@@ -49,12 +51,13 @@ def users_add(
 @group.command("list")
 def users_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List API users (never their tokens or token hashes)."""
-    from app.api.users import list_users
+    from app.services.users import list_users
     from app.services.wiring import graph_session
+    from graph.repositories.users import UsersRepository
 
     try:
         with graph_session(with_encoder=False) as (driver, _):
-            users = list_users(driver)
+            users = list_users(UsersRepository(driver))
     except ParaatError as e:
         raise fail(e) from e
     if as_json:
@@ -69,12 +72,13 @@ def users_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None
 def users_revoke(user_id: Annotated[str, typer.Argument(help="User id from `users list`")]
                  ) -> None:
     """Revoke a user's token; the API refuses it from the next request on."""
-    from app.api.users import revoke_user
+    from app.services.users import revoke_user
     from app.services.wiring import graph_session
+    from graph.repositories.users import UsersRepository
 
     try:
         with graph_session(with_encoder=False) as (driver, _):
-            revoke_user(driver, user_id)
+            revoke_user(UsersRepository(driver), user_id)
     except ParaatError as e:
         raise fail(e) from e
     typer.echo(f"revoked {user_id}")

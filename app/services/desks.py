@@ -20,8 +20,7 @@ from typing import Any
 import numpy as np
 from neo4j import ManagedTransaction
 
-from app.api import audit
-from app.api.users import UserPublic
+from app.services import audit
 from app.services.mail import Mail, Mailer, valid_address
 from app.services.signup import (
     WINDOW_SECONDS,
@@ -31,10 +30,12 @@ from app.services.signup import (
     new_code,
     throttle,
 )
+from app.services.users import UserPublic
 from core.errors import ConflictError, NotFoundError, ValidationError
-from core.settings import Settings
+from core.settings import MatchSettings, Settings
 from graph.repositories.desks import DeskRepository
 from matching.encoders.base import Encoder
+from matching.reverse import reverse_match
 
 log = logging.getLogger(__name__)
 
@@ -209,8 +210,8 @@ class DeskService:
     # -- the loket without an account ----------------------------------------------------
 
     def submit_anonymous(self, *, title: str, text: str, contact_email: str, kind: str,
-                         kvk_number: str | None, client: str, encoder: Encoder | None,
-                         matches: dict[str, Any], lang: str) -> tuple[dict[str, Any], str]:
+                         kvk_number: str | None, client: str, encoder: Encoder,
+                         match: MatchSettings) -> tuple[dict[str, Any], str]:
         """Store the item unconfirmed with its routes and mail the confirmation link; returns
         the answer (with `routed_to`) and the outbox id to deliver."""
         email = contact_email.strip().lower()
@@ -222,6 +223,7 @@ class DeskService:
         throttle(self.repo.throttle_counts(ip_hash, email, WINDOW_SECONDS),
                  api.loket_per_address_per_hour, api.loket_per_email_per_hour,
                  "loket items")
+        matches, lang = reverse_match(self.repo.driver, encoder, match, f"{title}. {text}")
         desks = self.desks()
         routes = route(desks, encoder, f"{title}. {text}")
         item_id = uuid.uuid4().hex
@@ -233,8 +235,8 @@ class DeskService:
                 "concepts": [c["id"] for c in matches.get("concepts", [])]}
 
         def on_done(tx: ManagedTransaction) -> None:
-            audit.record(tx, None, "loket.submit_anonymous", "loket", item_id, None,
-                         {"kind": kind, "title": title, "kvk_number": kvk_number,
+            audit.record(tx, "anonymous", "anonymous", "loket.submit_anonymous", "loket",
+                         item_id, None, {"kind": kind, "title": title, "kvk_number": kvk_number,
                           "status": "new", "confirmed": False,
                           "routed_to": [r["desk"] for r in routes]},
                          kvk_number=kvk_number)
@@ -282,8 +284,8 @@ class DeskService:
         item_id = row["id"]
 
         def on_done(tx: ManagedTransaction) -> None:
-            audit.record(tx, None, "loket.confirm", "loket", item_id, {"confirmed": False},
-                         {"confirmed": True})
+            audit.record(tx, "anonymous", "anonymous", "loket.confirm", "loket", item_id,
+                         {"confirmed": False}, {"confirmed": True})
 
         if not self.repo.confirm(item_id, on_done):
             raise ConflictError("This message was confirmed already or its link expired / dit "
@@ -295,6 +297,17 @@ class DeskService:
         return {"id": item_id, "status": "confirmed", "routed_to": routes}, \
             [m for m in mail_ids if m]
 
+    def route_item(self, item_id: str, title: str, text: str, encoder: Encoder | None
+                   ) -> tuple[list[dict[str, Any]], list[str]]:
+        """Route an item submitted with a token (confirmed by its token) and tell the desks;
+        returns its routes and the outbox ids to deliver."""
+        desks = self.desks()
+        routes = route(desks, encoder, f"{title}. {text}")
+        self.repo.route(item_id, routes, "routing")
+        mail_ids = [self.notify_desk(r["desk"], item_id, title, r["reason"], r["reason_en"])
+                    for r in routes]
+        return self.repo.routes(item_id), [m for m in mail_ids if m]
+
     def notify_desk(self, desk_id: str, item_id: str, title: str, reason: str,
                     reason_en: str) -> str | None:
         desk = self.repo.get(desk_id)
@@ -303,7 +316,8 @@ class DeskService:
         link = f"{self.settings.mail.public_url}/{QUEUE_PATH}?desk={desk_id}"
         return self.mailer.queue(Mail(
             to=desk["email"], kind="desk_notify", ref=item_id,
-            subject_nl=f"Nieuw in de wachtrij van {desk['name_nl']}: {title}"[:200],
+            # No title in the subject: the outbox keeps subjects, and a title may be personal.
+            subject_nl=f"Nieuw in de wachtrij van {desk['name_nl']}"[:200],
             subject_en=f"New in the queue of {desk['name_en']}"[:200],
             body_nl=(f"Er staat een nieuw loket-bericht voor {desk['name_nl']} klaar: "
                      f"\"{title}\".\nReden: {reason}\n\nOpen de wachtrij: {link}"),
@@ -346,7 +360,7 @@ class DeskService:
                            "from_desk": from_desk})
 
         def on_done(tx: ManagedTransaction) -> None:
-            audit.record(tx, actor, "loket.refer", "loket", item_id,
+            audit.record(tx, actor.id, actor.role, "loket.refer", "loket", item_id,
                          {"desk": from_desk}, {"status": "doorverwezen", "to_desk": to_desk,
                                                "note": note})
 

@@ -36,7 +36,7 @@ from ontology.profile import (  # noqa: F401  (re-exported for the API's models)
 )
 
 if TYPE_CHECKING:
-    from app.api.users import UserPublic
+    from app.services.users import UserPublic
 
 log = logging.getLogger(__name__)
 

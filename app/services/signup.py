@@ -21,9 +21,9 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from app.api import audit
-from app.api.users import UserPublic, hash_token, new_token
+from app.services import audit
 from app.services.mail import Mail, Mailer, valid_address
+from app.services.users import UserPublic, hash_token, new_token
 from core.errors import ConflictError, NotFoundError, ParaatError, ValidationError
 from core.settings import Settings
 from graph.repositories.signup import SignupRepository
@@ -185,14 +185,14 @@ class SignupService:
         approved = req["status"] == "approved"
 
         def on_account(tx: ManagedTransaction) -> None:
-            audit.record(tx, None, "signup.verify", "signup", req["id"],
+            audit.record(tx, "anonymous", "anonymous", "signup.verify", "signup", req["id"],
                          {"status": req["status"]}, {"status": "verified", "user_id": uid},
                          kvk_number=kvk)
-            audit.record(tx, None, "user.create", "user", uid, None,
+            audit.record(tx, "anonymous", "anonymous", "user.create", "user", uid, None,
                          {**user.model_dump(), "via": "signup"}, kvk_number=kvk)
 
         def on_review(tx: ManagedTransaction) -> None:
-            audit.record(tx, None, "signup.review", "signup", req["id"],
+            audit.record(tx, "anonymous", "anonymous", "signup.review", "signup", req["id"],
                          {"status": req["status"]}, {"status": "review"}, kvk_number=kvk)
 
         outcome = self.repo.use_code(
@@ -233,7 +233,8 @@ class SignupService:
         status = "approved" if approve else "rejected"
 
         def on_done(tx: ManagedTransaction) -> None:
-            audit.record(tx, actor, f"signup.{'approve' if approve else 'reject'}", "signup",
+            audit.record(tx, actor.id, actor.role, f"signup.{'approve' if approve else 'reject'}",
+                         "signup",
                          request_id, {"status": "review"}, {"status": status, "note": note},
                          kvk_number=req["kvk_number"])
 

@@ -299,6 +299,35 @@ class ApiClient:
     def triage(self, item_id: str, status: str, note: str) -> Any:
         return self.post(f"/loket/{item_id}/triage", {"status": status, "note": note})
 
+    # ------------------------------------------------------------------ sign-up, desks
+    def signup(self, kvk: str, company: str, email: str, contact: str) -> Json:
+        return dict(self.post("/signup", {"kvk_number": kvk, "company_name": company,
+                                          "email": email, "contact_name": contact}))
+
+    def verify_signup(self, code: str) -> Json:
+        """201: `token` and `user`; 202: `status` review (an admin decides)."""
+        return dict(self.post("/signup/verify", {"code": code}))
+
+    def desks(self) -> list[Json]:
+        return list(self.get("/loket/desks"))
+
+    def submit_loket_anonymous(self, kind: str, title: str, text: str, email: str,
+                               kvk: str | None = None) -> Json:
+        body = {"kind": kind, "title": title, "text": text, "contact_email": email}
+        if kvk:
+            body["kvk_number"] = kvk
+        return dict(self.post("/loket", body))
+
+    def confirm_loket(self, code: str) -> Json:
+        return dict(self.post("/loket/confirm", {"code": code}))
+
+    def desk_queue(self, desk: str, status: str | None = None) -> list[Json]:
+        return self.all_pages(f"/loket/desks/{desk}/queue", max_items=1000, status=status)
+
+    def refer(self, item_id: str, to_desk: str, from_desk: str | None, note: str) -> Json:
+        return dict(self.post(f"/loket/{item_id}/refer", {
+            "to_desk": to_desk, "from_desk": from_desk, "note": note or None}))
+
     # ------------------------------------------------------------------ admin
     def users(self) -> list[Json]:
         return self.all_pages("/users", max_items=1000)

@@ -416,6 +416,58 @@ STRINGS: dict[str, dict[str, str]] = {
     "patterns.count": {"nl": "Aantal", "en": "Count"},
     "patterns.concept": {"nl": "Begrip", "en": "Concept"},
     "patterns.list": {"nl": "Alle vragen", "en": "All questions"},
+    # ------------------------------------------------------------------ sign-up (issue 20)
+    "page.signup": {"nl": "Bedrijf registreren", "en": "Register your company"},
+    "page.report": {"nl": "Loket: vraag of idee insturen", "en": "Desk: send a question or idea"},
+    "page.desk": {"nl": "Balie-wachtrij", "en": "Desk queue"},
+    "signup.intro": {"nl": "Vraag zelf toegang aan voor uw bedrijf. U krijgt een link per mail; "
+                           "daarmee ontvangt u uw toegangstoken.",
+                     "en": "Request access for your company yourself. You get a link by mail; "
+                           "with it you receive your access token."},
+    "signup.kvk": {"nl": "KvK-nummer (8 cijfers)", "en": "KvK number (8 digits)"},
+    "signup.company": {"nl": "Bedrijfsnaam", "en": "Company name"},
+    "signup.contact": {"nl": "Uw naam", "en": "Your name"},
+    "signup.email": {"nl": "E-mailadres", "en": "E-mail address"},
+    "signup.send": {"nl": "Link aanvragen", "en": "Request link"},
+    "signup.need_all": {"nl": "Vul alle velden in.", "en": "Fill in every field."},
+    "signup.mailed": {"nl": "Bekijk uw mail: de link werkt één keer, 24 uur lang.",
+                      "en": "Check your mail: the link works once, for 24 hours."},
+    "signup.code": {"nl": "Code uit de mail", "en": "Code from the mail"},
+    "signup.verify": {"nl": "Bevestigen en token ontvangen", "en": "Confirm and get token"},
+    "signup.have_code": {"nl": "Heeft u al een code?", "en": "Already have a code?"},
+    "signup.token": {"nl": "Uw toegangstoken. Bewaar het goed: het wordt alleen nu getoond.",
+                     "en": "Your access token. Keep it safe: it is shown only now."},
+    "signup.login": {"nl": "Inloggen met dit token", "en": "Log in with this token"},
+    "signup.review": {"nl": "Voor dit KvK-nummer bestaat al een account. Een beheerder "
+                            "beoordeelt uw aanvraag en mailt u.",
+                      "en": "This KvK number already has an account. An administrator reviews "
+                            "your request and mails you."},
+    "report.intro": {"nl": "Zonder account een vraag, idee of aanbod aan Defensie en haar "
+                           "partners sturen. We routeren het naar de juiste balie en zeggen "
+                           "waarom; na bevestiging van uw e-mailadres ziet de balie het.",
+                     "en": "Send Defence and its partners a question, idea or offer without an "
+                           "account. We route it to the right desk and say why; once you "
+                           "confirm your e-mail address, the desk sees it."},
+    "report.kvk": {"nl": "KvK-nummer (niet verplicht)", "en": "KvK number (optional)"},
+    "report.sent": {"nl": "Ontvangen. Bevestig uw e-mailadres met de link in de mail; dan "
+                          "gaat het naar:",
+                    "en": "Received. Confirm your e-mail address with the link in the mail; "
+                          "then it goes to:"},
+    "report.confirm": {"nl": "Bericht bevestigen", "en": "Confirm message"},
+    "report.confirmed": {"nl": "Bevestigd. De balie ziet uw bericht nu:",
+                         "en": "Confirmed. The desk now sees your message:"},
+    "report.desks": {"nl": "Wie zit er achter het loket?", "en": "Who is behind the desk?"},
+    "desk.choose": {"nl": "Balie", "en": "Desk"},
+    "desk.status": {"nl": "Status", "en": "Status"},
+    "desk.all": {"nl": "alle", "en": "all"},
+    "desk.reason": {"nl": "Waarom hier", "en": "Why here"},
+    "desk.from": {"nl": "Afzender", "en": "Sender"},
+    "desk.refer": {"nl": "Doorverwijzen naar", "en": "Refer to"},
+    "desk.refer_note": {"nl": "Toelichting", "en": "Note"},
+    "desk.refer_send": {"nl": "Doorverwijzen", "en": "Refer"},
+    "desk.referred": {"nl": "Doorverwezen.", "en": "Referred."},
+    "desk.history": {"nl": "Routering", "en": "Routing"},
+
 }
 
 

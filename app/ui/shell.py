@@ -10,18 +10,34 @@ from collections.abc import Callable
 import streamlit as st
 
 from app.ui import common as c
-from app.ui.views import admin, clusters, company, home, loket, patterns, register, search
+from app.ui.views import (
+    admin,
+    clusters,
+    company,
+    desk,
+    home,
+    loket,
+    patterns,
+    register,
+    report,
+    search,
+    signup,
+)
 
 log = logging.getLogger(__name__)
 
-# page key -> (render, url path, icon, roles that see it; None = everyone, also anonymous)
+# page key -> (render, url path, icon, roles that see it; None = everyone, also anonymous;
+# "guest" = only without a token)
 PAGES: dict[str, tuple[Callable[[], None], str, str, tuple[str, ...] | None]] = {
     "home": (home.render, "start", ":material/home:", None),
     "search": (search.render, "zoeken", ":material/search:", ("bizdev", "scout", "admin")),
     "clusters": (clusters.render, "clusters", ":material/hub:", None),
     "company": (company.render, "bedrijf", ":material/business:", None),
+    "signup": (signup.render, "aanmelden", ":material/how_to_reg:", ("guest",)),
     "register": (register.render, "registreren", ":material/edit_note:", ("company", "admin")),
     "loket": (loket.render, "loket", ":material/inbox:", ("company", "bizdev", "admin")),
+    "report": (report.render, "melden", ":material/support_agent:", None),
+    "desk": (desk.render, "balie", ":material/move_to_inbox:", ("bizdev", "admin")),
     "patterns": (patterns.render, "vraagpatronen", ":material/monitoring:",
                  ("bizdev", "scout", "admin")),
     "admin": (admin.render, "beheer", ":material/admin_panel_settings:", ("admin",)),
@@ -29,7 +45,8 @@ PAGES: dict[str, tuple[Callable[[], None], str, str, tuple[str, ...] | None]] = 
 
 
 def visible_pages(role: str | None) -> list[str]:
-    return [k for k, (_, _, _, roles) in PAGES.items() if roles is None or role in roles]
+    return [k for k, (_, _, _, roles) in PAGES.items()
+            if roles is None or role in roles or (role is None and "guest" in roles)]
 
 
 def guarded(key: str) -> Callable[[], None]:

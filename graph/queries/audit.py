@@ -1,4 +1,4 @@
-"""The audit trail: one event per write, in the writing transaction (app/api/audit.py,
+"""The audit trail: one event per write, in the writing transaction (graph/repositories/audit.py,
 the admin's audit list)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Idempotency keys of API writes (app/api/idempotency.py)."""
+"""Idempotency keys of API writes (graph/repositories/idempotency.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The loket: ideas, offers and questions from companies with their reverse matches and
-triage (app/api/routes/loket.py; issue 6)."""
+triage (graph/repositories/loket.py, matching/reverse.py; issue 6)."""
 
 from __future__ import annotations
 

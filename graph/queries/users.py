@@ -1,5 +1,5 @@
 """API users; tokens are stored only as an HMAC (token_hash), lookups go by that hash
-(app/api/users.py)."""
+(graph/repositories/users.py, app/services/users.py)."""
 
 from __future__ import annotations
 

@@ -8,10 +8,10 @@ services, the CLI, ingest and matching call their methods, never `execute_query`
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, LiteralString, cast
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, LiteralString, TypeVar, cast
 
-from neo4j import READ_ACCESS, Driver, Record, unit_of_work
+from neo4j import READ_ACCESS, Driver, ManagedTransaction, Record, unit_of_work
 from neo4j import exceptions as neo4j_exc
 
 from core.errors import ParaatError
@@ -19,6 +19,8 @@ from graph.errors import ReadOnlyViolation
 from graph.queries import admin as admin_q
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def batched(rows: Sequence[Any] | Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -95,6 +97,13 @@ class Repository:
         rows, _, _ = self.driver.execute_query(list_query, params, limit=limit, offset=offset,
                                                routing_="r", database_=self.database)
         return int(total[0]["total"]), list(rows)
+
+    def execute_write(self, work: Callable[[ManagedTransaction], T]) -> T:
+        """Run `work` in one managed write transaction (retried by the driver on transient
+        errors): the area repositories' `*_in(tx, …)` steps and the audit event go in it
+        together, so either all of them happen or none."""
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
 
 
 class GraphRepository(Repository):

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import Driver, Record
 from rdflib import RDF, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 from rdflib.term import Node
 
 from core.errors import ValidationError
-from graph.queries import rdf as rdf_q
+from graph.repositories.rdf import RdfRepository
 from ingest.rdf.common import (
     COMPANY_PROPS,
     ENTITY_LABELS,
@@ -28,7 +28,8 @@ from ingest.rdf.common import (
     normalise_format,
     statement_iri,
 )
-from ontology.taxonomy import bind_prefixes, load_taxonomy
+from ontology.concepts import bind_prefixes
+from ontology.taxonomy import load_taxonomy
 from ontology.vocab import CAPABILITY_SCHEME, ID, NLD_SCHEME, PA, VANN, iri_for
 
 log = logging.getLogger(__name__)
@@ -151,51 +152,43 @@ def export_rdf(driver: Driver, level: str = "public") -> Graph:
     g = _new_graph()
     g += load_taxonomy().graph(include_shapes=False)
     unknown: set[str] = set()
-    counts: dict[str, int] = {}
+    links = 0
     withheld: dict[str, frozenset[str]] = {}
 
-    def read(tx: ManagedTransaction) -> None:
-        for label, query in rdf_q.RDF_EXPORT_NODES.items():
-            n = 0
-            for rec in tx.run(query):
-                props = dict(rec["props"])
-                n += 1
-                if label == "Company":
-                    s = _node_iri(label, props["kvk_number"])
-                    kept = withheld[props["kvk_number"]] = withheld_at(level, props)
-                    props = {k: v for k, v in props.items()
-                             if _FIELD_OF_PROP.get(k) not in kept}
-                    g.add((s, RDF.type, PA.Company))
-                    _add_props(g, s, label, props, COMPANY_PROPS, unknown)
-                elif label in ENTITY_LABELS:
-                    s = _node_iri(label, props["id"])
-                    g.add((s, RDF.type, ENTITY_LABELS[label][1]))
-                    _add_props(g, s, label, props, ENTITY_PROPS, unknown)
-                else:
-                    _add_concept(g, _node_iri(label, props["id"]), label, props)
-            counts[label] = n
-        n = 0
-        for rec in tx.run(rdf_q.RDF_EXPORT_LINKS, labels=list(LABEL_KIND)):
-            key = (rec["src_label"], rec["rel"], rec["dst_label"])
-            kept = withheld.get(rec["src"], frozenset()) if key[0] == "Company" \
-                else frozenset()
-            if _FIELD_OF_REL.get(key[1]) in kept:
-                continue
-            if key not in LINKS:
-                unknown.add("-".join(key))
-                continue
-            s, o = _node_iri(key[0], rec["src"]), _node_iri(key[2], rec["dst"])
-            if key[1] in REVERSED_RELS:
-                s, o = o, s
-            g.add((s, REL_PREDICATES[key[1]], o))
-            n += 1
-            if key == ("Company", "HAS_CAPABILITY", "Capability"):
-                _add_statement(g, rec["src"], rec["dst"], s, o, rec,
-                               quote=not kept & {"description", "description_en"})
-        counts["links"] = n
+    def on_node(label: str, props: dict[str, Any]) -> None:
+        if label == "Company":
+            s = _node_iri(label, props["kvk_number"])
+            kept = withheld[props["kvk_number"]] = withheld_at(level, props)
+            props = {k: v for k, v in props.items() if _FIELD_OF_PROP.get(k) not in kept}
+            g.add((s, RDF.type, PA.Company))
+            _add_props(g, s, label, props, COMPANY_PROPS, unknown)
+        elif label in ENTITY_LABELS:
+            s = _node_iri(label, props["id"])
+            g.add((s, RDF.type, ENTITY_LABELS[label][1]))
+            _add_props(g, s, label, props, ENTITY_PROPS, unknown)
+        else:
+            _add_concept(g, _node_iri(label, props["id"]), label, props)
 
-    with driver.session() as session:
-        session.execute_read(read)
+    def on_link(rec: Record) -> None:
+        nonlocal links
+        key = (rec["src_label"], rec["rel"], rec["dst_label"])
+        kept = withheld.get(rec["src"], frozenset()) if key[0] == "Company" else frozenset()
+        if _FIELD_OF_REL.get(key[1]) in kept:
+            return
+        if key not in LINKS:
+            unknown.add("-".join(key))
+            return
+        s, o = _node_iri(key[0], rec["src"]), _node_iri(key[2], rec["dst"])
+        if key[1] in REVERSED_RELS:
+            s, o = o, s
+        g.add((s, REL_PREDICATES[key[1]], o))
+        links += 1
+        if key == ("Company", "HAS_CAPABILITY", "Capability"):
+            _add_statement(g, rec["src"], rec["dst"], s, o, rec,
+                           quote=not kept & {"description", "description_en"})
+
+    counts = RdfRepository(driver).export(on_node, on_link, list(LABEL_KIND))
+    counts["links"] = links
     if unknown:
         log.warning("not exported (no RDF mapping): %s", ", ".join(sorted(unknown)))
     log.info("exported %s: %d triples", counts, len(g))

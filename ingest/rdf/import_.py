@@ -12,18 +12,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import Driver
 from pydantic import ValidationError as PydanticValidationError
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 from rdflib.term import Node
 
-from graph.queries import companies as companies_q
-from graph.queries import rdf as rdf_q
-from graph.queries import schema as schema_q
 from graph.queries import seed as seed_q
+from graph.repositories.admin import AdminRepository
 from graph.repositories.base import batched
-from ingest.companies import CompanyRecord, CompanyWriter, embed_rows, prepare
+from graph.repositories.companies import CompanyRepository
+from graph.repositories.rdf import RdfRepository
+from ingest.companies import CompanyRecord, embed_rows, prepare
 from ingest.errors import IngestError
 from ingest.ontology_loader import load_ontology
 from ingest.rdf.common import (
@@ -347,37 +347,24 @@ def import_rdf(driver: Driver, path_or_data: Path | str | bytes, fmt: str | None
     onto = load_ontology(driver, plan.taxonomy, encoder)
     summary |= {"capabilities": onto["capabilities"], "nld_areas": onto["nld_areas"]}
 
-    def write_entities(tx: ManagedTransaction) -> None:
-        for label, rows in plan.entities.items():
-            tx.run(seed_q.UPSERT_ENTITY[label], rows=rows).consume()
-        for key, rows in plan.links.items():
-            tx.run(seed_q.LINK_ENTITY[key], rows=rows).consume()
-
-    with driver.session() as session:
-        session.execute_write(write_entities)
-        for batch in batched(plan.companies, COMPANY_BATCH):
-            session.execute_write(_write_companies, batch)
+    RdfRepository(driver).write_import(plan.entities, plan.links,
+                                       batched(plan.companies, COMPANY_BATCH))
     summary |= {label: len(rows) for label, rows in plan.entities.items()}
     summary["Company"] = len(plan.companies)
     summary["capability_statements"] = plan.statements
-    driver.execute_query(schema_q.AWAIT_FULLTEXT_REFRESH)
+    AdminRepository(driver).await_fulltext_refresh()
 
     embedded = 0
     if encoder is not None and plan.companies:
-        writer = CompanyWriter(driver)
+        companies = CompanyRepository(driver)
         for batch in batched(plan.companies, COMPANY_BATCH):
-            known = writer.existing_hashes([r["kvk_number"] for r in batch])
+            known = companies.existing_hashes([r["kvk_number"] for r in batch])
             vectors = embed_rows(batch, encoder, {k: v[1] for k, v in known.items()}, cache)
             if vectors:
-                driver.execute_query(companies_q.SET_COMPANY_EMBEDDINGS, rows=vectors)
+                companies.set_embeddings(vectors)
             embedded += len(vectors)
     summary["embedded_companies"] = embedded
     summary["embedded_capabilities"] = onto["embedded"]
     summary["ignored_triples"] = plan.ignored
     log.info("imported %s", summary)
     return summary
-
-
-def _write_companies(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> None:
-    tx.run(rdf_q.RDF_UPSERT_COMPANIES, rows=rows).consume()
-    tx.run(rdf_q.RDF_LINK_COMPANIES, rows=rows).consume()

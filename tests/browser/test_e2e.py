@@ -20,8 +20,9 @@ import httpx
 import pytest
 from neo4j import Driver
 
-from app.api.users import UserCreate, create_user
+from app.services.users import UserCreate, create_user
 from core.settings import Settings
+from graph.repositories.users import UsersRepository
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
 from graph.server import free_port
 from ingest.seed import load_seed
@@ -104,7 +105,7 @@ def stack(chromium: str, neo4j_target: Neo4jTarget, session_driver: Driver, enco
              role="bizdev"), UserCreate(name="E2E scout", role="scout"),
              UserCreate(name="E2E company", role="company", kvk_number="99000091"))
     for u in users:
-        _, tokens[u.role] = create_user(session_driver, u, SECRET)
+        _, tokens[u.role] = create_user(UsersRepository(session_driver), u, SECRET)
     env = {**os.environ, "NEO4J_URI": neo4j_target.uri, "NEO4J_USER": neo4j_target.user,
            "NEO4J_PASSWORD": neo4j_target.password, "PARAAT_API_SECRET": SECRET,
            "PARAAT_EMBED_MODEL": encoder.name, "PARAAT_API_RATE_LIMIT_PER_MINUTE": "0",

@@ -6,15 +6,17 @@ from typing import Any
 
 from neo4j import Driver
 
-from app.api.users import UserCreate, create_user
+from app.services.users import UserCreate, create_user
+from graph.repositories.users import UsersRepository
 
 SECRET = "test-secret-for-the-api"
 INJECTION = "' }) DETACH DELETE n //"
 
 
 def token_for(driver: Driver, role: str, kvk: str | None = None) -> str:
-    _, token = create_user(driver, UserCreate(name=f"test {role}", role=role,  # type: ignore[arg-type]
-                                              kvk_number=kvk), SECRET)
+    _, token = create_user(UsersRepository(driver),
+                           UserCreate(name=f"test {role}", role=role,  # type: ignore[arg-type]
+                                      kvk_number=kvk), SECRET)
     return token
 
 

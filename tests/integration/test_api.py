@@ -13,11 +13,12 @@ from neo4j import Driver
 from typer.testing import CliRunner
 
 from app.api.main import create_app
-from app.api.users import UserCreate, create_user, hash_token, revoke_user
+from app.services.users import UserCreate, create_user, hash_token, revoke_user
 from core.errors import ConfigError
 from core.settings import ApiSettings, Neo4jSettings, Settings
 from graph.queries import admin as admin_q
 from graph.queries import users as users_q
+from graph.repositories.users import UsersRepository
 from graph.schema import apply_schema, clear_graph
 from ingest.seed import SEED_SOURCE, load_seed
 
@@ -232,11 +233,11 @@ def test_reading_without_anonymous_access(seeded: Driver, neo4j_target: Neo4jTar
 def test_bad_and_revoked_tokens_are_401(client: TestClient, seeded: Driver) -> None:
     assert_problem(client.get("/companies", headers=bearer("pa_not-a-token")), 401)
     assert_problem(client.get("/companies", headers={"Authorization": "Basic abc"}), 401)
-    _, token = create_user(seeded, UserCreate(name="leaver", role="scout"), SECRET)
+    _, token = create_user(UsersRepository(seeded), UserCreate(name="leaver", role="scout"), SECRET)
     assert client.get("/companies", headers=bearer(token)).status_code == 200
     user_id = seeded.execute_query(users_q.API_USER_BY_TOKEN_HASH,
                                    token_hash=hash_token(token, SECRET)).records[0]["id"]
-    revoke_user(seeded, user_id)
+    revoke_user(UsersRepository(seeded), user_id)
     assert_problem(client.get("/companies", headers=bearer(token)), 401)
     assert_problem(client.post("/match", json={"question": "drones"}, headers=bearer(token)),
                    401)

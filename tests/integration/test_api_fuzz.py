@@ -25,8 +25,9 @@ import pytest
 from neo4j import Driver
 
 from app.api.main import create_app
-from app.api.users import UserCreate, create_user
+from app.services.users import UserCreate, create_user
 from core.settings import ApiSettings, Settings
+from graph.repositories.users import UsersRepository
 from graph.schema import EmbeddingSpec, apply_schema, clear_graph
 from ingest.seed import load_seed
 from matching.encoders.base import Encoder
@@ -72,7 +73,7 @@ def fuzz_server(session_driver: Driver, neo4j_target: Neo4jTarget, encoder: Enco
     kvks = [r["kvk"] for r in rows]
     tokens = {}
     for role in ROLES[1:]:
-        _, tokens[role] = create_user(session_driver, UserCreate(
+        _, tokens[role] = create_user(UsersRepository(session_driver), UserCreate(
             name=f"fuzzer {role}", role=role,  # type: ignore[arg-type]
             kvk_number=kvks[0] if role == "company" else None), SECRET)
     s = Settings(neo4j=neo4j_settings(neo4j_target),

@@ -9,10 +9,11 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from app.api.main import create_app
-from app.api.users import UserCreate, create_user
+from app.services.users import UserCreate, create_user
 from core.settings import ApiSettings, EncoderSettings, Settings
 from graph.queries import admin as admin_q
 from graph.queries import companies as companies_q
+from graph.repositories.users import UsersRepository
 from graph.schema import EmbeddingSpec, apply_schema
 from ingest.seed import load_seed
 from matching.encoders.base import Encoder
@@ -45,7 +46,8 @@ def client(graph: Driver, neo4j_target: Neo4jTarget) -> Iterator[TestClient]:
 
 
 def login(driver: Driver, role: str = "bizdev") -> tuple[str, dict[str, str]]:
-    user, token = create_user(driver, UserCreate(name="Bizdev Defensie", role=role),  # type: ignore[arg-type]
+    user, token = create_user(UsersRepository(driver),
+                              UserCreate(name="Bizdev Defensie", role=role),  # type: ignore[arg-type]
                               SECRET)
     return user.id, {"Authorization": f"Bearer {token}"}
 

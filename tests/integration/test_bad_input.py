@@ -21,11 +21,12 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from app.api.main import create_app
-from app.api.users import UserCreate, create_user
+from app.services.users import UserCreate, create_user
 from core.errors import ParaatError
 from core.settings import ApiSettings, Settings
 from graph.backup import count_nodes_rels, graph_snapshot
 from graph.queries import matching as matching_q
+from graph.repositories.users import UsersRepository
 from graph.schema import apply_schema, clear_graph
 from ingest.errors import IngestError
 from ingest.rdf.import_ import import_rdf
@@ -245,7 +246,8 @@ def api(seeded: Driver, neo4j_target: Neo4jTarget) -> Iterator[tuple[TestClient,
     app = create_app(s, seeded)
     # The body is refused before the route runs, so no model is loaded for these tests.
     app.state.encoder = object()
-    _, token = create_user(seeded, UserCreate(name="bad-input bizdev", role="bizdev"), SECRET)
+    _, token = create_user(UsersRepository(seeded),
+                           UserCreate(name="bad-input bizdev", role="bizdev"), SECRET)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c, token
 
@@ -382,7 +384,8 @@ def test_path_traversal_in_uploaded_file_names_never_becomes_a_path(
         seeded: Driver, neo4j_target: Neo4jTarget, tmp_path: Path) -> None:
     s = Settings(neo4j=neo4j_settings(neo4j_target),
                  api=ApiSettings(secret=SECRET, rate_limit_per_minute=0))
-    _, token = create_user(seeded, UserCreate(name="bad-input admin", role="admin"), SECRET)
+    _, token = create_user(UsersRepository(seeded),
+                           UserCreate(name="bad-input admin", role="admin"), SECRET)
     auth = {"Authorization": f"Bearer {token}"}
     target = Path("/tmp/paraat-traversal-probe.csv")
     target.unlink(missing_ok=True)
@@ -416,7 +419,8 @@ def matching_api(seeded: Driver, neo4j_target: Neo4jTarget
                  api=ApiSettings(secret=SECRET, rate_limit_per_minute=0))
     app = create_app(s, seeded)
     app.state.encoder = get_encoder(TEST_EMBEDDING.model)
-    _, token = create_user(seeded, UserCreate(name="bad-input admin", role="admin"), SECRET)
+    _, token = create_user(UsersRepository(seeded),
+                           UserCreate(name="bad-input admin", role="admin"), SECRET)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c, {"Authorization": f"Bearer {token}"}
 
@@ -553,7 +557,8 @@ def test_an_upload_without_a_suffix_is_read_by_its_media_type(
     true or false only, as the schema says."""
     s = Settings(neo4j=neo4j_settings(neo4j_target),
                  api=ApiSettings(secret=SECRET, rate_limit_per_minute=0))
-    _, token = create_user(seeded, UserCreate(name="bad-input admin", role="admin"), SECRET)
+    _, token = create_user(UsersRepository(seeded),
+                           UserCreate(name="bad-input admin", role="admin"), SECRET)
     auth = {"Authorization": f"Bearer {token}"}
     with TestClient(create_app(s, seeded)) as c:
         r = c.post("/imports", headers=auth, data={"dry_run": "true"},

@@ -24,7 +24,8 @@ from ingest.seed import load_seed
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
 from matching.encoders.registry import DEFAULT_MODEL
-from matching.matcher import Matcher, MatchFilters, MatchRequest
+from matching.matcher import Matcher
+from matching.models import MatchFilters, MatchRequest
 from ontology.taxonomy import load_taxonomy
 
 from ..conftest import Neo4jTarget, neo4j_settings

@@ -21,7 +21,8 @@ from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
 from matching.encoders.registry import get_encoder
 from matching.errors import MatchError
-from matching.matcher import Matcher, MatchFilters, MatchRequest
+from matching.matcher import Matcher
+from matching.models import MatchFilters, MatchRequest
 from ontology.taxonomy import load_taxonomy
 
 from ..conftest import Neo4jTarget

@@ -21,7 +21,8 @@ from ingest.seed import load_seed
 from matching import lexical
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
-from matching.matcher import Matcher, MatchRequest, MatchResult
+from matching.matcher import Matcher
+from matching.models import MatchRequest, MatchResult
 from ontology.taxonomy import load_taxonomy
 
 OMNIDRONES, GKN = "99000012", "99000002"

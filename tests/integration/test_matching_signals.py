@@ -17,7 +17,8 @@ from ingest.seed import load_seed
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
 from matching.encoders.composite import CompositeEncoder
-from matching.matcher import Matcher, MatchRequest
+from matching.matcher import Matcher
+from matching.models import MatchRequest
 from ontology.taxonomy import load_taxonomy
 
 from .test_matching import COMPANIES

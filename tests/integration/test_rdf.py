@@ -25,7 +25,8 @@ from ingest.rdf.common import parse_rdf, statement_iri
 from ingest.rdf.export import export_rdf, serialize
 from ingest.rdf.import_ import import_rdf
 from ingest.seed import load_seed
-from ontology.taxonomy import load_taxonomy, shapes_graph
+from ontology.concepts import shapes_graph
+from ontology.taxonomy import load_taxonomy
 from ontology.vocab import ID_BASE, PA, iri_for, parse_iri
 
 from ..conftest import TEST_EMBEDDING, unavailable

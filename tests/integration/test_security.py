@@ -18,8 +18,9 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from app.api.main import create_app
-from app.api.users import UserCreate, create_user, hash_token
+from app.services.users import UserCreate, create_user, hash_token
 from core.settings import ApiSettings, Settings
+from graph.repositories.users import UsersRepository
 
 from ..conftest import Neo4jTarget, neo4j_settings, unavailable
 
@@ -83,7 +84,8 @@ def test_managed_neo4j_listens_on_loopback_only(neo4j_target: Neo4jTarget) -> No
 
 
 def test_user_nodes_hold_only_a_token_hash(driver: Driver) -> None:
-    user, token = create_user(driver, UserCreate(name="sec scout", role="scout"), SECRET)
+    user, token = create_user(UsersRepository(driver),
+                              UserCreate(name="sec scout", role="scout"), SECRET)
     rows, _, _ = driver.execute_query("MATCH (u:User {id: $id}) RETURN properties(u) AS p",
                                       id=user.id)
     props = rows[0]["p"]
@@ -98,7 +100,8 @@ def test_the_api_never_logs_a_bearer_token(driver: Driver, neo4j_target: Neo4jTa
                                            caplog: pytest.LogCaptureFixture) -> None:
     s = Settings(neo4j=neo4j_settings(neo4j_target),
                  api=ApiSettings(secret=SECRET, rate_limit_per_minute=0))
-    _, token = create_user(driver, UserCreate(name="sec admin", role="admin"), SECRET)
+    _, token = create_user(UsersRepository(driver),
+                           UserCreate(name="sec admin", role="admin"), SECRET)
     wrong = "pa_" + "W" * 43
     caplog.set_level(logging.DEBUG)  # every logger, the Neo4j driver's Bolt trace included
     for name in ("neo4j", "app", "graph", "uvicorn", "fastapi", "httpx"):

@@ -11,9 +11,10 @@ from neo4j import Driver
 from streamlit.testing.v1 import AppTest
 
 from app.api.main import create_app
-from app.api.users import UserCreate, create_user
+from app.services.users import UserCreate, create_user
 from app.ui.i18n import t
 from core.settings import ApiSettings, Settings
+from graph.repositories.users import UsersRepository
 from graph.schema import apply_schema, clear_graph
 from ingest.companies import RunContext, write_companies
 from ingest.seed import load_seed
@@ -44,7 +45,8 @@ def api(session_driver: Driver, neo4j_target: Neo4jTarget) -> Iterator[str]:
 
 
 def render_all(driver: Driver, url: str) -> None:
-    user, token = create_user(driver, UserCreate(name="Beheerder", role="admin"), SECRET)
+    user, token = create_user(UsersRepository(driver),
+                              UserCreate(name="Beheerder", role="admin"), SECRET)
     for key in PAGES:
         at = AppTest.from_function(_page_script, args=(key,), default_timeout=180)
         at.session_state["api_url"] = url

@@ -16,9 +16,9 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from app.api.list_models import LoketCreate, ShortlistCreate, WatchlistCreate
 from app.api.models import Instant, RegistrationCreate, Rejection
-from app.api.users import UserCreate
+from app.services.users import UserCreate
 from matching import lexical
-from matching.matcher import MatchRequest
+from matching.models import MatchRequest
 from ontology.validation import validate_company
 
 # What the rules turn on: whitespace pydantic strips and Python's isspace also counts, control

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.bench.load import FILTER_FIELDS, filter_combinations, new_and_repeated
-from matching.matcher import MatchFilters
+from matching.models import MatchFilters
 
 CHOICES = {"municipalities": ["emmen", "assen", "meppel"], "clusters": ["greenwise-campus"],
            "nld_areas": ["sensoren", "slimme-materialen"],

@@ -138,7 +138,7 @@ def test_taxonomy_is_parsed_once_and_then_read_from_the_cache(
     def no_parse(names: object) -> None:
         raise AssertionError("parsed the Turtle files again")
 
-    monkeypatch.setattr(tx, "_read_graph", no_parse)
+    monkeypatch.setattr(tx, "read_graph", no_parse)
     cached = tx._cached_taxonomy(cache_dir)
     assert cached is not fresh
     assert cached.capabilities == fresh.capabilities and cached.nld_areas == fresh.nld_areas

@@ -9,7 +9,8 @@ import pytest
 
 from core.settings import MatchSettings
 from matching.evaluate import Question, Retrieved, cross_validate, folds_of, score, tune
-from matching.matcher import GraphPath, Matcher, QuestionConcept, Signals
+from matching.matcher import Matcher
+from matching.models import GraphPath, QuestionConcept, Signals
 
 
 def _matcher() -> Matcher:

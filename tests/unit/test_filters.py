@@ -10,7 +10,7 @@ import pytest
 from core.errors import ValidationError
 from matching.errors import FilterError
 from matching.filters import Choice, Choices, resolve_values, vocabulary
-from matching.matcher import MatchFilters
+from matching.models import MatchFilters
 from ontology.taxonomy import load_taxonomy
 
 SEED = Path(__file__).resolve().parents[2] / "ingest" / "data" / "seed"

@@ -10,6 +10,7 @@ import pytest
 from matching.evaluate import EVAL_DIR
 from matching.lexical import (
     FUNCTION_WORDS,
+    detect_lang,
     is_request_word,
     lucene_query,
     matched_terms,
@@ -19,7 +20,7 @@ from matching.lexical import (
     terms,
     without_spans,
 )
-from matching.matcher import detect_lang, mrr_ndcg_recall
+from matching.metrics import mrr_ndcg_recall
 from matching.request import REQUEST_FORMS, REQUEST_WORDS
 
 

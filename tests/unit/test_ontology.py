@@ -12,17 +12,9 @@ from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, to_isomorphic
 from rdflib.namespace import DCTERMS
 
-from ontology.taxonomy import (
-    ALL_FILES,
-    ONTOLOGY_FILES,
-    Concept,
-    ConceptKind,
-    Taxonomy,
-    dutch_forms,
-    english_forms,
-    load_taxonomy,
-    normalize_label,
-)
+from ontology.concepts import ALL_FILES, ONTOLOGY_FILES, Concept, ConceptKind
+from ontology.forms import dutch_forms, english_forms, normalize_label
+from ontology.taxonomy import Taxonomy, load_taxonomy
 from ontology.vocab import (
     CAPABILITY_SCHEME,
     NLD_SCHEME,

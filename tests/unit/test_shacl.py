@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from rdflib import SH, Literal
 
-from ontology.taxonomy import shapes_graph
+from ontology.concepts import shapes_graph
 from ontology.validation import (
     FIELDS,
     Violation,

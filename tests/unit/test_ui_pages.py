@@ -137,9 +137,12 @@ def test_main_shows_pages_by_role_and_logs_in(api: FakeApi) -> None:
     assert "Welkom" in texts(at)
     from app.ui.shell import visible_pages
 
-    assert visible_pages(None) == ["home", "clusters", "company"]
-    assert visible_pages("scout") == ["home", "search", "clusters", "company", "patterns"]
-    assert visible_pages("company") == ["home", "clusters", "company", "register", "loket"]
+    assert visible_pages(None) == ["home", "clusters", "company", "signup", "report"]
+    assert visible_pages("scout") == ["home", "search", "clusters", "company", "report",
+                                      "patterns"]
+    assert visible_pages("company") == ["home", "clusters", "company", "register", "loket",
+                                        "report"]
+    assert "desk" in visible_pages("bizdev") and "desk" not in visible_pages("company")
     assert "admin" in visible_pages("admin") and "admin" not in visible_pages("bizdev")
 
 
@@ -358,3 +361,79 @@ def test_import_client_progress_and_rejected_rows(api: FakeApi) -> None:
     assert text.splitlines()[0] == "row;field;reason_nl;reason_en;value"
     assert "3;kvk_number;8 cijfers;8 digits;12" in text
     assert rejected_csv({"rejections": []}) is None
+
+
+# --------------------------------------------------------------------------- issue 20
+
+
+def test_signup_without_a_token_then_the_mailed_code_gives_the_token(api: FakeApi) -> None:
+    at = page("signup", api.url, None)
+    no_failure(at)
+    at.text_input(key="signup_kvk").input("12345678")
+    at.text_input(key="signup_company").input("Veenpantser B.V.")
+    at.text_input(key="signup_contact").input("Jan")
+    at.text_input(key="signup_email").input("jan@veenpantser.example.nl")
+    at.button[0].click().run()
+    no_failure(at)
+    assert api.signups == [{"kvk_number": "12345678", "company_name": "Veenpantser B.V.",
+                            "email": "jan@veenpantser.example.nl", "contact_name": "Jan"}]
+    assert "Bekijk uw mail" in texts(at)
+
+    at = AppTest.from_function(_page_script, args=("signup",), default_timeout=TIMEOUT)
+    at.session_state["api_url"] = api.url
+    at.session_state["lang"] = "en"
+    at.query_params["code"] = "a" * 32
+    at.run()
+    at.button[0].click().run()
+    no_failure(at)
+    assert "pa_company" in texts(at) and "shown only now" in texts(at)
+    at.button(key="signup_login").click().run()
+    assert at.session_state["user"]["role"] == "company"
+
+
+def test_signup_in_review_and_a_used_code(api: FakeApi) -> None:
+    at = AppTest.from_function(_page_script, args=("signup",), default_timeout=TIMEOUT)
+    at.session_state["api_url"] = api.url
+    at.query_params["code"] = "review" + "a" * 30
+    at.run()
+    at.button[0].click().run()
+    assert "beheerder beoordeelt" in texts(at)
+    at = AppTest.from_function(_page_script, args=("signup",), default_timeout=TIMEOUT)
+    at.session_state["api_url"] = api.url
+    at.query_params["code"] = "used" + "a" * 30
+    at.run()
+    at.button[0].click().run()
+    no_failure(at)
+    assert at.error
+
+
+def test_anonymous_loket_shows_where_it_goes_and_confirms(api: FakeApi) -> None:
+    at = page("report", api.url, None)
+    no_failure(at)
+    at.text_input(key="report_title").input("Drones")
+    at.text_area(key="report_text").input("Wij zijn een start-up")
+    at.text_input(key="report_email").input("a@b.nl")
+    at.button[0].click().run()
+    no_failure(at)
+    assert "Founded" in texts(at) and "genoemd" in texts(at)
+    assert api.anonymous[0]["contact_email"] == "a@b.nl"
+    at = AppTest.from_function(_page_script, args=("report",), default_timeout=TIMEOUT)
+    at.session_state["api_url"] = api.url
+    at.query_params["code"] = "c" * 32
+    at.run()
+    no_failure(at)
+    assert "Bevestigd" in texts(at)
+
+
+def test_desk_queue_refers_to_another_desk(api: FakeApi) -> None:
+    at = page("desk", api.url, "pa_bizdev")
+    no_failure(at)
+    assert "Drones" in at.expander[0].label and "<script>" not in at.expander[0].label
+    assert "genoemd" in texts(at)
+    at.selectbox(key="desk_to_" + "d" * 32).set_value("nom-bdd")
+    at.text_input(key="desk_why_" + "d" * 32).input("Over een opdracht")
+    refer = [b for b in at.button if "Doorverwijzen" in str(b.label)][0]
+    refer.click().run()
+    no_failure(at)
+    assert api.referrals == [{"id": "d" * 32, "to_desk": "nom-bdd", "from_desk": "founded",
+                              "note": "Over een opdracht"}]

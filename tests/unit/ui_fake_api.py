@@ -67,6 +67,22 @@ DEMAND_AREA = {"id": "slimme-materialen", "name_nl": "Slimme materialen",
                "name_en": "Smart materials"}
 
 
+DESKS = [{"id": "founded", "name_nl": "Founded", "name_en": "Founded",
+          "description_nl": "Start-ups en scale-ups", "description_en": "Start-ups and scale-ups",
+          "email": None},
+         {"id": "nom-bdd", "name_nl": "NOM – Business Developer Defensie",
+          "name_en": "NOM – Business Developer Defence", "description_nl": "Opdrachten",
+          "description_en": "Contracts", "email": None}]
+ROUTE = {"desk": "founded", "name_nl": "Founded", "name_en": "Founded",
+         "reason": "start-up of scale-up (genoemd: 'start-up')",
+         "reason_en": "start-up or scale-up (mentioned: 'start-up')", "via": "rule",
+         "active": True}
+QUEUE_ITEM = {"id": "d" * 32, "desk": "founded", "kind": "vraag", "title": f"Drones {XSS}",
+              "text": "Wij zijn een start-up", "kvk_number": None, "status": "new",
+              "contact_email": "a@b.nl", "confirmed_at": "2026-12-06T10:00:00Z",
+              "reason": ROUTE["reason"], "notes": [], "routes": [ROUTE]}
+
+
 def loket_for(item: dict[str, Any], user: dict[str, Any] | None) -> dict[str, Any]:
     """A loket item as the API shows it to `user`: a company never gets demand questions."""
     if user is None or user["role"] in ("bizdev", "scout", "admin"):
@@ -82,6 +98,10 @@ class FakeApi:
         self.registrations: list[dict[str, Any]] = []
         self.loket: list[dict[str, Any]] = []
         self.watchlists: list[dict[str, Any]] = []
+        self.signups: list[dict[str, Any]] = []
+        self.anonymous: list[dict[str, Any]] = []
+        self.referrals: list[dict[str, Any]] = []
+        self.queue: list[dict[str, Any]] = [] if empty else [QUEUE_ITEM]
         self.server: ThreadingHTTPServer | None = None
 
     @property
@@ -168,6 +188,10 @@ class FakeApi:
                 reg["status"] = "approved" if m[2] == "/approve" else "rejected"
                 reg["decision_note"] = (body or {}).get("reason")
             return 200, reg
+        if path.startswith(("/signup", "/loket/desks", "/loket/confirm")) or (
+                path == "/loket" and method == "POST" and user is None) or path.endswith(
+                "/refer"):
+            return self.desk_route(method, path, body)
         if path == "/loket":
             if method == "POST":
                 item = {"id": uuid.uuid4().hex, "status": "new", **body,
@@ -217,6 +241,38 @@ class FakeApi:
                 {"id": "a1", "at": "2026-11-28T10:00:00Z", "actor_id": "u-admin",
                  "actor_role": "admin", "action": "approve", "entity": "registration",
                  "entity_id": "r1", "before": None, "after": {"status": "approved"}}])
+        return 404, {"status": 404, "detail": "Not Found"}
+
+    def desk_route(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+        """Sign-up, the loket without an account, desks and their queues (issue 20)."""
+        if path == "/signup":
+            self.signups.append(body)
+            return 202, {"status": "mailed", "detail": "check your mail"}
+        if path == "/signup/verify":
+            if body["code"].startswith("review"):
+                return 202, {"status": "review", "request_id": "r" * 32, "detail": "review"}
+            if body["code"].startswith("used"):
+                return 409, {"status": 409, "title": "Conflict", "detail": "already used"}
+            return 201, {"token": "pa_company", "user": TOKENS["pa_company"],
+                         "kvk_number": "12345678", "detail": "shown once"}
+        if path == "/loket/desks":
+            return 200, DESKS
+        if path == "/loket":
+            item = {"id": uuid.uuid4().hex, "status": "awaiting_confirmation",
+                    "routed_to": [ROUTE], "detail": "confirm"}
+            self.anonymous.append({**body, **item})
+            return 202, item
+        if path == "/loket/confirm":
+            return 200, {"id": "c" * 32, "status": "confirmed", "routed_to": [ROUTE]}
+        if m := re.fullmatch(r"/loket/desks/([\w-]+)/queue", path):
+            items = [i for i in self.queue if i["desk"] == m[1]]
+            return 200, {"items": items, "total": len(items), "limit": 200, "offset": 0}
+        if m := re.fullmatch(r"/loket/(\w+)/refer", path):
+            for i in self.queue:
+                if i["id"] == m[1]:
+                    i["desk"], i["status"] = body["to_desk"], "doorverwezen"
+            self.referrals.append({"id": m[1], **body})
+            return 200, {"id": m[1], "status": "doorverwezen", "routed_to": [ROUTE]}
         return 404, {"status": 404, "detail": "Not Found"}
 
     def registrations_route(self, method: str, body: Any, user: dict[str, Any] | None

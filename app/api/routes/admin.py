@@ -17,11 +17,11 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 from pydantic import BaseModel, BeforeValidator, Field
 
-from app.api import audit
 from app.api.deps import CurrentUser, DriverDep, SettingsDep, get_encoder, require_roles
 from app.api.models import AuditPublic, Page
-from app.api.pages import Limit, Offset, read_page
-from app.api.users import (
+from app.api.pages import Limit, Offset, page
+from app.services import audit
+from app.services.users import (
     UserCreate,
     UserListed,
     UserPublic,
@@ -30,7 +30,8 @@ from app.api.users import (
     revoke_user,
 )
 from core.errors import ForbiddenError, NotFoundError, ParaatError, ValidationError
-from graph.queries import audit as audit_q
+from graph.repositories.audit import AuditRepository
+from graph.repositories.users import UsersRepository
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +56,13 @@ class UserCreated(UserPublic):
 
 @router.get("/users", response_model=list[UserListed])
 def get_users(_admin: Admin, driver: DriverDep) -> Any:
-    return list_users(driver)
+    return list_users(UsersRepository(driver))
 
 
 @router.post("/users", response_model=UserCreated, status_code=201)
 def post_user(body: UserCreate, admin: Admin, driver: DriverDep, settings: SettingsDep) -> Any:
-    user, token = create_user(driver, body, settings.api.secret.get_secret_value(), admin)
+    user, token = create_user(UsersRepository(driver), body,
+                              settings.api.secret.get_secret_value(), admin)
     return UserCreated(**user.model_dump(), token=token)
 
 
@@ -68,7 +70,7 @@ def post_user(body: UserCreate, admin: Admin, driver: DriverDep, settings: Setti
 def delete_user(user_id: Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")], admin: Admin,
                 driver: DriverDep) -> Response:
     """Revoke a token (the user stays listed as revoked, for the audit trail)."""
-    revoke_user(driver, user_id, admin)
+    revoke_user(UsersRepository(driver), user_id, admin)
     return Response(status_code=204)
 
 
@@ -85,11 +87,11 @@ def get_audit(
     offset: Offset = 0,
 ) -> Any:
     """Every write, newest first: who, when, what, and the object before and after."""
-    params = {"entity": entity, "entity_id": entity_id, "actor_id": actor_id}
-    return read_page(driver, audit_q.AUDIT_COUNT, audit_q.AUDIT_LIST, params, limit, offset,
-                     lambda rows: [AuditPublic(**{**dict(r), "before": audit.parse(r["before"]),
-                                                  "after": audit.parse(r["after"])})
-                                   for r in rows])
+    filters = {"entity": entity, "entity_id": entity_id, "actor_id": actor_id}
+    return page(AuditRepository(driver).page(filters, limit, offset), limit, offset,
+                lambda rows: [AuditPublic(**{**dict(r), "before": audit.parse(r["before"]),
+                                             "after": audit.parse(r["after"])})
+                              for r in rows])
 
 
 # --------------------------------------------------------------------------- RDF export
@@ -233,7 +235,8 @@ def post_import(
             job.processed = job.total
             job.status = "done"
             if not dry_run:
-                audit.record(driver, admin, "import.run", "import", job.id, None,
+                audit.record(AuditRepository(driver), admin.id, admin.role, "import.run",
+                             "import", job.id, None,
                              {"file": original, **{k: v for k, v in job.summary.items()
                                                    if isinstance(v, int | float | str)}})
         except ParaatError as e:

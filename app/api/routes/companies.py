@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from app.api.deps import DriverDep, Reader, SettingsDep
 from app.api.models import (
@@ -14,18 +14,19 @@ from app.api.models import (
     CompanyListed,
     CompanyPublic,
     CompliancePublic,
+    KvkPath,
     NLDLink,
     Page,
     Provenance,
     Ref,
 )
-from app.api.pages import Limit, Offset, read_page
-from app.api.routes.registrations import registrations_public
+from app.api.pages import Limit, Offset, page
 from app.services.profiles import Viewer, profile_extras, redact_rows
+from app.services.registrations import COMPLIANCE, pending_for
 from core.errors import NotFoundError
-from graph.queries import companies as companies_q
-from graph.queries import registrations as registrations_q
+from graph.repositories.directory import DirectoryRepository
 from graph.repositories.profiles import ProfileRepository
+from graph.repositories.registrations import RegistrationsRepository
 from matching.filters import resolve_one
 from ontology.profile import DefenceExperienceFilter
 from ontology.taxonomy import load_taxonomy
@@ -34,7 +35,6 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/companies", tags=["companies"])
 
-Kvk = Annotated[str, Path(pattern=r"^\d{8}$", description="KvK number, 8 digits.")]
 # An id ("de-wolden") or a name as users write it ("De Wolden", "Nachtzicht", "Súdwest-Fryslân")
 FilterName = r"^[^\W_][\w .,'’()/&+-]{0,99}$"
 
@@ -58,14 +58,13 @@ def list_companies(
     municipality or capability is a 422 naming close ones, not an empty page. Fields a
     company keeps from the caller are blank and filter on nothing."""
     taxonomy = load_taxonomy()
-    params = {"municipality": resolve_one("municipalities", municipality, driver, taxonomy),
-              "capability": resolve_one("capabilities", capability, driver, taxonomy),
-              "q": q, "defence_experience": list(dict.fromkeys(defence_experience or [])) or None,
-              "viewer": Viewer.of(_user).params()}
     repo = ProfileRepository(driver)
-    return read_page(driver, companies_q.API_COUNT_COMPANIES, companies_q.API_LIST_COMPANIES,
-                     params, limit, offset,
-                     lambda rows: redact_rows(repo, _user, [dict(r) for r in rows]))
+    return page(DirectoryRepository(driver).companies_page(
+        resolve_one("municipalities", municipality, driver, taxonomy),
+        resolve_one("capabilities", capability, driver, taxonomy), q, limit, offset,
+        defence_experience=list(dict.fromkeys(defence_experience or [])) or None,
+        viewer=Viewer.of(_user).params()),
+        limit, offset, lambda rows: redact_rows(repo, _user, [dict(r) for r in rows]))
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -87,16 +86,15 @@ def is_stale(last_verified: str | None, stale_days: int, now: datetime | None = 
 
 
 @router.get("/{kvk}", response_model=CompanyPublic)
-def get_company(kvk: Kvk, driver: DriverDep, settings: SettingsDep, user: Reader) -> Any:
+def get_company(kvk: KvkPath, driver: DriverDep, settings: SettingsDep, user: Reader) -> Any:
     """One company's profile: declared vs. inferred capabilities, groups, NLD areas, where the
     data came from and whether it was verified. The company itself, admins and business
     developers also see its pending changes."""
-    rows, _, _ = driver.execute_query(companies_q.API_COMPANY_PROFILE, kvk=kvk, routing_="r")
-    if not rows:
+    directory = DirectoryRepository(driver)
+    r = directory.company_profile(kvk)
+    if r is None:
         raise NotFoundError(f"No company with KvK number {kvk}.")
-    r = rows[0]
-    areas, _, _ = driver.execute_query(companies_q.API_NLD_AREA_NAMES, routing_="r")
-    names = {a["id"]: (a["name_nl"], a["name_en"]) for a in areas}
+    names = directory.nld_area_names()
     via: dict[str, list[str]] = {}
     for link in r["nld_links"]:
         via.setdefault(link["id"], []).append(f"{link['via']}:{link['through']}")
@@ -123,20 +121,12 @@ def get_company(kvk: Kvk, driver: DriverDep, settings: SettingsDep, user: Reader
             stale=is_stale(r["last_verified"], settings.profile_stale_days),
             stale_after_days=settings.profile_stale_days),
         verified=r["last_verified"] is not None,
-        compliance=CompliancePublic(**{k: company[k] for k in _COMPLIANCE})
-        if any(company[k] is not None for k in _COMPLIANCE) else None,
-        pending_changes=_pending(driver, kvk) if user is not None and (
+        compliance=CompliancePublic(**{k: company[k] for k in COMPLIANCE})
+        if any(company[k] is not None for k in COMPLIANCE) else None,
+        pending_changes=pending_for(RegistrationsRepository(driver), kvk) if user is not None and (
             user.role in ("admin", "bizdev") or user.kvk_number == kvk) else None,
     )
     # Claims, defence experience and visibility, then every field the caller may not see
     # blanked (pending changes are shown only to the company itself, admins and bizdev).
     return profile_extras(ProfileRepository(driver), user, kvk, out.model_dump())
 
-
-_COMPLIANCE = ("ncage_code", "iso9001", "aqap2110", "security_status", "export_control_notes")
-
-
-def _pending(driver: DriverDep, kvk: str) -> list[Any]:
-    rows, _, _ = driver.execute_query(registrations_q.PENDING_REGISTRATIONS_FOR, kvk=kvk,
-                                      routing_="r")
-    return registrations_public(list(rows), driver)

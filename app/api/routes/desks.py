@@ -17,9 +17,9 @@ from app.api.models import Page, Text2000
 from app.api.pages import Limit, Offset
 from app.api.problems import ApiProblem, problem_responses
 from app.api.signup_models import CodeIn, Email
-from app.api.users import UserPublic
 from app.services.desks import DeskService
 from app.services.signup import ExpiredError
+from app.services.users import UserPublic
 from graph.repositories.desks import DeskRepository
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class DeskPublic(BaseModel):
 
 
 class DeskUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     email: Email
 
@@ -75,7 +75,7 @@ class QueueItem(BaseModel):
 
 
 class Referral(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     to_desk: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
     from_desk: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,63}$",

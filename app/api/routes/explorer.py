@@ -11,7 +11,7 @@ from app.api.deps import DriverDep, Reader
 from app.api.models import GraphEdge, GraphNode, Neighbourhood
 from app.services.profiles import Viewer
 from core.errors import NotFoundError
-from graph.queries import explorer as explorer_q
+from graph.repositories.directory import DirectoryRepository
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +37,10 @@ def neighbourhood(node_id: NodeKey, driver: DriverDep, user: Reader,
                   limit: Annotated[int, Query(ge=1, le=MAX_NODES)] = MAX_NODES) -> Any:
     """Ring by ring so the nearest nodes are kept when the cap cuts; ids in the answer are
     the nodes' keys (KvK number for companies), never internal element ids."""
-    rows, _, _ = driver.execute_query(explorer_q.API_FIND_NODE, id=node_id, routing_="r")
-    if not rows:
+    directory = DirectoryRepository(driver)
+    start = directory.find_node(node_id)
+    if start is None:
         raise NotFoundError(f"No node with id {node_id!r}.")
-    start = rows[0]
     keys: dict[str, str] = {start["eid"]: start["id"]}
     nodes = [GraphNode(id=start["id"], label=_label(start["labels"]), name=start["name"],
                        depth=0)]
@@ -54,10 +54,8 @@ def neighbourhood(node_id: NodeKey, driver: DriverDep, user: Reader,
             break
         # Over-fetch edges: several can lead to one node, and edges to known nodes count too.
         cap = min(room * 4 + 50, 5000)
-        found, _, _ = driver.execute_query(explorer_q.API_NEIGHBOURS, eids=frontier,
-                                           labels=list(PUBLIC_LABELS), limit=cap,
-                                           rel_fields=REL_FIELDS,
-                                           viewer=Viewer.of(user).params(), routing_="r")
+        found = directory.neighbours(frontier, list(PUBLIC_LABELS), cap,
+                                     rel_fields=REL_FIELDS, viewer=Viewer.of(user).params())
         truncated = truncated or len(found) >= cap
         nxt: list[str] = []
         for r in found:

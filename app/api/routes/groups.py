@@ -18,9 +18,9 @@ from app.api.models import (
     Page,
     Taxonomy,
 )
-from app.api.pages import Limit, Offset, read_page
+from app.api.pages import Limit, Offset, page
 from core.errors import NotFoundError
-from graph.queries import groups as groups_q
+from graph.repositories.directory import DirectoryRepository
 from ontology.taxonomy import Concept, load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -32,17 +32,15 @@ ClusterId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
 
 @router.get("/clusters", response_model=Page[ClusterListed], tags=["clusters"])
 def list_clusters(driver: DriverDep, _user: Reader, limit: Limit = 50, offset: Offset = 0) -> Any:
-    return read_page(driver, groups_q.API_COUNT_CLUSTERS, groups_q.API_LIST_CLUSTERS, None,
-                     limit, offset)
+    return page(DirectoryRepository(driver).clusters_page(limit, offset), limit, offset)
 
 
 @router.get("/clusters/{cluster_id}", response_model=ClusterPublic, tags=["clusters"])
 def get_cluster(cluster_id: ClusterId, driver: DriverDep, _user: Reader) -> Any:
     """A cluster with its member companies, ecosystems, NLD areas and capabilities."""
-    rows, _, _ = driver.execute_query(groups_q.API_CLUSTER_DETAIL, id=cluster_id, routing_="r")
-    if not rows:
+    r = DirectoryRepository(driver).cluster(cluster_id)
+    if r is None:
         raise NotFoundError(f"No cluster with id {cluster_id!r}.")
-    r = rows[0]
     return {**r["cluster"], "members": r["members"], "ecosystems": r["ecosystems"],
             "nld_areas": r["nld_areas"], "capabilities": r["capabilities"]}
 
@@ -51,8 +49,7 @@ def get_cluster(cluster_id: ClusterId, driver: DriverDep, _user: Reader) -> Any:
 def list_nld_areas(driver: DriverDep, _user: Reader) -> Any:
     """The five NLD technology areas with how many capabilities, clusters and companies
     serve each."""
-    rows, _, _ = driver.execute_query(groups_q.API_LIST_NLD_AREAS, routing_="r")
-    return [dict(r) for r in rows]
+    return DirectoryRepository(driver).nld_areas()
 
 
 def _node(c: Concept, children: dict[str, list[Concept]],

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends
 
 from app.api.deps import DriverDep, EncoderDep, SettingsDep, require_roles
 from app.api.problems import problem_responses
-from app.api.users import UserPublic
 from app.services.profiles import Viewer, decorate_hits
+from app.services.users import UserPublic
 from graph.repositories.profiles import ProfileRepository
 from matching.filters import resolve_filters
 from matching.matcher import Hit, Matcher, MatchRequest, MatchResult

@@ -17,26 +17,26 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from neo4j import Driver, ManagedTransaction
+from neo4j import ManagedTransaction
 from openpyxl import Workbook
 
-from app.api import audit
 from app.api.deps import DriverDep, require_roles
-from app.api.idempotency import IdempotencyKey, fingerprint, run_write
+from app.api.idempotency import IdempotencyKey
 from app.api.list_models import (
     ShortlistCreate,
     ShortlistItemCreate,
     ShortlistListed,
     ShortlistPublic,
 )
-from app.api.models import Page
-from app.api.pages import Limit, Offset, read_page
-from app.api.routes.companies import Kvk
-from app.api.users import UserPublic
-from app.services.profiles import redact_rows
+from app.api.models import KvkPath, Page
+from app.api.pages import Limit, Offset, page
+from app.services import audit
+from app.services.idempotency import fingerprint, run_write
+from app.services.lists import check_shortlist_owner, load_shortlist
+from app.services.users import UserPublic
 from core.errors import NotFoundError
-from graph.queries import lists as lists_q
-from graph.repositories.profiles import ProfileRepository
+from graph.repositories.idempotency import IdempotencyRepository
+from graph.repositories.lists import ListsRepository
 
 log = logging.getLogger(__name__)
 
@@ -51,97 +51,74 @@ CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def owned_by(owner: str | None, user: UserPublic) -> bool:
-    """Shortlists and watchlists are their owner's only, whatever the role."""
-    return owner is not None and owner == user.id
-
-
-def _check_owner(driver: Driver, list_id: str, user: UserPublic) -> None:
-    rows, _, _ = driver.execute_query(lists_q.SHORTLIST_OWNER, id=list_id, routing_="r")
-    if not rows or not owned_by(rows[0]["owner"], user):
-        # The same answer for "does not exist" and "not yours": ids cannot be probed.
-        raise NotFoundError(f"No shortlist {list_id} of yours.")
-
-
-def _load(driver: Driver, list_id: str, user: UserPublic) -> dict[str, Any]:
-    rows, _, _ = driver.execute_query(lists_q.SHORTLIST_GET, id=list_id, routing_="r")
-    if not rows or not owned_by(rows[0]["owner"], user):
-        raise NotFoundError(f"No shortlist {list_id} of yours.")
-    out = dict(rows[0])
-    # what a company hid from this role stays out of the list and its exports too
-    out["items"] = [{k: v for k, v in it.items() if k != "defence_experience"}
-                    for it in redact_rows(ProfileRepository(driver), user, list(out["items"]))]
-    return out
-
-
 @router.post("", response_model=ShortlistPublic, status_code=201)
 def create_shortlist(body: ShortlistCreate, user: Lister, driver: DriverDep, request: Request,
                      idempotency_key: IdempotencyKey = None) -> Any:
     """A new, empty shortlist owned by the caller."""
+    lists = ListsRepository(driver)
     list_id = uuid.uuid4().hex
 
     def work(tx: ManagedTransaction) -> dict[str, Any]:
-        tx.run(lists_q.SHORTLIST_CREATE, id=list_id, name=body.name, question=body.question,
-               owner=user.id).consume()
-        audit.record(tx, user, "shortlist.create", "shortlist", list_id, None,
+        lists.create_shortlist_in(tx, id=list_id, name=body.name, question=body.question,
+                                  owner=user.id)
+        audit.record(tx, user.id, user.role, "shortlist.create", "shortlist", list_id, None,
                      body.model_dump())
         return {"id": list_id}
 
     fp = fingerprint("POST", request.url.path, body.model_dump())
-    done = run_write(driver, user, idempotency_key, fp, 201, work)
-    return _load(driver, str(done.body["id"]), user)
+    done = run_write(IdempotencyRepository(driver), user.id, idempotency_key, fp, 201, work)
+    return load_shortlist(lists, str(done.body["id"]), user)
 
 
 @router.get("", response_model=Page[ShortlistListed])
 def list_shortlists(user: Lister, driver: DriverDep, limit: Limit = 50,
                     offset: Offset = 0) -> Any:
     """The caller's own shortlists, newest first."""
-    return read_page(driver, lists_q.SHORTLIST_COUNT_OWN, lists_q.SHORTLIST_LIST_OWN,
-                     {"owner": user.id}, limit, offset)
+    return page(ListsRepository(driver).shortlists_page(user.id, limit, offset), limit, offset)
 
 
 @router.get("/{list_id}", response_model=ShortlistPublic)
 def get_shortlist(list_id: ListId, user: Lister, driver: DriverDep) -> Any:
     """One shortlist with its suppliers (name, municipality, note, when added)."""
-    return _load(driver, list_id, user)
+    return load_shortlist(ListsRepository(driver), list_id, user)
 
 
 @router.post("/{list_id}/items", response_model=ShortlistPublic, status_code=201)
 def add_item(list_id: ListId, body: ShortlistItemCreate, user: Lister, driver: DriverDep,
              request: Request, idempotency_key: IdempotencyKey = None) -> Any:
     """Add a supplier (or replace its note when it is already on the list)."""
-    _check_owner(driver, list_id, user)
+    lists = ListsRepository(driver)
+    check_shortlist_owner(lists, list_id, user)
 
     def work(tx: ManagedTransaction) -> dict[str, Any]:
-        rec = tx.run(lists_q.SHORTLIST_ADD_ITEM, id=list_id, kvk=body.kvk_number,
-                     note=body.note, actor=user.id).single()
+        rec = lists.add_item_in(tx, list_id, body.kvk_number, body.note, user.id)
         if rec is None:
             raise NotFoundError(f"No company with KvK number {body.kvk_number}.")
-        audit.record(tx, user, "shortlist.add_item", "shortlist", list_id, rec["before"],
-                     {"kvk_number": body.kvk_number, "note": rec["note"],
+        audit.record(tx, user.id, user.role, "shortlist.add_item", "shortlist", list_id,
+                     rec["before"], {"kvk_number": body.kvk_number, "note": rec["note"],
                       "added_at": rec["added_at"]})
         return {"id": list_id}
 
     fp = fingerprint("POST", request.url.path, body.model_dump())
-    run_write(driver, user, idempotency_key, fp, 201, work)
-    return _load(driver, list_id, user)
+    run_write(IdempotencyRepository(driver), user.id, idempotency_key, fp, 201, work)
+    return load_shortlist(lists, list_id, user)
 
 
 @router.delete("/{list_id}/items/{kvk}", response_model=ShortlistPublic)
-def remove_item(list_id: ListId, kvk: Kvk, user: Lister, driver: DriverDep) -> Any:
+def remove_item(list_id: ListId, kvk: KvkPath, user: Lister, driver: DriverDep) -> Any:
     """Remove a supplier from the list; 404 when it is not on it."""
-    _check_owner(driver, list_id, user)
+    lists = ListsRepository(driver)
+    check_shortlist_owner(lists, list_id, user)
 
     def work(tx: ManagedTransaction) -> None:
-        rec = tx.run(lists_q.SHORTLIST_REMOVE_ITEM, id=list_id, kvk=kvk).single()
+        rec = lists.remove_item_in(tx, list_id, kvk)
         if rec is None:
             raise NotFoundError(f"KvK number {kvk} is not on shortlist {list_id}.")
-        audit.record(tx, user, "shortlist.remove_item", "shortlist", list_id,
+        audit.record(tx, user.id, user.role, "shortlist.remove_item", "shortlist", list_id,
                      {"kvk_number": kvk, **(rec["before"] or {})}, None)
 
-    with driver.session() as session:
-        session.execute_write(work)
-    return _load(driver, list_id, user)
+    lists.execute_write(work)
+    return load_shortlist(lists, list_id, user)
 
 
 def export_rows(items: list[dict[str, Any]]) -> list[list[Any]]:
@@ -198,7 +175,7 @@ def export_shortlist(list_id: ListId, user: Lister, driver: DriverDep,
                          description="csv (UTF-8 with BOM, `;`) or xlsx")] = "csv"
                      ) -> Response:
     """The shortlist as a file download."""
-    sl = _load(driver, list_id, user)
+    sl = load_shortlist(ListsRepository(driver), list_id, user)
     if format == "csv":
         data, media = to_csv(sl["items"]), CSV_TYPE
     else:

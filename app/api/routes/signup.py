@@ -18,8 +18,8 @@ from app.api.models import Page, Text2000
 from app.api.pages import Limit, Offset
 from app.api.problems import ApiProblem, problem_responses
 from app.api.signup_models import CodeIn, Email, Kvk
-from app.api.users import UserPublic
 from app.services.signup import ExpiredError, SignupService, ThrottledError
+from app.services.users import UserPublic
 from graph.repositories.outbox import OutboxRepository
 from graph.repositories.signup import SignupRepository
 

@@ -17,19 +17,20 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from neo4j import Driver, ManagedTransaction
 
-from app.api import audit
 from app.api.deps import DriverDep, EncoderDep, SettingsDep, require_roles
-from app.api.idempotency import IdempotencyKey, fingerprint, run_write
+from app.api.idempotency import IdempotencyKey
 from app.api.list_models import WatchlistCreate, WatchlistHit, WatchlistNew, WatchlistPublic
 from app.api.models import Page
-from app.api.pages import Limit, Offset, read_page
+from app.api.pages import Limit, Offset, page
 from app.api.problems import problem_responses
-from app.api.routes.shortlists import owned_by
-from app.api.users import UserPublic
+from app.services import audit
+from app.services.idempotency import fingerprint, run_write
+from app.services.lists import load_watchlist, watchlist_public
 from app.services.profiles import Viewer, decorate_hits
-from core.errors import NotFoundError
+from app.services.users import UserPublic
 from core.settings import Settings
-from graph.queries import lists as lists_q
+from graph.repositories.idempotency import IdempotencyRepository
+from graph.repositories.lists import ListsRepository
 from graph.repositories.profiles import ProfileRepository
 from matching.encoders.base import Encoder
 from matching.filters import resolve_filters
@@ -56,21 +57,6 @@ def parse_time(value: str | None) -> datetime | None:
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
-def _public(r: Any) -> dict[str, Any]:
-    d = dict(r)
-    d["filters"] = MatchFilters(**json.loads(d["filters"])) if d.get("filters") else None
-    if d["filters"] is None:
-        d["filters"] = MatchFilters()
-    return d
-
-
-def _load(driver: Driver, watch_id: str, user: UserPublic) -> dict[str, Any]:
-    rows, _, _ = driver.execute_query(lists_q.WATCHLIST_GET, id=watch_id, routing_="r")
-    if not rows or not owned_by(rows[0]["owner"], user):  # 404 also for an admin
-        raise NotFoundError(f"No watchlist {watch_id} of yours.")
-    return _public(rows[0])
-
-
 def _run(driver: Driver, encoder: Encoder, settings: Settings, question: str,
          filters: MatchFilters, top_k: int) -> MatchResult:
     matcher = Matcher(driver, encoder, load_taxonomy(), settings.match)
@@ -91,29 +77,30 @@ def create_watchlist(body: WatchlistCreate, user: Watcher, driver: DriverDep,
     seen = [h.kvk_number for h in result.hits]
     watch_id = uuid.uuid4().hex
     filters = json.dumps(body.filters.params())
+    lists = ListsRepository(driver)
 
     def work(tx: ManagedTransaction) -> dict[str, Any]:
-        tx.run(lists_q.WATCHLIST_CREATE, id=watch_id, name=body.name, question=body.question,
-               filters=filters, top_k=body.top_k, owner=user.id, seen=seen).consume()
-        audit.record(tx, user, "watchlist.create", "watchlist", watch_id, None,
+        lists.create_watchlist_in(tx, id=watch_id, name=body.name, question=body.question,
+                                  filters=filters, top_k=body.top_k, owner=user.id, seen=seen)
+        audit.record(tx, user.id, user.role, "watchlist.create", "watchlist", watch_id, None,
                      {**body.model_dump(), "seen": seen})
         return {"id": watch_id}
 
-    done = run_write(driver, user, idempotency_key, fp, 201, work)
-    return _load(driver, str(done.body["id"]), user)
+    done = run_write(IdempotencyRepository(driver), user.id, idempotency_key, fp, 201, work)
+    return load_watchlist(lists, str(done.body["id"]), user)
 
 
 @router.get("", response_model=Page[WatchlistPublic])
 def list_watchlists(user: Watcher, driver: DriverDep, limit: Limit = 50,
                     offset: Offset = 0) -> Any:
     """The caller's own watchlists, newest first."""
-    return read_page(driver, lists_q.WATCHLIST_COUNT_OWN, lists_q.WATCHLIST_LIST_OWN,
-                     {"owner": user.id}, limit, offset, lambda rows: [_public(r) for r in rows])
+    return page(ListsRepository(driver).watchlists_page(user.id, limit, offset), limit, offset,
+                lambda rows: [watchlist_public(r) for r in rows])
 
 
 @router.get("/{watch_id}", response_model=WatchlistPublic)
 def get_watchlist(watch_id: WatchId, user: Watcher, driver: DriverDep) -> Any:
-    return _load(driver, watch_id, user)
+    return load_watchlist(ListsRepository(driver), watch_id, user)
 
 
 def new_hits(result: MatchResult, seen: set[str], since: datetime | None,
@@ -152,7 +139,8 @@ def watchlist_new(watch_id: WatchId, user: Watcher, driver: DriverDep, settings:
                   ] = False) -> Any:
     """Suppliers that newly match since the list was last seen: new in its top k, or with a
     profile updated after `last_seen_at`."""
-    wl = _load(driver, watch_id, user)
+    lists = ListsRepository(driver)
+    wl = load_watchlist(lists, watch_id, user)
     # saved as ids since filters take names; a list saved before may still hold a name
     viewer = Viewer.of(user)
     filters = resolve_filters(wl["filters"], driver, load_taxonomy()).for_viewer(viewer.all)
@@ -161,22 +149,18 @@ def watchlist_new(watch_id: WatchId, user: Watcher, driver: DriverDep, settings:
     result.hits = [Hit.model_validate(h) for h in decorate_hits(
         ProfileRepository(driver), viewer, [h.model_dump() for h in result.hits])]
     current = [h.kvk_number for h in result.hits]
-    rows, _, _ = driver.execute_query(lists_q.WATCHLIST_COMPANY_TIMES, kvks=current,
-                                      routing_="r")
-    times = {r["kvk"]: [r["updated_at"], r["last_verified"], r["imported_at"]] for r in rows}
+    times = lists.company_times(current)
     items = new_hits(result, set(wl["seen"]), parse_time(wl["last_seen_at"]), times)
     last_seen = wl["last_seen_at"]
     if mark_seen:
         def work(tx: ManagedTransaction) -> str:
-            rec = tx.run(lists_q.WATCHLIST_MARK_SEEN, id=watch_id, seen=current).single()
-            assert rec is not None
-            audit.record(tx, user, "watchlist.mark_seen", "watchlist", watch_id,
+            seen_at = lists.mark_seen_in(tx, watch_id, current)
+            audit.record(tx, user.id, user.role, "watchlist.mark_seen", "watchlist", watch_id,
                          {"seen": wl["seen"], "last_seen_at": wl["last_seen_at"]},
-                         {"seen": current, "last_seen_at": rec["last_seen_at"]})
-            return str(rec["last_seen_at"])
+                         {"seen": current, "last_seen_at": seen_at})
+            return seen_at
 
-        with driver.session() as session:
-            last_seen = session.execute_write(work)
+        last_seen = lists.execute_write(work)
     log.info("watchlist %s: %d new of %d", watch_id, len(items), len(current))
     return WatchlistNew(watchlist_id=watch_id, since=wl["last_seen_at"], marked_seen=mark_seen,
                         last_seen_at=last_seen, current=current, items=items)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.api.users import UserPublic
+from app.services.users import UserPublic
+
 from app.services.profiles import (
     Viewer,
     claims_public,

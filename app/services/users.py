@@ -2,7 +2,7 @@
 
 A token is shown once, when it is made, and only its HMAC-SHA256 under `api_secret` is stored:
 a copy of the database alone does not let anyone call the API, and a lost token is revoked and
-replaced rather than recovered. Shared by the API (lookup) and `paraat users` (add/list/revoke).
+replaced rather than recovered. Shared by the API (lookup, `/users`) and `paraat users`.
 """
 
 from __future__ import annotations
@@ -14,17 +14,22 @@ import secrets
 import uuid
 from typing import Annotated, Any, Literal
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import ManagedTransaction
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from app.api.patterns import NOT_SPACE
+from app.services import audit
 from core.errors import NotFoundError
-from graph.queries import users as users_q
+from graph.repositories.users import UsersRepository
 
 log = logging.getLogger(__name__)
 
 Role = Literal["admin", "bizdev", "scout", "company"]
 ROLES: tuple[Role, ...] = ("admin", "bizdev", "scout", "company")
+# Who may read what other users asked (the words of demand questions). Everyone else, a
+# company in the loket or the registration preview, sees only their themes and NLD areas
+# (`services.loket.demand_summary`); docs/security.md §2.
+DEMAND_READERS: tuple[Role, ...] = ("bizdev", "scout", "admin")
 TOKEN_PREFIX = "pa_"
 MAX_TOKEN_CHARS = 200
 
@@ -91,55 +96,47 @@ def hash_token(token: str, secret: str) -> str:
     return hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
-def create_user(driver: Driver, user: UserCreate, secret: str,
+def create_user(users: UsersRepository, user: UserCreate, secret: str,
                 actor: UserPublic | None = None) -> tuple[UserPublic, str]:
     """Store a new user; returns it with the plain token, which is not kept anywhere. The
     audit names `actor` (None: the command line)."""
-    from app.api import audit
-
     token = new_token()
     uid = uuid.uuid4().hex[:16]
     public = UserPublic(id=uid, **user.model_dump())
 
     def work(tx: ManagedTransaction) -> None:
-        tx.run(users_q.API_CREATE_USER, id=uid, name=user.name, role=user.role,
-               kvk_number=user.kvk_number, token_hash=hash_token(token, secret)).consume()
-        audit.record(tx, actor, "user.create", "user", uid, None, public.model_dump())
+        users.create_in(tx, id=uid, name=user.name, role=user.role,
+                        kvk_number=user.kvk_number, token_hash=hash_token(token, secret))
+        audit.record(tx, actor.id if actor else None, actor.role if actor else None,
+                     "user.create", "user", uid, None, public.model_dump())
 
-    with driver.session() as session:
-        session.execute_write(work)
+    users.execute_write(work)
     log.info("created API user %s (%s)", uid, user.role)
     return public, token
 
 
-def user_for_token(driver: Driver, token: str, secret: str) -> UserPublic | None:
+def user_for_token(users: UsersRepository, token: str, secret: str) -> UserPublic | None:
     """The active user holding this token, or None (unknown or revoked)."""
     if not token or len(token) > MAX_TOKEN_CHARS:
         return None
-    records, _, _ = driver.execute_query(users_q.API_USER_BY_TOKEN_HASH,
-                                         token_hash=hash_token(token, secret), routing_="r")
-    if not records:
+    r = users.by_token_hash(hash_token(token, secret))
+    if r is None:
         return None
-    r = records[0]
     return UserPublic(id=r["id"], name=r["name"], role=r["role"], kvk_number=r["kvk_number"])
 
 
-def list_users(driver: Driver) -> list[UserListed]:
-    records, _, _ = driver.execute_query(users_q.API_LIST_USERS, routing_="r")
-    return [UserListed(**{k: r[k] for k in r.keys()}) for r in records]
+def list_users(users: UsersRepository) -> list[UserListed]:
+    return [UserListed(**r) for r in users.listed()]
 
 
-def revoke_user(driver: Driver, user_id: str, actor: UserPublic | None = None) -> None:
-    from app.api import audit
-
+def revoke_user(users: UsersRepository, user_id: str, actor: UserPublic | None = None) -> None:
     def work(tx: ManagedTransaction) -> bool:
-        if tx.run(users_q.API_REVOKE_USER, id=user_id).single() is None:
+        if not users.revoke_in(tx, user_id):
             return False
-        audit.record(tx, actor, "user.revoke", "user", user_id, {"revoked": False},
-                     {"revoked": True})
+        audit.record(tx, actor.id if actor else None, actor.role if actor else None,
+                     "user.revoke", "user", user_id, {"revoked": False}, {"revoked": True})
         return True
 
-    with driver.session() as session:
-        if not session.execute_write(work):
-            raise NotFoundError(f"No API user with id {user_id!r}.")
+    if not users.execute_write(work):
+        raise NotFoundError(f"No API user with id {user_id!r}.")
     log.info("revoked API user %s", user_id)

@@ -1,0 +1,124 @@
+"""Sign-up in headless Chromium against the real API (`paraat serve api`, mail through the
+test SMTP server on loopback) and the real UI: "Bedrijf registreren" without a token -> the
+mail arrives -> its link opens the UI -> the token is shown once -> logging in with it works.
+`sign_up()` is the reusable walk (the profile-visibility test continues from it)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from neo4j import Driver
+
+from graph.schema import apply_schema, clear_graph
+from graph.server import free_port
+
+from ..conftest import TEST_EMBEDDING, Neo4jTarget, SmtpInbox, mail_text
+
+# The Chromium and Playwright fixtures of the main browser test, shared.
+from .test_e2e import ROOT, SHOTS, WAIT_MS, _stop, _wait, browser, chromium  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+SECRET = "browser-signup-secret-0123456789"
+
+
+@dataclass
+class MailStack:
+    api: str
+    ui: str
+    smtp: SmtpInbox
+
+
+@pytest.fixture(scope="module")
+def mail_stack(chromium: str, neo4j_target: Neo4jTarget,  # noqa: F811
+               session_driver: Driver, smtp_server: SmtpInbox,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailStack]:
+    clear_graph(session_driver)
+    apply_schema(session_driver, TEST_EMBEDDING)
+    api_port, ui_port = free_port(), free_port()
+    api_url, ui_url = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{ui_port}"
+    env = {**os.environ, "NEO4J_URI": neo4j_target.uri, "NEO4J_USER": neo4j_target.user,
+           "NEO4J_PASSWORD": neo4j_target.password, "PARAAT_API_SECRET": SECRET,
+           "PARAAT_API_RATE_LIMIT_PER_MINUTE": "0",
+           "PARAAT_SMTP_HOST": smtp_server.host, "PARAAT_SMTP_PORT": str(smtp_server.port),
+           "PARAAT_MAIL_FROM": "Paraat <paraat@test.example>", "PARAAT_PUBLIC_URL": ui_url,
+           "PARAAT_DATA_DIR": str(tmp_path_factory.mktemp("paraat-data")),
+           "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
+    logs = tmp_path_factory.mktemp("signup-logs")
+    api = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "api", "--port",
+                            str(api_port)], env=env, cwd=ROOT,
+                           stdout=(logs / "api.log").open("wb"), stderr=subprocess.STDOUT,
+                           start_new_session=True)
+    ui = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "ui", "--port",
+                           str(ui_port), "--api", api_url], env=env, cwd=ROOT,
+                          stdout=(logs / "ui.log").open("wb"), stderr=subprocess.STDOUT,
+                          start_new_session=True)
+    try:
+        _wait(f"{api_url}/health", api, "the API")
+        _wait(f"{ui_url}/_stcore/health", ui, "the UI")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        yield MailStack(api_url, ui_url, smtp_server)
+    finally:
+        _stop(ui)
+        _stop(api)
+        log = (logs / "api.log").read_text(encoding="utf-8", errors="replace")
+        assert "Traceback" not in log, log[-3000:]
+
+
+@pytest.fixture
+def mail_page(browser: Any, mail_stack: MailStack) -> Iterator[Any]:  # noqa: F811
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1600}, locale="nl-NL")
+    pg = ctx.new_page()
+    pg.set_default_timeout(WAIT_MS)
+    try:
+        yield pg
+    finally:
+        ctx.close()
+
+
+def sign_up(pg: Any, stack: MailStack, kvk: str, email: str) -> str:
+    """Walk "Bedrijf registreren" without a token, open the mailed link, take the token shown
+    once and log in with it; returns the token."""
+    stack.smtp.clear()
+    pg.goto(stack.ui)
+    pg.get_by_test_id("stSidebarNav").get_by_role("link", name="Bedrijf registreren").click()
+    pg.get_by_role("heading", name="Bedrijf registreren").first.wait_for()
+    pg.get_by_label("KvK-nummer (8 cijfers)").fill(kvk)
+    pg.get_by_label("Bedrijfsnaam").fill("Veenkoloniale Pantsertechniek B.V.")
+    pg.get_by_label("Uw naam").fill("Jan Hoving")
+    pg.get_by_label("E-mailadres").fill(email)
+    pg.get_by_role("button", name="Link aanvragen").click()
+    pg.get_by_text("Bekijk uw mail").wait_for()
+    pg.screenshot(path=str(SHOTS / "signup-requested.png"), full_page=True)
+
+    [mail] = stack.smtp.wait_for(email, timeout=60)
+    text = mail_text(mail)
+    assert "Beste Jan Hoving" in text and "Dear Jan Hoving" in text
+    link = re.search(re.escape(stack.ui) + r"/aanmelden\?code=[A-Za-z0-9_-]+", text)
+    assert link, text
+    pg.goto(link.group(0))
+    pg.get_by_role("button", name="Bevestigen en token ontvangen").click()
+    pg.get_by_text("Uw toegangstoken").wait_for()
+    token = str(pg.locator("[data-testid='stCode'] code").first.inner_text()).strip()
+    assert token.startswith("pa_"), token
+    pg.screenshot(path=str(SHOTS / "signup-token.png"), full_page=True)
+    pg.get_by_role("button", name="Inloggen met dit token").click()
+    pg.get_by_text("Ingelogd als").wait_for()
+    return token
+
+
+def test_sign_up_in_the_browser(mail_page: Any, mail_stack: MailStack,
+                                session_driver: Driver) -> None:
+    token = sign_up(mail_page, mail_stack, "12345670", "jan@veenpantser.example.nl")
+    assert mail_page.get_by_text("bedrijf").count() > 0
+    records, _, _ = session_driver.execute_query(
+        "MATCH (u:User {role: 'company', kvk_number: '12345670'}) RETURN count(u) AS n")
+    assert records[0]["n"] == 1
+    assert token
