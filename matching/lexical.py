@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from matching.request import REQUEST_WORDS
+from matching.request import REQUEST_WORDS, TOPICAL_REQUEST_WORDS
 
 FUNCTION_WORDS = frozenset("""
 de het een en of van voor met op in aan uit bij naar door over onder als dat die dit deze
@@ -65,11 +65,14 @@ def only_request_words(text: str) -> bool:
     return bool(words) and all(is_request_word(w) for w in words)
 
 
-def request_spans(text: str, keep: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+def request_spans(text: str, keep: Sequence[tuple[int, int]] = (), *, topical: bool = False
+                  ) -> list[tuple[int, int]]:
     """(start, end) of each word of asking in `text`, except inside a `keep` span (a concept
-    label the question names: "power supply" is asked for)."""
+    label the question names: "power supply" is asked for); with `topical`, only the words
+    of asking that have a topic of their own (`matching.request.TOPICAL_GROUPS`)."""
+    words = TOPICAL_REQUEST_WORDS if topical else REQUEST_WORDS
     return [(m.start(), m.end()) for m in _TOKEN.finditer(text)
-            if is_request_word(m.group())
+            if fold(m.group()) in words
             and not any(a <= m.start() and m.end() <= b for a, b in keep)]
 
 

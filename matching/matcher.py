@@ -123,12 +123,9 @@ class Matcher:
                                                         hit.matched_text)
         if self.s.concept_top > 0:
             cosines = self._concept_cosines(vector)
-            # e5 cosines are compressed, so a concept counts when it clears the threshold
-            # and is close to the best one.
             t = self.s.concept_threshold
             top = max((c for _, c in cosines), default=0.0)
-            near = [(cid, cos) for cid, cos in cosines
-                    if cos >= t and cos >= top - self.s.concept_margin and cid not in found]
+            near = [(cid, cos) for cid, cos in self._clearing(cosines) if cid not in found]
             confirmed = confirm([cid for cid, _ in near]) if near and confirm else None
             if confirmed is not None:
                 near = [(cid, cos) for cid, cos in near if cid in confirmed]
@@ -136,6 +133,13 @@ class Matcher:
                 w = 0.3 + 0.5 * (cos - t) / max(0.01, top - t)
                 found[cid] = QuestionConcept(cid, round(w, 4), "embedding", f"~{cos:.2f}")
         return list(found.values())
+
+    def _clearing(self, cosines: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """The concepts close enough to count: e5 cosines are compressed, so a concept counts
+        when it clears the threshold and is close to the best one."""
+        top = max((c for _, c in cosines), default=0.0)
+        return [(cid, cos) for cid, cos in cosines
+                if cos >= self.s.concept_threshold and cos >= top - self.s.concept_margin]
 
     def _concept_cosines(self, vector: np.ndarray) -> list[tuple[str, float]]:
         """The `concept_top` concepts closest to `vector` with their cosines, by exact cosine
@@ -196,44 +200,66 @@ class Matcher:
 
     def _confirmed(self, question: str, lang: str, hits: Sequence[ConceptHit],
                    candidates: list[str]) -> set[str] | None:
-        """The concepts found by embedding that are also among the `concept_top` closest to
-        what the question itself asks: the question without its words of asking, without the
-        labels the dense query adds, and (Dutch) without the words that are only the first
-        part of a compound label of that candidate. None when that is the text the dense
-        query encoded already.
+        """The concepts found by embedding that would be found without the words that can
+        mislead the embedding: among the `concept_top` closest to the text the dense query
+        encoded, without the words of asking that have a topic (supplying, seeking, the
+        party asked for, Defence: `matching.request.TOPICAL_GROUPS`) and (Dutch) without the
+        candidate's look-alikes: the words that are only the first part of a compound label
+        of it, and the labels the question names whose concept has such a label. None when
+        nothing is left out.
 
         "Wij zoeken een partij die onbemande vliegtuigen kan leveren" lands near aircraft
         components through "leveren" (supplying) and "vliegtuig-" (vliegtuigonderdelen), and
-        with the label "Drones" added near counter-drone (dronebestrijding); "onbemande
-        vliegtuigen voor verkenning" is near neither. A concept the rest of the question
-        supports stays: "ongewenste drones boven het terrein opmerken en onschadelijk maken"
-        is counter-drone without "drones" too. The text only confirms: the words left over
-        are no sentence, which e5 reads less well (as the dense query: MRR nl 0.724 ->
-        0.694; concepts found from it instead: graph nl 0.611 -> 0.586). An encoding by the
-        first model of a mix (`concept_block`) per distinct text (one, two when a candidate
-        has look-alikes), only for questions with embedding concepts. Words of asking in a
-        label the question names stay ("power supply"); look-alikes go, also when they name
-        another concept ("drones")."""
-        asking = lexical.request_spans(question, [(h.start, h.end) for h in hits])
-        # Each candidate is checked without its own look-alikes only: "drone" says nothing
-        # for counter-drone (dronebestrijding), but does for uncrewed systems.
-        by_cut: dict[tuple[tuple[int, int], ...], list[str]] = {}
+        through "onbemande vliegtuigen", which is "Drones", near counter-drone
+        (dronebestrijding); "Wij een die kan voor verkenning boven de Noordzee" is near
+        neither. A concept the rest of the question supports stays: "ongewenste drones boven
+        het terrein opmerken en onschadelijk maken" is counter-drone without "drones" too.
+
+        Only what is left out differs from the dense query: the labels of the other concepts
+        the question names stay, as do pronouns and modals ("kan", "onze"), which have no
+        topic to mislead with. Checking the bare question without every word of asking
+        against the concepts of the expanded one dropped true concepts of ordinary questions
+        (uncrewed systems for "Zware drone die tot twintig kilo lading kan meenemen"). The
+        threshold of `_clearing` instead of the closest few dropped true ones ("Een vliegbasis
+        wil ongewenste drones ... onschadelijk maken" is counter-drone). An encoding
+        by the first model of a mix (`concept_block`) per distinct text left over, so only for
+        questions with such words and embedding concepts. Words of asking in a label the
+        question names stay ("power supply")."""
+        dense_text = self.expanded(question, hits)
+        by_text: dict[str, list[str]] = {}
         for cid in candidates:
-            alike = self.taxonomy.compound_neighbours(question, [cid]) if lang == "nl" else []
-            by_cut.setdefault(tuple(sorted({*asking, *alike})), []).append(cid)
-        confirmed: set[str] = set()
-        if not (hits and self.s.expand_query):  # the dense query encoded the bare question
-            if list(by_cut) == [()]:
-                return None
-            confirmed |= set(by_cut.pop((), []))
+            by_text.setdefault(self.checked_text(question, lang, hits, cid), []).append(cid)
+        if list(by_text) == [dense_text]:
+            return None
+        confirmed = set(by_text.pop(dense_text, []))
         enc = self.encoder
         first = enc.parts[0][0] if isinstance(enc, CompositeEncoder) else enc
-        for cut, cids in by_cut.items():
-            asked = lexical.without_spans(question, cut)
-            if asked:  # only words of asking and look-alikes: nothing confirms a concept
-                near = {c for c, _ in self._concept_cosines(first.encode_queries([asked])[0])}
+        for text, cids in by_text.items():
+            if text:  # "": only words of asking and look-alikes, nothing confirms a concept
+                near = {c for c, _ in self._concept_cosines(first.encode_queries([text])[0])}
                 confirmed |= near & set(cids)
         return confirmed
+
+    def checked_text(self, question: str, lang: str, hits: Sequence[ConceptHit], cid: str
+                     ) -> str:
+        """The text a concept found by embedding is confirmed on (`_confirmed`): the dense
+        query's text without the topical words of asking and the concept's look-alikes; ""
+        when no word is left. Each candidate is checked without its own look-alikes only:
+        "drone" says nothing for counter-drone (dronebestrijding), but does for uncrewed
+        systems. A label the question names is a look-alike too when its concept's labels
+        hold one ("onbemande vliegtuigen" is "Drones"); the labels of the others stay."""
+        cut: set[tuple[int, int]] = set(lexical.request_spans(
+            question, [(h.start, h.end) for h in hits], topical=True))
+        if lang == "nl":
+            cut.update(self.taxonomy.compound_neighbours(question, [cid]))
+            cut.update((h.start, h.end) for h in hits if self.taxonomy.compound_neighbours(
+                self._with_labels("", [h.concept.id]), [cid]))
+        if not cut:
+            return self.expanded(question, hits)
+        asked = lexical.without_spans(question, cut)
+        named = [h.concept.id for h in hits
+                 if self.s.expand_query and not any(a < h.end and h.start < b for a, b in cut)]
+        return self._with_labels(asked, named) if asked else ""
 
     def question_hits(self, question: str) -> list[ConceptHit]:
         """The concept labels a question names. A label of only words of asking would not

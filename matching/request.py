@@ -12,8 +12,9 @@ matched terms and highlights, and the text it embeds to find concepts and suppli
 
 Groups, each word listed with the forms a question uses (folded: lower case, no accents):
 
-- the asker: pronouns, and Defence itself (every question is Defence's, every description
-  in the register names Defensie as a customer);
+- the asker: pronouns;
+- the institution: Defence itself (every question is Defence's, every description in the
+  register names Defensie as a customer);
 - seeking, needing and wanting;
 - supplying and offering (not making, building or repairing: those say what is asked);
 - the party asked for (supplier, company, partner, manufacturer...);
@@ -33,6 +34,8 @@ REQUEST_FORMS: Final[dict[str, dict[str, dict[str, tuple[str, ...]]]]] = {
         "asker": {
             "ik": ("ik", "mij", "me", "mijn"),
             "wij": ("wij", "we", "ons", "onze"),
+        },
+        "institution": {
             "defensie": ("defensie", "krijgsmacht"),
         },
         "seek": {
@@ -74,6 +77,8 @@ REQUEST_FORMS: Final[dict[str, dict[str, dict[str, tuple[str, ...]]]]] = {
         "asker": {
             "i": ("i", "me", "my"),
             "we": ("we", "us", "our", "ours"),
+        },
+        "institution": {
             "defence": ("defence", "defense"),
         },
         "seek": {
@@ -112,5 +117,21 @@ REQUEST_WORDS: Final[frozenset[str]] = frozenset(
     for groups in REQUEST_FORMS.values()
     for lemmas in groups.values()
     for forms in lemmas.values()
+    for form in forms
+)
+
+#: The groups whose words have a topic of their own: seeking, supplying, the party asked for,
+#: Defence. They can pull a question's embedding towards a concept ("leveren" + "vliegtuigen"
+#: lands near aircraft components), so a concept found by embedding is confirmed without them
+#: (`Matcher._confirmed`). Pronouns, modals and question words have no topic: leaving them out
+#: of that text tests nothing and only makes it less of a sentence, which the encoder reads
+#: less well ("Zware drone die tot twintig kilo lading kan meenemen" lost uncrewed systems).
+TOPICAL_GROUPS: Final[tuple[str, ...]] = ("institution", "seek", "supply", "party")
+
+TOPICAL_REQUEST_WORDS: Final[frozenset[str]] = frozenset(
+    form
+    for groups in REQUEST_FORMS.values()
+    for group in TOPICAL_GROUPS
+    for forms in groups.get(group, {}).values()
     for form in forms
 )

@@ -39,6 +39,9 @@ class Concept(BaseModel):
     pref_label: dict[str, str]
     alt_labels: dict[str, list[str]]
     definition: dict[str, str]
+    #: skos:hiddenLabel: found in text like an altLabel, but no name of the concept (not shown,
+    #: not embedded): a word used for the thing that should not change what it is close to.
+    hidden_labels: dict[str, list[str]] = {}
     broader: tuple[str, ...] = ()
     narrower: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
@@ -154,6 +157,7 @@ def read_concepts(g: Graph, cls: URIRef, kind: ConceptKind) -> dict[str, Concept
             kind=kind,
             pref_label=_lang_map(g, s, SKOS.prefLabel),
             alt_labels=_lang_lists(g, s, SKOS.altLabel),
+            hidden_labels=_lang_lists(g, s, SKOS.hiddenLabel),
             definition=_lang_map(g, s, SKOS.definition),
             broader=_ids(g, s, SKOS.broader),
             narrower=_ids(g, s, SKOS.narrower),

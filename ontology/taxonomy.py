@@ -128,7 +128,9 @@ class Taxonomy:
     def _index(self, concept: Concept) -> None:
         labelled = [(0, text, lang) for lang, text in concept.pref_label.items()]
         labelled += [
-            (1, text, lang) for lang, texts in concept.alt_labels.items() for text in texts
+            (1, text, lang)
+            for labels in (concept.alt_labels, concept.hidden_labels)
+            for lang, texts in labels.items() for text in texts
         ]
         for priority, text, lang in labelled:
             tokens = label_tokens(text)
@@ -420,7 +422,7 @@ def _cache_key() -> str:
     return h.hexdigest()[:24]
 
 
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 def _cached_taxonomy(cache_dir: Path) -> Taxonomy:
