@@ -8,8 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from app.services.users import UserCreate, create_user
 from neo4j import Driver
+
+from app.services.users import UserCreate, create_user
 
 from .test_e2e import (  # noqa: F401  (fixtures)
     SECRET,

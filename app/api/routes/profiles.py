@@ -10,7 +10,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.api.deps import CurrentUser, DriverDep
 from app.api.models import ClaimPublic
@@ -30,6 +30,14 @@ _ERRORS = problem_responses(403, 404)
 _NCAGE = re.compile(r"[A-Z0-9]{5}")
 
 
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be a date as YYYY-MM-DD, e.g. 2027-06-30")
+    return value
+
+
 class ClaimIn(BaseModel):
     """A declaration: the value where the kind has one (the NCAGE code, ABDO or ABRO, the
     certificate number) and the date it expires (certificates) or none."""
@@ -38,9 +46,9 @@ class ClaimIn(BaseModel):
 
     value: str | None = Field(default=None, max_length=100,
                               pattern=r"^[A-Za-z0-9][A-Za-z0-9 ./:-]{0,99}$")
-    # strict: an ISO date string only (lax pydantic would take a number as a timestamp)
-    expires_on: date | None = Field(default=None, strict=True,
-                                    description="ISO date, e.g. 2027-06-30")
+    # an ISO date string only (lax pydantic would take a number as a timestamp)
+    expires_on: Annotated[date, BeforeValidator(_iso_date)] | None = Field(
+        default=None, description="ISO date, e.g. 2027-06-30")
 
 
 class Verification(BaseModel):

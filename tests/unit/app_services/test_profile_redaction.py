@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.services.users import UserPublic
-
 from app.services.profiles import (
     Viewer,
     claims_public,
@@ -16,6 +14,7 @@ from app.services.profiles import (
     sniff,
     visibility_map,
 )
+from app.services.users import UserPublic
 from core.errors import ValidationError
 
 META = {"visibility_defence": ["description", "capabilities"],
