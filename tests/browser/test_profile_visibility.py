@@ -11,6 +11,7 @@ import pytest
 from neo4j import Driver
 
 from app.services.users import UserCreate, create_user
+from graph.repositories.users import UsersRepository
 
 from .test_e2e import (  # noqa: F401  (fixtures)
     SECRET,
@@ -42,8 +43,8 @@ def open_company(pg: Any, kvk: str) -> None:
 
 def test_defence_only_description_is_invisible_to_an_anonymous_reader(
         page: Any, stack: Stack, session_driver: Driver) -> None:  # noqa: F811
-    _, token = create_user(session_driver, UserCreate(name="Teijin kwaliteit", role="company",
-                                                      kvk_number=TEIJIN), SECRET)
+    _, token = create_user(UsersRepository(session_driver), UserCreate(
+        name="Teijin kwaliteit", role="company", kvk_number=TEIJIN), SECRET)
     open_company(page, TEIJIN)
     page.get_by_text(PRIVATE, exact=False).first.wait_for()  # public before
 
