@@ -61,6 +61,7 @@ def test_defence_only_description_is_invisible_to_an_anonymous_reader(
     page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
         files=[{"name": "iso.pdf", "mimeType": "application/pdf",
                 "buffer": b"%PDF-1.4\n%%EOF\n"}])
+    page.get_by_text("iso.pdf").first.wait_for()  # uploaded to the UI before the submit
     page.get_by_role("button", name="Verklaring opslaan").click()
     claims: list[dict[str, Any]] = []
     for _ in range(120):  # the form's rerun writes the claim, then the evidence
