@@ -320,6 +320,9 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(default_factory=lambda: _xdg("XDG_CACHE_HOME", ".cache") / "paraat")
     # A company profile not confirmed for this long is shown as stale.
     profile_stale_days: int = Field(default=365, ge=1)
+    # Reminders (`paraat reminders send`, and daily in the API) go this many days before a
+    # compliance claim expires or a profile goes stale.
+    profile_reminder_days: int = Field(default=30, ge=0)
 
     neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
     encoder: EncoderSettings = Field(default_factory=EncoderSettings)

@@ -292,7 +292,7 @@ class Matcher:
         feedback encoding, if any), the dense query once the final vector is. Each stage's
         own duration is in `timings` (they overlap, so they add up to more than the total)."""
         flt = filters or MatchFilters()
-        f, filtered = flt.params(), not flt.is_empty()
+        f, filtered = flt.query_params(), not flt.is_empty()
         timings: dict[str, float] = {}
         pool = _executor()
         hits = self.question_hits(question)

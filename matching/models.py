@@ -7,11 +7,19 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+)
 
 from graph.limits import MAX_EMPLOYEES
 from matching import lexical
 from matching.constraints import KINDS, Constraints
+from ontology.profile import ClaimKind, DefenceExperienceFilter
 
 Mode = Literal["hybrid", "dense", "lexical", "graph"]
 MAX_QUESTION_CHARS = 1000
@@ -53,6 +61,28 @@ class MatchFilters(BaseModel):
     kinds: list[str] | None = Field(default=None, max_length=10)
     min_area_ha: AreaHa | None = None
     access: list[str] | None = Field(default=None, max_length=8)
+    # Trusted profiles (issue 20): companies holding every listed claim, unexpired (and
+    # verified with `verified_only`; alone, `verified_only` asks for any verified claim),
+    # and companies by defence experience ("unknown": none recorded).
+    compliance: list[ClaimKind] | None = Field(default=None, max_length=6)
+    verified_only: bool = Field(default=False, strict=True)
+    defence_experience: list[DefenceExperienceFilter] | None = Field(default=None,
+                                                                     max_length=4)
+    # Who searches: admins filter on every field, others not on fields a company hid
+    # (set by the caller, never by the request: see `for_viewer`).
+    _reveal_hidden: bool = PrivateAttr(default=False)
+
+    @field_validator("compliance", "defence_experience")
+    @classmethod
+    def _distinct(cls, v: list[str] | None) -> list[str] | None:
+        return list(dict.fromkeys(v)) if v else v
+
+    def for_viewer(self, reveal_hidden: bool) -> MatchFilters:
+        """These filters for a searcher who may (admin, the command line) or may not see the
+        fields a company hid from everyone but admins."""
+        out = self.model_copy()
+        out._reveal_hidden = reveal_hidden
+        return out
 
     def params(self) -> dict[str, Any]:
         """Every filter, an empty list as None (no filter). The queries take this as ONE map
@@ -64,8 +94,13 @@ class MatchFilters(BaseModel):
             out["kinds"] = [KINDS.get(k, k) for k in out["kinds"]]
         return out
 
+    def query_params(self) -> dict[str, Any]:
+        """`params()` plus who searches: the `$filters` map of the queries (never stored:
+        a saved search is run again for whoever runs it)."""
+        return {**self.params(), "reveal_hidden": self._reveal_hidden}
+
     def is_empty(self) -> bool:
-        return all(v is None for v in self.params().values())
+        return all(v is None or v is False for v in self.params().values())
 
 
 class MatchRequest(BaseModel):
@@ -153,6 +188,10 @@ class Hit(BaseModel):
     # what a card shows of a site (area_ha, access, co_use, status...), a programme (level,
     # providers, status) or a facility (kind, status); empty for a company
     attributes: dict[str, Any] = Field(default_factory=dict)
+    # Trusted-profile data of the company (app.services.profiles.decorate_hits): defence
+    # experience and one badge per compliance claim (kind, state, expiry).
+    defence_experience: str | None = None
+    compliance: list[dict[str, Any]] = Field(default_factory=list)
     explanation: dict[str, Any]
 
 

@@ -32,6 +32,7 @@ from app.api.routes import (
     loket,
     match,
     monitor,
+    profiles,
     registrations,
     scouting,
     shortlists,
@@ -73,8 +74,10 @@ def start_mail(app: FastAPI, s: Settings) -> OutboxWorker:
     """The mailer and its outbox worker (retries failed mails, forgets expired sign-up codes
     and unconfirmed loket items); says at start where mails go."""
     from app.services.desks import DeskService
+    from app.services.reminders import DailyReminders
     from app.services.signup import SignupService
     from graph.repositories.desks import DeskRepository
+    from graph.repositories.profiles import ProfileRepository
     from graph.repositories.signup import SignupRepository
 
     mailer = Mailer(s.mail, OutboxRepository(app.state.driver))
@@ -82,7 +85,8 @@ def start_mail(app: FastAPI, s: Settings) -> OutboxWorker:
     (log.warning if mailer.log_only else log.info)(mailer.describe())
     signups = SignupService(SignupRepository(app.state.driver), mailer, s)
     desks_ = DeskService(DeskRepository(app.state.driver), mailer, s)
-    worker = OutboxWorker(mailer, jobs=[signups.purge, desks_.purge])
+    reminders = DailyReminders(ProfileRepository(app.state.driver), mailer, s)
+    worker = OutboxWorker(mailer, jobs=[signups.purge, desks_.purge, reminders])
     worker.start()
     return worker
 
@@ -119,9 +123,9 @@ def create_app(settings: Settings | None = None, driver: Driver | None = None) -
         return {"status": "ok", "neo4j": {"ok": True, "version": version, "edition": edition}}
 
     # desks before loket: /loket/desks is not a loket item id.
-    for module in (companies, registrations, groups, explorer, supply, match, shortlists,
-                   watchlists, desks, loket, demand, admin, signup, introductions, agenda,
-                   monitor, scouting):
+    for module in (companies, profiles, registrations, groups, explorer, supply, match,
+                   shortlists, watchlists, desks, loket, demand, admin, signup, introductions,
+                   agenda, monitor, scouting):
         app.include_router(module.router)
 
     install_metrics(app, public=s.api.metrics_public)
@@ -129,7 +133,7 @@ def create_app(settings: Settings | None = None, driver: Driver | None = None) -
     # Added last = outermost: the size cap runs first, then the rate limit, then CORS.
     if s.api.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=s.api.cors_origins,
-                           allow_methods=["GET", "POST", "PATCH", "DELETE"],
+                           allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
                            allow_headers=["Authorization", "Content-Type"])
     secret = s.api.secret.get_secret_value()
 

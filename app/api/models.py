@@ -20,6 +20,13 @@ from pydantic import (
 
 from app.api import patterns
 from matching.matcher import Employees
+from ontology.profile import (
+    ClaimKind,
+    ClaimState,
+    DefenceExperience,
+    FieldName,
+    Level,
+)
 
 T = TypeVar("T")
 
@@ -87,6 +94,7 @@ class CompanyBase(BaseModel):
 class CompanyListed(CompanyBase):
     municipality: ShortStr = None
     municipality_name: ShortStr = None
+    defence_experience: DefenceExperience | None = None
 
 
 class CompanyCapability(Labelled):
@@ -126,6 +134,25 @@ class CompliancePublic(BaseModel):
     export_control_notes: str | None = Field(default=None, max_length=2000)
 
 
+class ClaimPublic(BaseModel):
+    """A compliance claim: what the company declares, whether evidence is on file, and who
+    verified it when. `expired` claims count for no filter."""
+
+    kind: ClaimKind
+    label_nl: str = Field(max_length=100)
+    label_en: str = Field(max_length=100)
+    value: str | None = Field(default=None, max_length=100)
+    state: ClaimState
+    expires_on: str | None = Field(default=None, max_length=32)
+    expired: bool = False
+    evidence: bool = False
+    declared_by: str | None = Field(default=None, max_length=64)
+    declared_at: str | None = Field(default=None, max_length=64)
+    verified_by: str | None = Field(default=None, max_length=64)
+    verified_at: str | None = Field(default=None, max_length=64)
+    verify_note: str | None = Field(default=None, max_length=2000)
+
+
 class CompanyPublic(CompanyBase):
     description: TextStr = None
     description_en: TextStr = None
@@ -140,6 +167,10 @@ class CompanyPublic(CompanyBase):
     provenance: Provenance
     verified: bool = False
     compliance: CompliancePublic | None = None
+    compliance_claims: list[ClaimPublic] = Field(default_factory=list, max_length=20)
+    defence_experience: DefenceExperience | None = None
+    # Each field's level (public, defence, hidden): for the company itself and admins only.
+    visibility: dict[FieldName, Level] | None = None
     # Only for the company itself, admins and business developers; None for everyone else.
     pending_changes: list[RegistrationPublic] | None = None
 

@@ -501,7 +501,7 @@ def query_shape_baseline(driver: Driver, encoder: Encoder, tax: Taxonomy, ms: Ma
         if time.perf_counter() > deadline:
             stopped_by = "time_limit"
             break
-        full = MatchFilters(**f).params()
+        full = MatchFilters(**f).query_params()
         for shape, (texts, params) in shapes.items():
             for attempt in ("first", "again"):
                 t0 = time.perf_counter()

@@ -107,7 +107,7 @@ def bench_matching(settings: Settings, sizes: list[int], *, repeats: int = 3,
             dense: list[float] = []
             base10: list[float] = []
             index10: list[float] = []
-            no_filters = MatchFilters().params()
+            no_filters = MatchFilters().query_params()
             for _ in range(retrieval_repeats):
                 for q in QUESTIONS:
                     t = time.perf_counter()

@@ -14,7 +14,20 @@ from typing import Annotated
 import typer
 
 from app import stages
-from app.cli import backup, bench, export, ingest, mail, match, monitor, neo4j, serve, up, users
+from app.cli import (
+    backup,
+    bench,
+    export,
+    ingest,
+    mail,
+    match,
+    monitor,
+    neo4j,
+    reminders,
+    serve,
+    up,
+    users,
+)
 
 # Nothing heavy at module level (tests/unit/test_cli_startup.py): `paraat --help` imports
 # typer and the command modules only; each command imports what it uses (the driver, numpy,
@@ -22,7 +35,8 @@ from app.cli import backup, bench, export, ingest, mail, match, monitor, neo4j, 
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Paraat: defence-supplier matchmaking for Drenthe.")
-for module in (match, up, neo4j, ingest, export, serve, bench, users, mail, backup, monitor):
+for module in (match, up, neo4j, ingest, export, serve, bench, users, mail, backup, monitor,
+               reminders):
     module.register(app)
 
 # Commands that hand the driver no pandas or Arrow values: their driver skips importing them

@@ -24,18 +24,24 @@ def export_rdf_cmd(
                    ] = "turtle",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="File (default: stdout)")
                    ] = None,
+    level: Annotated[str, typer.Option(
+        "--level", help="public (default): only the fields companies show everyone; "
+        "defence: also those for bizdev, scouts and admins; all: everything")] = "public",
 ) -> None:
     """Export the whole graph with the ontology as RDF. Instance data gets the ontology's
     IRIs and no blank nodes; the only blank nodes are those of the ontology's own OWL axioms
-    (datatype restrictions, unions, enumerations and their RDF lists)."""
+    (datatype restrictions, unions, enumerations and their RDF lists). A company's field
+    set to defence or hidden is left out unless `--level` includes it."""
     from app.services.wiring import graph_session
     from ingest.rdf.common import normalise_format
-    from ingest.rdf.export import export_rdf, serialize
+    from ingest.rdf.export import LEVELS, export_rdf, serialize
 
     try:
         name = normalise_format(fmt)
+        if level not in LEVELS:
+            raise ParaatError(f"Unknown --level {level!r}; use one of {', '.join(LEVELS)}.")
         with graph_session(with_encoder=False) as (driver, _):
-            graph = export_rdf(driver)
+            graph = export_rdf(driver, level)
         text = serialize(graph, name)
         if out is not None:
             try:

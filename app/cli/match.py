@@ -50,6 +50,13 @@ def match(
     access: Annotated[list[str] | None, typer.Option(
         "--access", help="road, rail, water or air (or spoor, binnenvaart, snelweg, "
                          "luchthaven; repeatable)")] = None,
+    compliance: Annotated[list[str] | None, typer.Option(
+        "--compliance", help="Claim the company must hold, unexpired (repeat): iso9001, "
+        "aqap2110, as9100, ncage, abdo_abro, security_officer")] = None,
+    verified_only: Annotated[bool, typer.Option(
+        "--verified-only", help="Only verified claims count")] = False,
+    defence_experience: Annotated[list[str] | None, typer.Option(
+        "--defence-experience", help="none, indirect, direct or unknown (repeat)")] = None,
     store: Annotated[bool, typer.Option(help="Keep the question as a DemandQuestion")] = True,
 ) -> None:
     """Rank Drentse supply (companies, sites, facilities, institutions, programmes) for a
@@ -62,9 +69,11 @@ def match(
     from matching.models import MatchFilters, MatchRequest
 
     try:
-        request = MatchRequest(question=question, top_k=top, filters=MatchFilters(
-            nld_areas=nld_area, clusters=cluster, municipalities=municipality,
-            capabilities=capability, kinds=kind, min_area_ha=min_area, access=access))
+        request = MatchRequest(question=question, top_k=top, filters=MatchFilters.model_validate({
+            "nld_areas": nld_area, "clusters": cluster, "municipalities": municipality,
+            "capabilities": capability, "kinds": kind, "min_area_ha": min_area,
+            "access": access, "compliance": compliance,
+            "verified_only": verified_only, "defence_experience": defence_experience}))
     except PydanticValidationError as e:
         raise fail(ParaatError(validation_line(e))) from e
     s = get_settings()
@@ -78,10 +87,19 @@ def match(
         with graph_session(s) as (driver, encoder):
             matcher = make_matcher(driver, encoder)
             # ids or names ("Emmen", "De Wolden", "Sensors"); the matcher gets ids
-            request.filters = resolve_filters(request.filters, driver, matcher.taxonomy)
+            # the operator sees every field, as an admin does
+            request.filters = resolve_filters(request.filters, driver,
+                                              matcher.taxonomy).for_viewer(True)
             result = matcher.match(request)
             if store:
                 result.demand_question_id = matcher.store(result, request, owner="cli")
+            from app.services.profiles import Viewer, decorate_hits
+            from graph.repositories.profiles import ProfileRepository
+            from matching.matcher import Hit
+
+            result.hits = [Hit.model_validate(h) for h in decorate_hits(
+                ProfileRepository(driver), Viewer(all=True),
+                [h.model_dump() for h in result.hits])]
     except FilterError as e:  # a usage error, like an unknown option: exit code 2
         typer.echo(f"paraat: {e}", err=True)
         raise typer.Exit(2) from e
@@ -101,6 +119,12 @@ def match(
         for line in h.explanation.get("constraints") or []:
             typer.echo(f"      {'✓' if line['met'] else '✗' if line['met'] is False else '?'} "
                        f"{line['text']}")
+        trust = [f"{b['label_nl']}: {b['state']}" + (" (verlopen)" if b["expired"] else "")
+                 for b in h.compliance]
+        if h.defence_experience:
+            trust.insert(0, f"defensie-ervaring: {h.defence_experience}")
+        if trust:
+            typer.echo("      " + "; ".join(trust))
         for path in h.explanation["graph_paths"][:2]:
             typer.echo(f"      {path}")
         for ph in h.explanation["phrases"][:1]:

@@ -8,9 +8,11 @@ import json
 import logging
 from typing import Any
 
+from app.services.profiles import redact_rows
 from app.services.users import UserPublic
 from core.errors import NotFoundError
 from graph.repositories.lists import ListsRepository
+from graph.repositories.profiles import ProfileRepository
 from matching.matcher import MatchFilters
 
 log = logging.getLogger(__name__)
@@ -30,7 +32,12 @@ def load_shortlist(lists: ListsRepository, list_id: str, user: UserPublic) -> di
     sl = lists.shortlist(list_id)
     if sl is None or not owned_by(sl["owner"], user):
         raise NotFoundError(f"No shortlist {list_id} of yours.")
-    return sl
+    out = dict(sl)
+    # what a company hid from this role stays out of the list and its exports too
+    repo = ProfileRepository(lists.driver, lists.database)
+    out["items"] = [{k: v for k, v in it.items() if k != "defence_experience"}
+                    for it in redact_rows(repo, user, list(out["items"]))]
+    return out
 
 
 def watchlist_public(r: Any) -> dict[str, Any]:

@@ -191,6 +191,40 @@ class ApiClient:
     def clusters(self) -> list[Json]:
         return self.all_pages("/clusters", max_items=1000)
 
+    # ------------------------------------------------------------------ trusted profile
+    def visibility(self, kvk: str) -> Json:
+        return dict(self.get(f"/companies/{kvk}/visibility"))
+
+    def set_visibility(self, kvk: str, fields: dict[str, str]) -> Json:
+        return dict(self._json(self.request("PATCH", f"/companies/{kvk}/visibility",
+                                            json={"fields": fields},
+                                            timeout=WRITE_TIMEOUT)))
+
+    def declare_claim(self, kvk: str, kind: str, value: str | None,
+                      expires_on: str | None) -> Json:
+        body = {"value": value, "expires_on": expires_on}
+        return dict(self._json(self.request("PUT", f"/companies/{kvk}/compliance/{kind}",
+                                            json=body, timeout=WRITE_TIMEOUT)))
+
+    def upload_evidence(self, kvk: str, kind: str, filename: str, content_type: str,
+                        data: bytes) -> Json:
+        with httpx.Client(base_url=self.base_url, headers={
+                **self._headers(), "Content-Type": content_type},
+                timeout=WRITE_TIMEOUT, transport=self._transport) as c:
+            try:
+                r = c.put(f"/companies/{kvk}/compliance/{kind}/evidence",
+                          params={"filename": filename}, content=data)
+            except httpx.TransportError as e:
+                raise ApiError("unreachable", None, str(e)) from e
+        if r.status_code >= 400:
+            raise error_from_response(r)
+        return dict(self._json(r))
+
+    def set_defence_experience(self, kvk: str, value: str | None) -> Json:
+        return dict(self._json(self.request("PUT", f"/companies/{kvk}/defence-experience",
+                                            json={"defence_experience": value},
+                                            timeout=WRITE_TIMEOUT)))
+
     def cluster(self, cluster_id: str) -> Json:
         return dict(self.get(f"/clusters/{cluster_id}"))
 

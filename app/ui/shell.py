@@ -13,6 +13,7 @@ from app.ui import common as c
 from app.ui.views import (
     admin,
     clusters,
+    company,
     desk,
     home,
     loket,
@@ -33,6 +34,7 @@ PAGES: dict[str, tuple[Callable[[], None], str, str, tuple[str, ...] | None]] = 
     "home": (home.render, "start", ":material/home:", None),
     "search": (search.render, "zoeken", ":material/search:", ("bizdev", "scout", "admin")),
     "clusters": (clusters.render, "clusters", ":material/hub:", None),
+    "company": (company.render, "bedrijf", ":material/business:", None),
     "signup": (signup.render, "aanmelden", ":material/how_to_reg:", ("guest",)),
     "register": (register.render, "registreren", ":material/edit_note:", ("company", "admin")),
     "loket": (loket.render, "loket", ":material/inbox:", ("company", "bizdev", "admin")),

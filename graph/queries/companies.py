@@ -3,6 +3,8 @@ reads of lists and profiles (app/api/routes/companies.py)."""
 
 from __future__ import annotations
 
+from graph.queries import profiles as profiles_q
+
 EXISTING_COMPANY_HASHES = """
 UNWIND $kvks AS kvk
 MATCH (c:Company {kvk_number: kvk})
@@ -147,22 +149,26 @@ RETURN c.kvk_number AS kvk, c.name AS name, mid AS municipality
 """
 
 # Companies: null filters match everything; `q` is a case-insensitive substring of the name.
+# A field the company keeps from this viewer (profiles.WITHHELD, $viewer) filters on nothing:
+# a filter must not reveal what the profile hides.
 _API_COMPANY_FILTER = """
-  ($municipality IS NULL OR EXISTS {
-      MATCH (c)-[:LOCATED_IN]->(m:Municipality) WHERE m.id = $municipality })
-  AND ($capability IS NULL OR EXISTS {
+  ($municipality IS NULL OR (NOT 'municipality' IN withheld AND EXISTS {
+      MATCH (c)-[:LOCATED_IN]->(m:Municipality) WHERE m.id = $municipality }))
+  AND ($capability IS NULL OR (NOT 'capabilities' IN withheld AND EXISTS {
       MATCH (c)-[:HAS_CAPABILITY]->(:Capability)-[:BROADER*0..3]->(k:Capability)
-      WHERE k.id = $capability })
+      WHERE k.id = $capability }))
   AND ($q IS NULL OR toLower(c.name) CONTAINS toLower($q))
+  AND ($defence_experience IS NULL OR
+       CASE WHEN 'defence_experience' IN withheld THEN 'unknown'
+            ELSE coalesce(c.defence_experience, 'unknown') END IN $defence_experience)
 """
+_API_WITHHELD = "MATCH (c:Company) WITH c, " + profiles_q.WITHHELD + " AS withheld WHERE "
 
-API_COUNT_COMPANIES = """
-MATCH (c:Company) WHERE """ + _API_COMPANY_FILTER + """
+API_COUNT_COMPANIES = _API_WITHHELD + _API_COMPANY_FILTER + """
 RETURN count(c) AS total
 """
 
-API_LIST_COMPANIES = """
-MATCH (c:Company) WHERE """ + _API_COMPANY_FILTER + """
+API_LIST_COMPANIES = _API_WITHHELD + _API_COMPANY_FILTER + """
 WITH c ORDER BY c.name, c.kvk_number SKIP $offset LIMIT $limit
 OPTIONAL MATCH (c)-[:LOCATED_IN]->(m:Municipality)
 WITH c, head(collect(m)) AS m

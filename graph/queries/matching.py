@@ -3,6 +3,8 @@ stored demand question (matching/matcher.py, matching/filters.py, `paraat bench`
 
 from __future__ import annotations
 
+from typing import Any, LiteralString
+
 # Filters are parameters; a null filter matches everything. They run inside the same query
 # as the ranking, so a filtered search ranks all companies that pass, not a truncated list.
 # They travel as ONE map parameter, $filters (matching.matcher.MatchFilters.params): Neo4j
@@ -32,6 +34,28 @@ _COMPANY_FILTER = """
   AND ($filters.kinds IS NULL OR any(l IN labels(c) WHERE l IN $filters.kinds))
   AND ($filters.min_area_ha IS NULL OR c.area_ha >= $filters.min_area_ha)
   AND ($filters.access IS NULL OR any(a IN coalesce(c.access, []) WHERE a IN $filters.access))
+"""
+
+# Trusted profiles (issue 20): claims held (unexpired; verified with verified_only) and
+# defence experience; a field a company hid from everyone but admins filters on nothing for
+# other searchers ($filters.reveal_hidden). Only the queries of a search that sets one of
+# these carry it (`with_trust`): the common queries keep their text and so their single plan.
+_TRUST_FILTER = """
+  AND ($filters.compliance IS NULL OR (
+      ($filters.reveal_hidden OR NOT 'compliance' IN coalesce(c.visibility_hidden, []))
+      AND COUNT { MATCH (c)-[:HAS_CLAIM]->(cl:ComplianceClaim)
+                  WHERE cl.kind IN $filters.compliance
+                    AND (cl.expires_on IS NULL OR cl.expires_on >= date())
+                    AND (NOT $filters.verified_only OR cl.state = 'verified') }
+          = size($filters.compliance)))
+  AND (NOT $filters.verified_only OR $filters.compliance IS NOT NULL OR (
+      ($filters.reveal_hidden OR NOT 'compliance' IN coalesce(c.visibility_hidden, []))
+      AND EXISTS { MATCH (c)-[:HAS_CLAIM]->(cl:ComplianceClaim {state: 'verified'})
+                   WHERE cl.expires_on IS NULL OR cl.expires_on >= date() }))
+  AND ($filters.defence_experience IS NULL OR
+      CASE WHEN NOT $filters.reveal_hidden
+                AND 'defence_experience' IN coalesce(c.visibility_hidden, []) THEN 'unknown'
+           ELSE coalesce(c.defence_experience, 'unknown') END IN $filters.defence_experience)
 """
 
 MATCH_COUNT_COMPANIES = "MATCH (c:Supply) RETURN count(c) AS n"
@@ -188,6 +212,20 @@ MATCH_DENSE_INDEX_ALL = MATCH_DENSE_INDEX.replace(_COMPANY_FILTER, _NO_FILTER)
 MATCH_LEXICAL_ALL = MATCH_LEXICAL.replace(_COMPANY_FILTER, _NO_FILTER)
 
 MATCH_GRAPH_ALL = MATCH_GRAPH.replace(_COMPANY_FILTER, _NO_FILTER)
+
+_TRUSTED: dict[str, LiteralString] = {
+    q: q.replace(_COMPANY_FILTER, _COMPANY_FILTER + _TRUST_FILTER)
+    for q in (MATCH_LEXICAL, MATCH_GRAPH, COUNT_FILTERED_COMPANIES, MATCH_DENSE_EXACT,
+              MATCH_DENSE_INDEX)}
+
+
+def with_trust(query: LiteralString, filters: dict[str, Any]) -> LiteralString:
+    """`query` (a filtered one) with the trust filter when the search sets one."""
+    if filters.get("compliance") or filters.get("verified_only") \
+            or filters.get("defence_experience"):
+        return _TRUSTED[query]
+    return query
+
 
 # The queries a filtered search runs, by name. `paraat bench load` times them on new filter
 # combinations against the same queries in the shape they had before $filters (one parameter

@@ -13,14 +13,20 @@ from graph.queries import groups as groups_q
 from graph.repositories.base import Repository
 
 log = logging.getLogger(__name__)
+# The `$viewer` of graph.queries.profiles.WITHHELD for a reader without a token.
+_ANONYMOUS: dict[str, Any] = {"all": False, "defence": False, "kvk": None}
 
 
 class DirectoryRepository(Repository):
     def companies_page(self, municipality: str | None, capability: str | None, q: str | None,
-                       limit: int, offset: int) -> tuple[int, list[Record]]:
+                       limit: int, offset: int, *, defence_experience: list[str] | None = None,
+                       viewer: dict[str, Any] | None = None) -> tuple[int, list[Record]]:
+        """`viewer`: the profiles.WITHHELD map of who reads (default: an anonymous reader);
+        a field a company keeps from it filters on nothing."""
         return self._page(companies_q.API_COUNT_COMPANIES, companies_q.API_LIST_COMPANIES,
-                          {"municipality": municipality, "capability": capability, "q": q},
-                          limit, offset)
+                          {"municipality": municipality, "capability": capability, "q": q,
+                           "defence_experience": defence_experience,
+                           "viewer": viewer or _ANONYMOUS}, limit, offset)
 
     def company_profile(self, kvk: str) -> Record | None:
         rows = self._read(companies_q.API_COMPANY_PROFILE, kvk=kvk)
@@ -46,5 +52,10 @@ class DirectoryRepository(Repository):
         rows = self._read(explorer_q.API_FIND_NODE, id=node_id)
         return rows[0] if rows else None
 
-    def neighbours(self, eids: list[str], labels: list[str], limit: int) -> list[Record]:
-        return self._read(explorer_q.API_NEIGHBOURS, eids=eids, labels=labels, limit=limit)
+    def neighbours(self, eids: list[str], labels: list[str], limit: int, *,
+                   rel_fields: dict[str, str] | None = None,
+                   viewer: dict[str, Any] | None = None) -> list[Record]:
+        """`rel_fields`: edge type -> the profile field it stands for; such an edge of a
+        company is left out when the company keeps that field from `viewer`."""
+        return self._read(explorer_q.API_NEIGHBOURS, eids=eids, labels=labels, limit=limit,
+                          rel_fields=rel_fields or {}, viewer=viewer or _ANONYMOUS)

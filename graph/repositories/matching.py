@@ -19,7 +19,8 @@ class MatchingRepository(Repository):
 
     def lexical(self, lucene: str, *, filtered: bool, k: int, limit: int,
                 filters: dict[str, Any]) -> list[Record]:
-        query = matching_q.MATCH_LEXICAL if filtered else matching_q.MATCH_LEXICAL_ALL
+        query = matching_q.with_trust(matching_q.MATCH_LEXICAL, filters) if filtered \
+            else matching_q.MATCH_LEXICAL_ALL
         return self._read(query, question={"lucene": lucene}, k=k, limit=limit,
                           filters=filters)
 
@@ -27,21 +28,24 @@ class MatchingRepository(Repository):
                     weights: dict[str, float], per_path: int,
                     filters: dict[str, Any]) -> list[Record]:
         """`weights`: w_direct, w_narrower, w_broader, w_cluster."""
-        query = matching_q.MATCH_GRAPH if filtered else matching_q.MATCH_GRAPH_ALL
+        query = matching_q.with_trust(matching_q.MATCH_GRAPH, filters) if filtered \
+            else matching_q.MATCH_GRAPH_ALL
         return self._read(query, question={"concepts": concepts}, per_path=per_path,
                           filters=filters, **weights)
 
     def count_filtered(self, filters: dict[str, Any]) -> int:
-        return int(self._read(matching_q.COUNT_FILTERED_COMPANIES, filters=filters)[0]["n"])
+        query = matching_q.with_trust(matching_q.COUNT_FILTERED_COMPANIES, filters)
+        return int(self._read(query, filters=filters)[0]["n"])
 
     def dense_exact(self, vector: list[float], limit: int, filters: dict[str, Any]
                     ) -> list[Record]:
-        return self._read(matching_q.MATCH_DENSE_EXACT, vector=vector, limit=limit,
-                          filters=filters)
+        return self._read(matching_q.with_trust(matching_q.MATCH_DENSE_EXACT, filters),
+                          vector=vector, limit=limit, filters=filters)
 
     def dense_index(self, vector: list[float], *, filtered: bool, k: int, limit: int,
                     filters: dict[str, Any]) -> list[Record]:
-        query = matching_q.MATCH_DENSE_INDEX if filtered else matching_q.MATCH_DENSE_INDEX_ALL
+        query = matching_q.with_trust(matching_q.MATCH_DENSE_INDEX, filters) if filtered \
+            else matching_q.MATCH_DENSE_INDEX_ALL
         return self._read(query, vector=vector, k=k, limit=limit, filters=filters)
 
     def vector_index_top(self, vector: list[float], k: int) -> list[Record]:

@@ -101,7 +101,12 @@ COMPANY_PROPS: Final[dict[str, tuple[URIRef, str]]] = {
 #: Properties left out on purpose (see the module docstring); anything else unknown is logged.
 NOT_EXPORTED: Final = frozenset({"id", "embedding", "embedding_hash", "record_hash",
                                  "concept_terms", "import_run", "synthetic", "iri", "name_nl",
-                                 "name_en", "updated_at"})
+                                 "name_en", "updated_at",
+                                 # trusted profiles (issue 20): who may see what, and the
+                                 # reminder bookkeeping; defence experience and the legacy
+                                 # compliance fields have no term in the ontology yet
+                                 "visibility_defence", "visibility_hidden",
+                                 "defence_experience", "stale_reminded_for"})
 
 # Relationship type -> predicate; (src, rel, dst) combinations the graph model has.
 REL_PREDICATES: Final[dict[str, URIRef]] = {

@@ -12,6 +12,7 @@ from rdflib import RDF, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 from rdflib.term import Node
 
+from core.errors import ValidationError
 from graph.repositories.rdf import RdfRepository
 from ingest.rdf.common import (
     COMPANY_PROPS,
@@ -128,16 +129,42 @@ def _node_iri(label: str, key: str) -> URIRef:
     return iri_for(LABEL_KIND[label], key)
 
 
-def export_rdf(driver: Driver) -> Graph:
-    """The whole graph plus the ontology (without SHACL shapes) as one rdflib Graph."""
+#: Export audiences: `public` holds only the fields every company shows everyone, `defence`
+#: adds those shown to bizdev, scouts and admins, `all` is everything (admins, backups).
+LEVELS = ("public", "defence", "all")
+# Company properties and edges that stand for a profile field a company may restrict.
+_FIELD_OF_PROP = {"description": "description", "description_en": "description_en",
+                  "activity": "activity", "website": "website", "employees": "employees",
+                  "sbi_code": "sbi_code"}
+_FIELD_OF_REL = {"LOCATED_IN": "municipality", "HAS_CAPABILITY": "capabilities"}
+
+
+def withheld_at(level: str, props: dict[str, Any]) -> frozenset[str]:
+    """The fields of a company (its node's properties) left out of an export for `level`."""
+    if level == "all":
+        return frozenset()
+    out = set(props.get("visibility_hidden") or [])
+    if level != "defence":
+        out |= set(props.get("visibility_defence") or [])
+    return frozenset(out)
+
+
+def export_rdf(driver: Driver, level: str = "public") -> Graph:
+    """The graph plus the ontology (without SHACL shapes) as one rdflib Graph, holding of each
+    company only the fields it shows at `level` (public, defence or all)."""
+    if level not in LEVELS:
+        raise ValidationError(f"Unknown export level {level!r}; use one of {', '.join(LEVELS)}.")
     g = _new_graph()
     g += load_taxonomy().graph(include_shapes=False)
     unknown: set[str] = set()
     links = 0
+    withheld: dict[str, frozenset[str]] = {}
 
     def on_node(label: str, props: dict[str, Any]) -> None:
         if label == "Company":
             s = _node_iri(label, props["kvk_number"])
+            kept = withheld[props["kvk_number"]] = withheld_at(level, props)
+            props = {k: v for k, v in props.items() if _FIELD_OF_PROP.get(k) not in kept}
             g.add((s, RDF.type, PA.Company))
             _add_props(g, s, label, props, COMPANY_PROPS, unknown)
         elif label in ENTITY_LABELS:
@@ -152,6 +179,9 @@ def export_rdf(driver: Driver) -> Graph:
     def on_link(rec: Record) -> None:
         nonlocal links
         key = (rec["src_label"], rec["rel"], rec["dst_label"])
+        kept = withheld.get(rec["src"], frozenset()) if key[0] == "Company" else frozenset()
+        if _FIELD_OF_REL.get(key[1]) in kept:
+            return
         if key not in LINKS:
             unknown.add("-".join(key))
             return
@@ -161,7 +191,8 @@ def export_rdf(driver: Driver) -> Graph:
         g.add((s, REL_PREDICATES[key[1]], o))
         links += 1
         if key == ("Company", "HAS_CAPABILITY", "Capability"):
-            _add_statement(g, rec["src"], rec["dst"], s, o, rec)
+            _add_statement(g, rec["src"], rec["dst"], s, o, rec,
+                           quote=not kept & {"description", "description_en"})
 
     counts = RdfRepository(driver).export(on_node, on_link, list(LABEL_KIND))
     counts["links"] = links
@@ -172,7 +203,9 @@ def export_rdf(driver: Driver) -> Graph:
 
 
 def _add_statement(g: Graph, kvk: str, cap_id: str, s: URIRef, o: URIRef,
-                   rec: Any) -> None:
+                   rec: Any, quote: bool = True) -> None:
+    """The capability link's provenance; its evidence quotes the description, so it stays
+    out (`quote`) when the description does."""
     st = statement_iri(kvk, cap_id)
     g.add((st, RDF.type, RDF.Statement))
     g.add((st, RDF.subject, s))
@@ -182,7 +215,7 @@ def _add_statement(g: Graph, kvk: str, cap_id: str, s: URIRef, o: URIRef,
         g.add((st, PA.capabilitySource, Literal(str(rec["source"]))))
     if rec["confidence"] is not None:
         g.add((st, PA.confidence, Literal(_decimal(rec["confidence"]), datatype=XSD.decimal)))
-    if rec["evidence"]:
+    if rec["evidence"] and quote:
         g.add((st, DCTERMS.description, Literal(str(rec["evidence"]))))
     if rec["set_by"] == "company":
         g.add((st, PROV.wasAttributedTo, s))

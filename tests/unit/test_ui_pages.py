@@ -137,11 +137,12 @@ def test_main_shows_pages_by_role_and_logs_in(api: FakeApi) -> None:
     assert "Welkom" in texts(at)
     from app.ui.shell import visible_pages
 
-    assert visible_pages(None) == ["home", "clusters", "signup", "report"]
-    assert visible_pages("scout") == ["home", "search", "clusters", "report", "patterns",
-                                      "monitor", "scouting"]
-    assert visible_pages("policy") == ["home", "clusters", "report", "monitor"]
-    assert visible_pages("company") == ["home", "clusters", "register", "loket", "report"]
+    assert visible_pages(None) == ["home", "clusters", "company", "signup", "report"]
+    assert visible_pages("scout") == ["home", "search", "clusters", "company", "report",
+                                      "patterns", "monitor", "scouting"]
+    assert visible_pages("policy") == ["home", "clusters", "company", "report", "monitor"]
+    assert visible_pages("company") == ["home", "clusters", "company", "register", "loket",
+                                        "report"]
     assert "desk" in visible_pages("bizdev") and "desk" not in visible_pages("company")
     assert "admin" in visible_pages("admin") and "admin" not in visible_pages("bizdev")
 

@@ -29,7 +29,7 @@ from app.services.users import (
     list_users,
     revoke_user,
 )
-from core.errors import NotFoundError, ParaatError, ValidationError
+from core.errors import ForbiddenError, NotFoundError, ParaatError, ValidationError
 from graph.repositories.audit import AuditRepository
 from graph.repositories.users import UsersRepository
 
@@ -103,13 +103,20 @@ _RDF_SUFFIX = {"turtle": "ttl", "json-ld": "jsonld", "nt": "nt"}
 
 @router.get("/export/rdf", response_class=Response,
             responses={200: {"content": {m: {} for m in _RDF_MEDIA.values()}}})
-def export_rdf(_user: Exporter, driver: DriverDep,
-               format: Literal["turtle", "json-ld", "nt"] = "turtle") -> Response:
-    """The graph as RDF in the ontology's vocabulary (users, questions and audit left out)."""
+def export_rdf(user: Exporter, driver: DriverDep,
+               format: Literal["turtle", "json-ld", "nt"] = "turtle",
+               level: Annotated[Literal["public", "defence", "all"], Query(
+                   description="public: only the fields companies show everyone (default); "
+                   "defence: also those for bizdev, scouts and admins; all: also the hidden "
+                   "ones (admins only)")] = "public") -> Response:
+    """The graph as RDF in the ontology's vocabulary (users, questions and audit left out),
+    with each company's fields as far as `level` may see them."""
     from ingest.rdf.export import export_rdf as build
     from ingest.rdf.export import serialize
 
-    text = serialize(build(driver), format)
+    if level == "all" and user.role != "admin":
+        raise ForbiddenError("Only admins export hidden profile fields (level=all).")
+    text = serialize(build(driver, level), format)
     return Response(text, media_type=_RDF_MEDIA[format], headers={
         "Content-Disposition": f'attachment; filename="paraat.{_RDF_SUFFIX[format]}"'})
 

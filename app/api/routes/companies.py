@@ -21,11 +21,14 @@ from app.api.models import (
     Ref,
 )
 from app.api.pages import Limit, Offset, page
+from app.services.profiles import Viewer, profile_extras, redact_rows
 from app.services.registrations import COMPLIANCE, pending_for
 from core.errors import NotFoundError
 from graph.repositories.directory import DirectoryRepository
+from graph.repositories.profiles import ProfileRepository
 from graph.repositories.registrations import RegistrationsRepository
 from matching.filters import resolve_one
+from ontology.profile import DefenceExperienceFilter
 from ontology.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -47,14 +50,21 @@ def list_companies(
         "capabilities count too")] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100,
                                    description="Part of the company name")] = None,
+    defence_experience: Annotated[list[DefenceExperienceFilter] | None, Query(
+        max_length=4, description="none, indirect, direct or unknown (none recorded); "
+        "repeat for several")] = None,
 ) -> Any:
     """Companies by name, filtered inside the query so `total` counts every match. An unknown
-    municipality or capability is a 422 naming close ones, not an empty page."""
+    municipality or capability is a 422 naming close ones, not an empty page. Fields a
+    company keeps from the caller are blank and filter on nothing."""
     taxonomy = load_taxonomy()
+    repo = ProfileRepository(driver)
     return page(DirectoryRepository(driver).companies_page(
         resolve_one("municipalities", municipality, driver, taxonomy),
-        resolve_one("capabilities", capability, driver, taxonomy), q, limit, offset),
-        limit, offset)
+        resolve_one("capabilities", capability, driver, taxonomy), q, limit, offset,
+        defence_experience=list(dict.fromkeys(defence_experience or [])) or None,
+        viewer=Viewer.of(_user).params()),
+        limit, offset, lambda rows: redact_rows(repo, _user, [dict(r) for r in rows]))
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -90,7 +100,7 @@ def get_company(kvk: KvkPath, driver: DriverDep, settings: SettingsDep, user: Re
         via.setdefault(link["id"], []).append(f"{link['via']}:{link['through']}")
     caps = [CompanyCapability(**c) for c in r["capabilities"]]
     company = r["company"]
-    return CompanyPublic(
+    out = CompanyPublic(
         kvk_number=company["kvk_number"], name=company["name"],
         kvk_status=company["kvk_status"], synthetic=bool(company["synthetic"]),
         website=company["website"], employees=company["employees"],
@@ -116,4 +126,7 @@ def get_company(kvk: KvkPath, driver: DriverDep, settings: SettingsDep, user: Re
         pending_changes=pending_for(RegistrationsRepository(driver), kvk) if user is not None and (
             user.role in ("admin", "bizdev") or user.kvk_number == kvk) else None,
     )
+    # Claims, defence experience and visibility, then every field the caller may not see
+    # blanked (pending changes are shown only to the company itself, admins and bizdev).
+    return profile_extras(ProfileRepository(driver), user, kvk, out.model_dump())
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 
 from app.api.deps import DriverDep, Reader
 from app.api.models import GraphEdge, GraphNode, Neighbourhood
+from app.services.profiles import Viewer
 from core.errors import NotFoundError
 from graph.repositories.directory import DirectoryRepository
 
@@ -21,6 +22,8 @@ MAX_NODES = 200
 PUBLIC_LABELS = ("Company", "Site", "Facility", "Programme", "Cluster", "Ecosystem",
                  "KnowledgeInstitution", "MilitaryFacility", "Municipality", "Organisation",
                  "NLDArea", "Capability")
+# A company's edges that stand for a profile field: gone when the field is kept from the caller.
+REL_FIELDS = {"LOCATED_IN": "municipality", "HAS_CAPABILITY": "capabilities"}
 NodeKey = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}$",
                               description="A node's id, or a company's KvK number")]
 
@@ -30,7 +33,7 @@ def _label(labels: list[str]) -> str:
 
 
 @router.get("/neighbourhood/{node_id}", response_model=Neighbourhood)
-def neighbourhood(node_id: NodeKey, driver: DriverDep, _user: Reader,
+def neighbourhood(node_id: NodeKey, driver: DriverDep, user: Reader,
                   depth: Annotated[int, Query(ge=1, le=2)] = 1,
                   limit: Annotated[int, Query(ge=1, le=MAX_NODES)] = MAX_NODES) -> Any:
     """Ring by ring so the nearest nodes are kept when the cap cuts; ids in the answer are
@@ -52,7 +55,8 @@ def neighbourhood(node_id: NodeKey, driver: DriverDep, _user: Reader,
             break
         # Over-fetch edges: several can lead to one node, and edges to known nodes count too.
         cap = min(room * 4 + 50, 5000)
-        found = directory.neighbours(frontier, list(PUBLIC_LABELS), cap)
+        found = directory.neighbours(frontier, list(PUBLIC_LABELS), cap,
+                                     rel_fields=REL_FIELDS, viewer=Viewer.of(user).params())
         truncated = truncated or len(found) >= cap
         nxt: list[str] = []
         for r in found:

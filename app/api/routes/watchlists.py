@@ -26,13 +26,15 @@ from app.api.problems import problem_responses
 from app.services import audit
 from app.services.idempotency import fingerprint, run_write
 from app.services.lists import load_watchlist, watchlist_public
+from app.services.profiles import Viewer, decorate_hits
 from app.services.users import UserPublic
 from core.settings import Settings
 from graph.repositories.idempotency import IdempotencyRepository
 from graph.repositories.lists import ListsRepository
+from graph.repositories.profiles import ProfileRepository
 from matching.encoders.base import Encoder
 from matching.filters import resolve_filters
-from matching.matcher import Matcher, MatchFilters, MatchRequest, MatchResult
+from matching.matcher import Hit, Matcher, MatchFilters, MatchRequest, MatchResult
 from ontology.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -72,7 +74,8 @@ def create_watchlist(body: WatchlistCreate, user: Watcher, driver: DriverDep,
     fp = fingerprint("POST", request.url.path, body.model_dump())
     body = body.model_copy(update={
         "filters": resolve_filters(body.filters, driver, load_taxonomy())})
-    result = _run(driver, encoder, settings, body.question, body.filters, body.top_k)
+    result = _run(driver, encoder, settings, body.question,
+                  body.filters.for_viewer(Viewer.of(user).all), body.top_k)
     seen = [h.id for h in result.hits]
     watch_id = uuid.uuid4().hex
     filters = json.dumps(body.filters.params())
@@ -141,8 +144,12 @@ def watchlist_new(watch_id: WatchId, user: Watcher, driver: DriverDep, settings:
     lists = ListsRepository(driver)
     wl = load_watchlist(lists, watch_id, user)
     # saved as ids since filters take names; a list saved before may still hold a name
-    filters = resolve_filters(wl["filters"], driver, load_taxonomy())
+    viewer = Viewer.of(user)
+    filters = resolve_filters(wl["filters"], driver, load_taxonomy()).for_viewer(viewer.all)
     result = _run(driver, encoder, settings, wl["question"], filters, wl["top_k"])
+    # what a company hid from this role (its municipality) stays out of the news too
+    result.hits = [Hit.model_validate(h) for h in decorate_hits(
+        ProfileRepository(driver), viewer, [h.model_dump() for h in result.hits])]
     current = [h.id for h in result.hits]
     times = lists.company_times(current)
     items = new_hits(result, set(wl["seen"]), parse_time(wl["last_seen_at"]), times)

@@ -104,6 +104,76 @@ def status_list(kvk: str | None) -> None:
         c.tr("col.note"): r.get("decision_note") or ""} for r in regs]), hide_index=True)
 
 
+VIS_FIELDS = ("description", "description_en", "activity", "website", "employees",
+              "sbi_code", "municipality", "capabilities", "compliance", "defence_experience")
+LEVELS = ("public", "defence", "hidden")
+EXPERIENCE = ("unknown", "none", "indirect", "direct")
+
+
+def visibility_form(kvk: str, profile: dict[str, Any]) -> None:
+    """Per field: public, Defence only or administrators only; and the defence experience.
+    Both apply at once (no review): they say who may see the profile, not what it claims."""
+    st.subheader(c.tr("vis.title"))
+    st.caption(c.tr("vis.intro"))
+    levels = profile.get("visibility") or {}
+    with st.form("visibility"):
+        cols = st.columns(2)
+        chosen: dict[str, str] = {}
+        for i, f in enumerate(VIS_FIELDS):
+            now = levels.get(f, "public")
+            chosen[f] = cols[i % 2].selectbox(
+                c.tr(f"field.{f}"), LEVELS, index=LEVELS.index(now) if now in LEVELS else 0,
+                format_func=lambda v: c.tr(f"vis.{v}"), key=f"vis_{f}")
+        exp_now = profile.get("defence_experience") or "unknown"
+        exp = st.selectbox(c.tr("field.defence_experience"), EXPERIENCE,
+                           index=EXPERIENCE.index(exp_now) if exp_now in EXPERIENCE else 0,
+                           format_func=lambda v: c.tr(f"exp.{v}"), key="vis_experience")
+        saved = st.form_submit_button(c.tr("vis.save"))
+    if saved:
+        try:
+            c.client().set_visibility(kvk, chosen)
+            if exp != exp_now:
+                c.client().set_defence_experience(kvk, None if exp == "unknown" else exp)
+        except ApiError as e:
+            c.show_error(e)
+        else:
+            st.success(c.tr("vis.saved"))
+
+
+def claims_form(kvk: str, profile: dict[str, Any]) -> None:
+    """The company's compliance claims with their state, and a form to declare one with its
+    expiry date and evidence document."""
+    from app.ui.views.search import CLAIMS, trust_badges
+
+    st.subheader(c.tr("claims.title"))
+    st.caption(c.tr("claims.intro"))
+    row = trust_badges({"compliance": profile.get("compliance_claims")})
+    if row:
+        st.markdown(" ".join(f":{colour}-badge[{c.md(text)}]" for text, colour in row))
+    with st.form("claims", clear_on_submit=True):
+        col1, col2, col3 = st.columns(3)
+        kind = col1.selectbox(c.tr("claims.kind"), list(CLAIMS),
+                              format_func=lambda k: CLAIMS[k][0 if c.lang() == "nl" else 1],
+                              key="claim_kind")
+        value = col2.text_input(c.tr("claims.value"), max_chars=100, key="claim_value")
+        expires = col3.date_input(c.tr("claims.expires"), value=None, key="claim_expires")
+        upload = st.file_uploader(c.tr("claims.file"), type=["pdf", "png", "jpg", "jpeg"],
+                                  key="claim_file")
+        saved = st.form_submit_button(c.tr("claims.save"))
+    if saved:
+        try:
+            c.client().declare_claim(kvk, kind, value.strip() or None,
+                                     expires.isoformat() if expires else None)
+            if upload is not None:
+                name = re.sub(r"[^\w .()-]", "_", upload.name).lstrip(" .()-")[:200]
+                c.client().upload_evidence(kvk, kind, name or "evidence", upload.type or "",
+                                           upload.getvalue())
+        except ApiError as e:
+            c.show_error(e)
+        else:
+            st.success(c.tr("vis.saved"))
+
+
 def render() -> None:
     c.page_header("page.register", "reg.intro")
     me = c.user() or {}
@@ -186,6 +256,11 @@ def render() -> None:
         st.success(c.tr("reg.submitted", status=c.tr(f"status.{last.get('status')}")))
     elif st.session_state.get("reg_errors"):
         st.error(c.tr("reg.fix_fields"))
+    if own_kvk and profile:
+        st.divider()
+        visibility_form(own_kvk, profile)
+        st.divider()
+        claims_form(own_kvk, profile)
     st.divider()
     preview(st.session_state.get("reg_description") or "",
             list(st.session_state.get("reg_caps") or []), caps)

@@ -59,12 +59,45 @@ def filters_form() -> dict[str, Any]:
                                   key="f_access")
         area = col5.number_input(c.tr("supply.min_area"), min_value=0.0, max_value=100_000.0,
                                  value=None, step=10.0, key="f_area")
+        col6, col7 = st.columns(2)
+        comp = col6.multiselect(c.tr("search.compliance"), list(CLAIMS),
+                                format_func=lambda k: CLAIMS[k][0 if c.lang() == "nl" else 1],
+                                key="f_compliance")
+        verified = col6.checkbox(c.tr("search.verified_only"), key="f_verified")
+        exp = col7.multiselect(c.tr("search.defence_experience"), list(EXPERIENCE),
+                               format_func=lambda k: c.tr(f"exp.{k}"), key="f_experience")
     lo, hi = SIZES[size]
     out: dict[str, Any] = {"nld_areas": nld, "clusters": cl, "municipalities": mu,
                            "capabilities": cap, "min_employees": lo, "max_employees": hi,
                            "kinds": kinds, "access": access,
-                           "min_area_ha": float(area) if area else None}
+                           "min_area_ha": float(area) if area else None,
+                           "compliance": comp, "verified_only": verified or None,
+                           "defence_experience": exp}
     return {k: v for k, v in out.items() if v not in (None, [])}
+
+
+# The claim kinds and their labels (nl, en), as the API names them.
+CLAIMS = {"iso9001": ("ISO 9001", "ISO 9001"), "aqap2110": ("AQAP 2110", "AQAP 2110"),
+          "as9100": ("AS9100", "AS9100"), "ncage": ("NCAGE-code", "NCAGE code"),
+          "abdo_abro": ("ABDO/ABRO-ervaring", "ABDO/ABRO experience"),
+          "security_officer": ("Beveiligingsfunctionaris", "Security officer")}
+EXPERIENCE = ("none", "indirect", "direct", "unknown")
+CLAIM_COLOURS = {"verified": "green", "evidence_uploaded": "blue", "self_declared": "gray"}
+
+
+def trust_badges(hit: dict[str, Any]) -> list[tuple[str, str]]:
+    """One badge per compliance claim (its state, expired in red) and the defence experience."""
+    row = []
+    for b in hit.get("compliance") or []:
+        label = b.get("label_nl") if c.lang() == "nl" else b.get("label_en")
+        text = f"{label}: {c.tr('claim.' + str(b.get('state')))}"
+        if b.get("expired"):
+            row.append((f"{text} ({c.tr('badge.expired')})", "red"))
+        else:
+            row.append((text, CLAIM_COLOURS.get(str(b.get("state")), "gray")))
+    if hit.get("defence_experience"):
+        row.append((c.tr(f"exp.{hit['defence_experience']}"), "violet"))
+    return row
 
 
 def badges(hit: dict[str, Any]) -> None:
@@ -78,6 +111,7 @@ def badges(hit: dict[str, Any]) -> None:
         row.append((c.tr("badge.synthetic"), "violet"))
     if hit.get("kvk_status") == "placeholder":
         row.append((c.tr("badge.placeholder_kvk"), "blue"))
+    row += trust_badges(hit)
     if row:
         st.markdown(" ".join(f":{colour}-badge[{c.md(text)}]" for text, colour in row))
 
