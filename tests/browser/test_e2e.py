@@ -29,8 +29,7 @@ from ingest.seed import load_seed
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
 from ontology.taxonomy import load_taxonomy
-
-from ..conftest import Neo4jTarget, unavailable
+from tests.conftest import Neo4jTarget, unavailable
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 

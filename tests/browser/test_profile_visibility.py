@@ -12,8 +12,7 @@ from neo4j import Driver
 
 from app.services.users import UserCreate, create_user
 from graph.repositories.users import UsersRepository
-
-from .test_e2e import (  # noqa: F401  (fixtures)
+from tests.browser.test_e2e import (  # noqa: F401  (fixtures)
     SECRET,
     Stack,
     browser,

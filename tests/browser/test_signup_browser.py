@@ -19,10 +19,9 @@ from neo4j import Driver
 from graph.schema import apply_schema, clear_graph
 from graph.server import free_port
 
-from ..conftest import TEST_EMBEDDING, Neo4jTarget, SmtpInbox, mail_text
-
 # The Chromium and Playwright fixtures of the main browser test, shared.
-from .test_e2e import ROOT, SHOTS, WAIT_MS, _stop, _wait, browser, chromium  # noqa: F401
+from tests.browser.test_e2e import ROOT, SHOTS, WAIT_MS, _stop, _wait, browser, chromium  # noqa: F401
+from tests.conftest import TEST_EMBEDDING, Neo4jTarget, SmtpInbox, mail_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 

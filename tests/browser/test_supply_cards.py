@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .test_e2e import (  # noqa: F401  (fixtures)
+from tests.browser.test_e2e import (  # noqa: F401  (fixtures)
     Stack,
     browser,
     chromium,

@@ -1,5 +1,6 @@
-"""Schemathesis hooks for the suite's run (tests/integration/test_api_fuzz.py): only where the
-schema cannot state a rule the server documents. Loaded through SCHEMATHESIS_HOOKS."""
+"""Schemathesis hooks for the suite's run (tests/integration/app/api/test_api_fuzz.py):
+only where the schema cannot state a rule the server documents.
+Loaded through SCHEMATHESIS_HOOKS."""
 
 from __future__ import annotations
 

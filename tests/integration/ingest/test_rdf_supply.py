@@ -23,8 +23,7 @@ from ingest.rdf.import_ import import_rdf
 from ingest.seed import load_seed, read_seed_csv
 from ontology.concepts import shapes_graph
 from ontology.vocab import GEO, PA, SCHEMA, iri_for
-
-from ...conftest import TEST_EMBEDDING, unavailable
+from tests.conftest import TEST_EMBEDDING, unavailable
 
 SUPPLY_STATE = """
 MATCH (n:Supply) WHERE NOT n:Company
