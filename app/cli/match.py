@@ -65,7 +65,6 @@ def match(
 
     from app.services.wiring import graph_session
     from matching.errors import FilterError
-    from matching.filters import resolve_filters
     from matching.models import MatchFilters, MatchRequest
 
     try:
@@ -86,20 +85,13 @@ def match(
     try:
         with graph_session(s) as (driver, encoder):
             matcher = make_matcher(driver, encoder)
-            # ids or names ("Emmen", "De Wolden", "Sensors"); the matcher gets ids
-            # the operator sees every field, as an admin does
-            request.filters = resolve_filters(request.filters, driver,
-                                              matcher.taxonomy).for_viewer(True)
-            result = matcher.match(request)
-            if store:
-                result.demand_question_id = matcher.store(result, request, owner="cli")
-            from app.services.profiles import Viewer, decorate_hits
-            from graph.repositories.profiles import ProfileRepository
-            from matching.matcher import Hit
+            from app.services.matching import match_question
+            from app.services.profiles import Viewer
 
-            result.hits = [Hit.model_validate(h) for h in decorate_hits(
-                ProfileRepository(driver), Viewer(all=True),
-                [h.model_dump() for h in result.hits])]
+            # ids or names ("Emmen", "De Wolden", "Sensors"); the operator sees every field,
+            # as an admin does
+            result = match_question(driver, matcher, request, Viewer(all=True),
+                                    owner="cli" if store else None)
     except FilterError as e:  # a usage error, like an unknown option: exit code 2
         typer.echo(f"paraat: {e}", err=True)
         raise typer.Exit(2) from e

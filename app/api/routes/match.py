@@ -9,11 +9,10 @@ from fastapi import APIRouter, Depends
 
 from app.api.deps import DriverDep, EncoderDep, SettingsDep, require_roles
 from app.api.problems import problem_responses
-from app.services.profiles import Viewer, decorate_hits
+from app.services.matching import match_question
+from app.services.profiles import Viewer
 from app.services.users import UserPublic
-from graph.repositories.profiles import ProfileRepository
-from matching.filters import resolve_filters
-from matching.matcher import Hit, Matcher, MatchRequest, MatchResult
+from matching.matcher import Matcher, MatchRequest, MatchResult
 from ontology.taxonomy import load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -29,16 +28,5 @@ def match(body: MatchRequest, user: Matchmaker, driver: DriverDep, settings: Set
           encoder: EncoderDep) -> Any:
     """Rank suppliers for the question and keep it as a DemandQuestion owned by the caller.
     Filters take ids or names (Dutch or English); an unknown one is a 422 naming close ones."""
-    taxonomy = load_taxonomy()
-    viewer = Viewer.of(user)
-    filters = resolve_filters(body.filters, driver, taxonomy).for_viewer(viewer.all)
-    body = body.model_copy(update={"filters": filters})
-    matcher = Matcher(driver, encoder, taxonomy, settings.match)
-    result = matcher.match(body)
-    result.demand_question_id = matcher.store(result, body, owner=user.id)
-    # Badges and defence experience on company hits; what a company hid from this role is
-    # blanked, in the explanation too.
-    result.hits = [Hit.model_validate(h) for h in decorate_hits(
-        ProfileRepository(driver), viewer, [h.model_dump() for h in result.hits])]
-    log.info("match by %s: %d hits", user.id, len(result.hits))
-    return result
+    matcher = Matcher(driver, encoder, load_taxonomy(), settings.match)
+    return match_question(driver, matcher, body, Viewer.of(user), owner=user.id)
