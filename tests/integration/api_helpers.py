@@ -8,9 +8,21 @@ from neo4j import Driver
 
 from app.services.users import UserCreate, create_user
 from graph.repositories.users import UsersRepository
+from graph.schema import apply_schema, clear_graph
+from ingest.seed import load_seed
+from tests.conftest import TEST_EMBEDDING
 
 SECRET = "test-secret-for-the-api"
 INJECTION = "' }) DETACH DELETE n //"
+
+
+def seed_without_embeddings(driver: Driver) -> Driver:
+    """A clean graph with the seed and no embeddings: what the API tests that only read
+    profiles, lists and stored questions need (and cheaper than the encoder)."""
+    clear_graph(driver)
+    apply_schema(driver, TEST_EMBEDDING)
+    load_seed(driver)
+    return driver
 
 
 def token_for(driver: Driver, role: str, kvk: str | None = None) -> str:

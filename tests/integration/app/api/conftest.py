@@ -18,8 +18,8 @@ from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
 from matching.encoders.registry import DEFAULT_MODEL
 from ontology.taxonomy import load_taxonomy
-from tests.conftest import TEST_EMBEDDING, Neo4jTarget, neo4j_settings
-from tests.integration.api_helpers import SECRET
+from tests.conftest import Neo4jTarget, neo4j_settings
+from tests.integration.api_helpers import SECRET, seed_without_embeddings
 
 
 def _settings(target: Neo4jTarget) -> Settings:
@@ -30,10 +30,7 @@ def _settings(target: Neo4jTarget) -> Settings:
 @pytest.fixture(scope="module")
 def plain(session_driver: Driver) -> Driver:
     """The seed without embeddings: enough for shortlists and stored demand questions."""
-    clear_graph(session_driver)
-    apply_schema(session_driver, TEST_EMBEDDING)
-    load_seed(session_driver)
-    return session_driver
+    return seed_without_embeddings(session_driver)
 
 
 @pytest.fixture(scope="module")

@@ -19,19 +19,22 @@ from core.settings import ApiSettings, Neo4jSettings, Settings
 from graph.queries import admin as admin_q
 from graph.queries import users as users_q
 from graph.repositories.users import UsersRepository
-from graph.schema import apply_schema, clear_graph
-from ingest.seed import SEED_SOURCE, load_seed
-from tests.conftest import TEST_EMBEDDING, Neo4jTarget, neo4j_settings
-from tests.integration.api_helpers import INJECTION, SECRET, assert_problem, bearer, token_for
+from ingest.seed import SEED_SOURCE
+from tests.conftest import Neo4jTarget, neo4j_settings
+from tests.integration.api_helpers import (
+    INJECTION,
+    SECRET,
+    assert_problem,
+    bearer,
+    seed_without_embeddings,
+    token_for,
+)
 
 
 @pytest.fixture(scope="module")
 def seeded(session_driver: Driver) -> Driver:
     """One seeded graph for the module: these tests only read it (and add users)."""
-    clear_graph(session_driver)
-    apply_schema(session_driver, TEST_EMBEDDING)
-    load_seed(session_driver)
-    return session_driver
+    return seed_without_embeddings(session_driver)
 
 
 def settings(target: Neo4jTarget, **api: Any) -> Settings:

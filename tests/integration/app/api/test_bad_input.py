@@ -27,13 +27,12 @@ from core.settings import ApiSettings, Settings
 from graph.backup import count_nodes_rels, graph_snapshot
 from graph.queries import matching as matching_q
 from graph.repositories.users import UsersRepository
-from graph.schema import apply_schema, clear_graph
 from ingest.errors import IngestError
 from ingest.rdf.import_ import import_rdf
 from ingest.registry import import_registry
-from ingest.seed import load_seed
 from matching.encoders.registry import get_encoder
 from tests.conftest import TEST_EMBEDDING, Neo4jTarget, neo4j_settings
+from tests.integration.api_helpers import seed_without_embeddings
 
 SECRET = "bad-input-secret"
 HEADER = "kvk_number;name;description;municipality;website\n"
@@ -42,10 +41,7 @@ GOOD_ROW = "12345678;Goed Bedrijf;Wij maken sensoren voor drones en voertuigen.;
 
 @pytest.fixture(scope="module")
 def seeded(session_driver: Driver) -> Driver:
-    clear_graph(session_driver)
-    apply_schema(session_driver, TEST_EMBEDDING)
-    load_seed(session_driver)
-    return session_driver
+    return seed_without_embeddings(session_driver)
 
 
 def paraat(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
