@@ -85,6 +85,11 @@ class Repository:
     def _read(self, query: LiteralString, **params: Any) -> list[Record]:
         return read(self.driver, query, self.database, **params)
 
+    def _first(self, query: LiteralString, **params: Any) -> dict[str, Any] | None:
+        """The first row of a read as a dict, None when nothing matched."""
+        rows = self._read(query, **params)
+        return dict(rows[0]) if rows else None
+
     def _write(self, query: LiteralString, **params: Any) -> list[Record]:
         records, _, _ = self.driver.execute_query(query, params, database_=self.database)
         return list(records)

@@ -27,8 +27,7 @@ class ListsRepository(Repository):
         return rows[0]["owner"] if rows else None
 
     def shortlist(self, list_id: str) -> dict[str, Any] | None:
-        rows = self._read(lists_q.SHORTLIST_GET, id=list_id)
-        return dict(rows[0]) if rows else None
+        return self._first(lists_q.SHORTLIST_GET, id=list_id)
 
     def shortlists_page(self, owner: str, limit: int, offset: int) -> tuple[int, list[Record]]:
         return self._page(lists_q.SHORTLIST_COUNT_OWN, lists_q.SHORTLIST_LIST_OWN,
@@ -55,8 +54,7 @@ class ListsRepository(Repository):
                top_k=top_k, owner=owner, seen=seen).consume()
 
     def watchlist(self, watch_id: str) -> dict[str, Any] | None:
-        rows = self._read(lists_q.WATCHLIST_GET, id=watch_id)
-        return dict(rows[0]) if rows else None
+        return self._first(lists_q.WATCHLIST_GET, id=watch_id)
 
     def watchlists_page(self, owner: str, limit: int, offset: int) -> tuple[int, list[Record]]:
         return self._page(lists_q.WATCHLIST_COUNT_OWN, lists_q.WATCHLIST_LIST_OWN,

@@ -65,8 +65,7 @@ class ProfileRepository(Repository):
         return str(rows[0]["state"]) if rows else None
 
     def evidence(self, kvk: str, kind: str) -> dict[str, Any] | None:
-        rows = self._read(q.GET_EVIDENCE, kvk=kvk, kind=kind)
-        return dict(rows[0]) if rows else None
+        return self._first(q.GET_EVIDENCE, kvk=kvk, kind=kind)
 
     def verify_claim(self, kvk: str, kind: str, user_id: str, note: str | None,
                      audit: dict[str, Any]) -> str | None:

@@ -14,13 +14,7 @@ from neo4j import Driver
 
 from graph.queries import matching as matching_q
 from tests.integration.api_helpers import INJECTION, assert_problem, auth
-from tests.integration.app.api.lists_helpers import (
-    MISSING,
-    assert_invalid,
-    audit_actions,
-    grew,
-    labels,
-)
+from tests.integration.app.api import lists_helpers as lh
 
 pytestmark = pytest.mark.integration
 
@@ -63,7 +57,7 @@ def test_shortlist_lifecycle(client: TestClient, plain: Driver) -> None:
 
     got = client.get(f"/shortlists/{sid}", headers=me).json()
     assert [i["kvk_number"] for i in got["items"]] == ["99000001"]
-    assert audit_actions(plain, sid) == ["shortlist.create", "shortlist.add_item",
+    assert lh.audit_actions(plain, sid) == ["shortlist.create", "shortlist.add_item",
                                          "shortlist.add_item", "shortlist.add_item",
                                          "shortlist.remove_item"]
 
@@ -79,7 +73,7 @@ def test_shortlists_list_is_own_and_paginated(client: TestClient, plain: Driver)
     ids = [s["id"] for s in page["items"] + rest["items"]]
     assert sorted(ids) == sorted(mine)
     assert all(s["item_count"] == 0 for s in page["items"])
-    assert_invalid(client.get("/shortlists", headers=me, params={"limit": 0}), "limit")
+    lh.assert_invalid(client.get("/shortlists", headers=me, params={"limit": 0}), "limit")
 
 
 def test_shortlist_owner_isolation(client: TestClient, plain: Driver) -> None:
@@ -115,9 +109,9 @@ def test_nobody_but_the_owner_sees_a_shortlist(client: TestClient, plain: Driver
     kw: dict[str, Any] = {"json": body} if body is not None else {}
     theirs = assert_problem(client.request(method, f"/shortlists/{sid}{path}", headers=them,
                                            **kw), 404)
-    missing = assert_problem(client.request(method, f"/shortlists/{MISSING}{path}",
+    missing = assert_problem(client.request(method, f"/shortlists/{lh.MISSING}{path}",
                                             headers=them, **kw), 404)
-    assert theirs["detail"].replace(sid, MISSING) == missing["detail"]
+    assert theirs["detail"].replace(sid, lh.MISSING) == missing["detail"]
     assert sid not in {x["id"] for x in client.get("/shortlists", headers=them).json()["items"]}
     r = client.get(f"/shortlists/{sid}", headers=me)
     assert [i["kvk_number"] for i in r.json()["items"]] == ["99000003"]
@@ -138,10 +132,10 @@ def test_shortlist_auth_roles_and_not_found(client: TestClient, plain: Driver) -
         assert assert_problem(r, 401) and r.headers["www-authenticate"] == "Bearer"
         assert_problem(client.request(method, url, headers=company, **kw), 403)
 
-    assert_problem(client.get(f"/shortlists/{MISSING}", headers=me), 404)
-    assert_problem(client.post(f"/shortlists/{MISSING}/items", headers=me,
+    assert_problem(client.get(f"/shortlists/{lh.MISSING}", headers=me), 404)
+    assert_problem(client.post(f"/shortlists/{lh.MISSING}/items", headers=me,
                                json={"kvk_number": "99000001"}), 404)
-    assert_problem(client.get(f"/shortlists/{MISSING}/export", headers=me), 404)
+    assert_problem(client.get(f"/shortlists/{lh.MISSING}/export", headers=me), 404)
     body = assert_problem(client.post(f"/shortlists/{sid}/items", headers=me,
                                       json={"kvk_number": "12345678", "note": "?"}), 404)
     assert "12345678" in body["detail"]
@@ -157,19 +151,19 @@ def test_shortlist_auth_roles_and_not_found(client: TestClient, plain: Driver) -
 ])
 def test_shortlist_create_rejects_bad_bodies(client: TestClient, plain: Driver,
                                              body: dict[str, Any], fields: list[str]) -> None:
-    assert_invalid(client.post("/shortlists", headers=auth(plain, "bizdev"), json=body), *fields)
+    lh.assert_invalid(client.post("/shortlists", headers=auth(plain, "bizdev"), json=body), *fields)
 
 
 def test_shortlist_item_rejects_bad_bodies(client: TestClient, plain: Driver) -> None:
     me = auth(plain, "bizdev")
     sid = client.post("/shortlists", headers=me, json={"name": "x"}).json()["id"]
     url = f"/shortlists/{sid}/items"
-    assert_invalid(client.post(url, headers=me, json={"note": "n"}), "kvk_number")
-    assert_invalid(client.post(url, headers=me, json={"kvk_number": "9900000"}), "kvk_number")
-    assert_invalid(client.post(url, headers=me, json={"kvk_number": "99000001",
+    lh.assert_invalid(client.post(url, headers=me, json={"note": "n"}), "kvk_number")
+    lh.assert_invalid(client.post(url, headers=me, json={"kvk_number": "9900000"}), "kvk_number")
+    lh.assert_invalid(client.post(url, headers=me, json={"kvk_number": "99000001",
                                                       "note": "n" * 2001}), "note")
-    assert_invalid(client.delete(f"/shortlists/{sid}/items/abc", headers=me), "kvk")
-    assert_invalid(client.get("/shortlists/not-an-id", headers=me), "list_id")
+    lh.assert_invalid(client.delete(f"/shortlists/{sid}/items/abc", headers=me), "kvk")
+    lh.assert_invalid(client.get("/shortlists/not-an-id", headers=me), "list_id")
 
 
 def test_shortlist_exports_parse_back(client: TestClient, plain: Driver) -> None:
@@ -207,26 +201,26 @@ def test_shortlist_exports_parse_back(client: TestClient, plain: Driver) -> None
         assert rows.loc["99000008", "note"] == "'" + notes["99000008"]
         assert rows["added_at"].notna().all()
 
-    assert_invalid(client.get(f"/shortlists/{sid}/export", headers=me,
+    lh.assert_invalid(client.get(f"/shortlists/{sid}/export", headers=me,
                               params={"format": "pdf"}), "format")
 
 
 def test_shortlist_writes_are_idempotent_with_a_key(client: TestClient, plain: Driver) -> None:
     me = auth(plain, "bizdev")
     key = {**me, "Idempotency-Key": "lijst-create-0001"}
-    before = labels(plain)
+    before = lh.labels(plain)
     first = client.post("/shortlists", headers=key, json={"name": "eenmaal"})
     second = client.post("/shortlists", headers=key, json={"name": "eenmaal"})
     assert first.status_code == second.status_code == 201
     assert first.json()["id"] == second.json()["id"]
-    assert grew(before, labels(plain)) == {"Shortlist": 1, "AuditEvent": 1,
+    assert lh.grew(before, lh.labels(plain)) == {"Shortlist": 1, "AuditEvent": 1,
                                            "IdempotencyKey": 1}
     assert_problem(client.post("/shortlists", headers=key, json={"name": "anders"}), 409)
 
 
 def test_shortlist_stores_injection_verbatim(client: TestClient, plain: Driver) -> None:
     me = auth(plain, "bizdev")
-    before = labels(plain)
+    before = lh.labels(plain)
     r = client.post("/shortlists", headers=me, json={"name": INJECTION, "question": INJECTION})
     assert r.status_code == 201, r.text
     sid = r.json()["id"]
@@ -235,7 +229,7 @@ def test_shortlist_stores_injection_verbatim(client: TestClient, plain: Driver) 
     assert r.status_code == 201
     got = client.get(f"/shortlists/{sid}", headers=me).json()
     assert got["name"] == got["question"] == got["items"][0]["note"] == INJECTION
-    assert grew(before, labels(plain)) == {"Shortlist": 1, "AuditEvent": 2}
+    assert lh.grew(before, lh.labels(plain)) == {"Shortlist": 1, "AuditEvent": 2}
 
 
 # --------------------------------------------------------------------------- demand questions
@@ -285,9 +279,9 @@ def test_demand_questions_list_and_window(client: TestClient, plain: Driver) -> 
     assert_problem(client.get("/demand-questions"), 401)
     assert_problem(client.get("/demand-questions", headers=auth(plain, "company", "99000001")),
                    403)
-    assert_invalid(client.get("/demand-questions", headers=me, params={"since": "gisteren"}),
+    lh.assert_invalid(client.get("/demand-questions", headers=me, params={"since": "gisteren"}),
                    "since")
-    assert_invalid(client.get("/demand-questions", headers=me, params={"limit": 500}), "limit")
+    lh.assert_invalid(client.get("/demand-questions", headers=me, params={"limit": 500}), "limit")
     assert_problem(client.get("/demand-questions", headers=me,
                               params={"since": "2026-05-01", "until": "2026-04-01"}), 422)
 

@@ -19,14 +19,7 @@ from matching.encoders.cache import EmbeddingCache
 from matching.models import Hit, MatchResult
 from ontology.taxonomy import load_taxonomy
 from tests.integration.api_helpers import INJECTION, assert_problem, auth
-from tests.integration.app.api.lists_helpers import (
-    COMPOSITE,
-    MISSING,
-    assert_invalid,
-    audit_actions,
-    grew,
-    labels,
-)
+from tests.integration.app.api import lists_helpers as lh
 
 pytestmark = pytest.mark.integration
 
@@ -87,7 +80,7 @@ def test_watchlist_finds_new_and_updated_suppliers(mclient: TestClient, embedded
                            "datetime() + duration('PT1S')", k=old)
     again = mclient.get(f"/watchlists/{wid}/new", headers=me).json()
     assert [(h["kvk_number"], h["reason"]) for h in again["items"]] == [(old, "updated")]
-    assert audit_actions(embedded, wid) == ["watchlist.create", "watchlist.mark_seen"]
+    assert lh.audit_actions(embedded, wid) == ["watchlist.create", "watchlist.mark_seen"]
 
 
 def test_new_hits_reasons() -> None:
@@ -125,8 +118,8 @@ def test_watchlist_reads_roles_and_errors(mclient: TestClient, embedded: Driver)
 
     assert_problem(mclient.get(f"/watchlists/{wid}", headers=other), 404)
     assert_problem(mclient.get(f"/watchlists/{wid}/new", headers=other), 404)
-    assert_problem(mclient.get(f"/watchlists/{MISSING}", headers=me), 404)
-    assert_problem(mclient.get(f"/watchlists/{MISSING}/new", headers=me), 404)
+    assert_problem(mclient.get(f"/watchlists/{lh.MISSING}", headers=me), 404)
+    assert_problem(mclient.get(f"/watchlists/{lh.MISSING}/new", headers=me), 404)
     for method, url in (("post", "/watchlists"), ("get", "/watchlists"),
                         ("get", f"/watchlists/{wid}"), ("get", f"/watchlists/{wid}/new")):
         kw: dict[str, Any] = {"json": {"name": "x", "question": "radar"}} \
@@ -134,14 +127,14 @@ def test_watchlist_reads_roles_and_errors(mclient: TestClient, embedded: Driver)
         assert_problem(mclient.request(method, url, **kw), 401)
         assert_problem(mclient.request(method, url, headers=company, **kw), 403)
 
-    assert_invalid(mclient.post("/watchlists", headers=me, json={"name": "x"}), "question")
-    assert_invalid(mclient.post("/watchlists", headers=me,
+    lh.assert_invalid(mclient.post("/watchlists", headers=me, json={"name": "x"}), "question")
+    lh.assert_invalid(mclient.post("/watchlists", headers=me,
                                 json={"name": "x", "question": "12345 !!"}), "question")
-    assert_invalid(mclient.post("/watchlists", headers=me,
+    lh.assert_invalid(mclient.post("/watchlists", headers=me,
                                 json={"name": "x", "question": "radar", "top_k": 0}), "top_k")
-    assert_invalid(mclient.post("/watchlists", headers=me, json={
+    lh.assert_invalid(mclient.post("/watchlists", headers=me, json={
         "name": "x", "question": "radar", "filters": {"colour": ["red"]}}), "filters.colour")
-    assert_invalid(mclient.get(f"/watchlists/{wid}/new", headers=me,
+    lh.assert_invalid(mclient.get(f"/watchlists/{wid}/new", headers=me,
                                params={"mark_seen": "misschien"}), "mark_seen")
 
 
@@ -156,8 +149,8 @@ def test_nobody_but_the_owner_sees_a_watchlist(mclient: TestClient, embedded: Dr
     wid = r.json()["id"]
     for path in (f"/watchlists/{wid}", f"/watchlists/{wid}/new"):
         theirs = assert_problem(mclient.get(path, headers=them), 404)
-        missing = assert_problem(mclient.get(path.replace(wid, MISSING), headers=them), 404)
-        assert theirs["detail"].replace(wid, MISSING) == missing["detail"]
+        missing = assert_problem(mclient.get(path.replace(wid, lh.MISSING), headers=them), 404)
+        assert theirs["detail"].replace(wid, lh.MISSING) == missing["detail"]
     assert wid not in {w["id"] for w in mclient.get("/watchlists", headers=them).json()["items"]}
     assert mclient.get(f"/watchlists/{wid}", headers=me).status_code == 200
 
@@ -165,20 +158,20 @@ def test_nobody_but_the_owner_sees_a_watchlist(mclient: TestClient, embedded: Dr
 @pytest.mark.slow
 def test_watchlist_stores_injection_verbatim(mclient: TestClient, embedded: Driver) -> None:
     me = auth(embedded, "bizdev")
-    before = labels(embedded)
+    before = lh.labels(embedded)
     # a filter value nobody has is refused (422 naming it), nothing is written (issue 17)
     r = mclient.post("/watchlists", headers=me, json={
         "name": INJECTION, "question": f"radar {INJECTION}",
         "filters": {"clusters": [INJECTION]}})
     assert r.status_code == 422 and repr(INJECTION) in r.json()["detail"]
-    assert grew(before, labels(embedded)) == {}
+    assert lh.grew(before, lh.labels(embedded)) == {}
     r = mclient.post("/watchlists", headers=me, json={
         "name": INJECTION, "question": f"radar {INJECTION}"})
     assert r.status_code == 201, r.text
     got = mclient.get(f"/watchlists/{r.json()['id']}", headers=me).json()
     assert got["name"] == INJECTION and got["question"] == f"radar {INJECTION}"
     assert got["filters"]["clusters"] is None
-    assert grew(before, labels(embedded)) == {"Watchlist": 1, "AuditEvent": 1}
+    assert lh.grew(before, lh.labels(embedded)) == {"Watchlist": 1, "AuditEvent": 1}
 
 
 # --------------------------------------------------------------------------- loket
@@ -196,7 +189,7 @@ def test_loket_reverse_matches_areas_clusters_partners_and_demand(
 
     company = auth(embedded, "company", "99000002")
     r = mclient.post("/loket", headers=company,
-                     json={"kind": "aanbod", "title": "Nieuw composiet", "text": COMPOSITE})
+                     json={"kind": "aanbod", "title": "Nieuw composiet", "text": lh.COMPOSITE})
     assert r.status_code == 201, r.text
     item = r.json()
     assert item["status"] == "new" and item["kvk_number"] == "99000002"
@@ -224,7 +217,7 @@ def test_loket_reverse_matches_areas_clusters_partners_and_demand(
     assert "composite-materials" in {c["id"] for c in stored["concepts"]}
 
     assert mclient.get(f"/loket/{item['id']}", headers=company).json()["matches"] == m
-    assert audit_actions(embedded, item["id"]) == ["loket.submit"]
+    assert lh.audit_actions(embedded, item["id"]) == ["loket.submit"]
 
 
 SECRET_QUESTION = "Wij zoeken composiet pantserplaten voor de grensbewaking bij Ter Apel"
@@ -239,7 +232,7 @@ def _loket_answers(mclient: TestClient, embedded: Driver, role: str, kvk: str
     assert r.status_code == 200, r.text
     company = auth(embedded, "company", kvk)
     who = company if role == "company" else auth(embedded, role)
-    body = {"kind": "aanbod", "title": "Nieuw composiet", "text": COMPOSITE}
+    body = {"kind": "aanbod", "title": "Nieuw composiet", "text": lh.COMPOSITE}
     answers = []
     if role == "bizdev":  # bizdev does not submit; it reads the company's item
         r = mclient.post("/loket", headers=company, json=body)
@@ -324,7 +317,7 @@ def test_loket_visibility_and_triage(mclient: TestClient, embedded: Driver) -> N
     filtered = mclient.get("/loket", headers=bizdev, params={"status": "doorverwezen"}).json()
     assert iid in {i["id"] for i in filtered["items"]}
     assert all(i["status"] == "doorverwezen" for i in filtered["items"])
-    assert audit_actions(embedded, iid) == ["loket.submit", "loket.triage", "loket.triage"]
+    assert lh.audit_actions(embedded, iid) == ["loket.submit", "loket.triage", "loket.triage"]
 
 
 @pytest.mark.slow
@@ -345,21 +338,21 @@ def test_loket_roles_and_errors(mclient: TestClient, embedded: Driver) -> None:
     assert_problem(mclient.post(f"/loket/{iid}/triage", headers=company,
                                 json={"status": "in_behandeling"}), 403)
 
-    assert_problem(mclient.get(f"/loket/{MISSING}", headers=bizdev), 404)
-    assert_problem(mclient.post(f"/loket/{MISSING}/triage", headers=bizdev,
+    assert_problem(mclient.get(f"/loket/{lh.MISSING}", headers=bizdev), 404)
+    assert_problem(mclient.post(f"/loket/{lh.MISSING}/triage", headers=bizdev,
                                 json={"status": "in_behandeling"}), 404)
 
-    assert_invalid(mclient.post("/loket", headers=company, json={**ok, "kind": "klacht"}),
+    lh.assert_invalid(mclient.post("/loket", headers=company, json={**ok, "kind": "klacht"}),
                    "kind")
-    assert_invalid(mclient.post("/loket", headers=company, json={"kind": "idee"}),
+    lh.assert_invalid(mclient.post("/loket", headers=company, json={"kind": "idee"}),
                    "title", "text")
-    assert_invalid(mclient.post("/loket", headers=company, json={**ok, "text": "x" * 6001}),
+    lh.assert_invalid(mclient.post("/loket", headers=company, json={**ok, "text": "x" * 6001}),
                    "text")
-    assert_invalid(mclient.post("/loket", headers=company, json={**ok, "title": "a\x00b"}),
+    lh.assert_invalid(mclient.post("/loket", headers=company, json={**ok, "title": "a\x00b"}),
                    "title")
-    assert_invalid(mclient.post(f"/loket/{iid}/triage", headers=bizdev,
+    lh.assert_invalid(mclient.post(f"/loket/{iid}/triage", headers=bizdev,
                                 json={"status": "new"}), "status")
-    assert_invalid(mclient.post(f"/loket/{iid}/triage", headers=bizdev,
+    lh.assert_invalid(mclient.post(f"/loket/{iid}/triage", headers=bizdev,
                                 json={"status": "afgesloten", "note": "n" * 2001}), "note")
     assert mclient.get(f"/loket/{iid}", headers=bizdev).json()["status"] == "new"
 
@@ -367,7 +360,7 @@ def test_loket_roles_and_errors(mclient: TestClient, embedded: Driver) -> None:
 @pytest.mark.slow
 def test_loket_stores_injection_verbatim(mclient: TestClient, embedded: Driver) -> None:
     company, bizdev = auth(embedded, "company", "99000006"), auth(embedded, "bizdev")
-    before = labels(embedded)
+    before = lh.labels(embedded)
     r = mclient.post("/loket", headers=company, json={
         "kind": "vraag", "title": INJECTION, "text": f"aluminium {INJECTION}"})
     assert r.status_code == 201, r.text
@@ -379,7 +372,7 @@ def test_loket_stores_injection_verbatim(mclient: TestClient, embedded: Driver) 
     assert got["title"] == INJECTION and got["text"] == f"aluminium {INJECTION}"
     assert got["notes"][0]["note"] == INJECTION
     # Each desk the item was routed to is told by mail (issue 20): one outbox mail per desk.
-    assert grew(before, labels(embedded)) == {"LoketItem": 1, "AuditEvent": 2,
+    assert lh.grew(before, lh.labels(embedded)) == {"LoketItem": 1, "AuditEvent": 2,
                                               "OutboxMail": len(got["routed_to"])}
     records, _, _ = embedded.execute_query(
         "MATCH (a:AuditEvent {entity_id: $id, action: 'loket.triage'}) RETURN a.after AS after",
