@@ -153,6 +153,10 @@ class MatchSettings(BaseSettings):
     # Issue 19: a site, facility, institution or programme whose kind the question does not
     # name scores this fraction (matching.constraints.kind_cues); 0.5 chosen with `paraat eval`
     # on the company and supply questions together (0.6: company R@5 nl 0.776 -> 0.760).
+    # Re-checked after supply stopped tying at 1 (h19-quality): 0.4 non-company MRR 0.927,
+    # 0.5 0.948, 0.6 0.950 with company R@5 nl 0.793 -> 0.776; a prior on the companies when
+    # a kind is named (0.7) lifts non-company to 0.972 but costs company MRR nl/en 0.775/0.772
+    # -> 0.762/0.739, so the companies keep weight 1.
     supply_prior: float = 0.5
 
 

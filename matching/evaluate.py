@@ -14,8 +14,9 @@ import itertools
 import json
 import logging
 import statistics
+from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,7 @@ class Retrieved:
     question: Question
     comps: dict[str, dict[str, float]]
     concepts: list[str]
+    kinds: dict[str, str] = field(default_factory=dict)  # a candidate's kind; absent = company
 
 
 def retrieve_all(matcher: Matcher, questions: Iterable[Question],
@@ -88,7 +90,7 @@ def retrieve_all(matcher: Matcher, questions: Iterable[Question],
     for q in questions:
         sig = matcher.signals(q.question)
         out.append(Retrieved(q, matcher.component_scores(sig, matcher.dense_for_pool(sig)),
-                             [c.id for c in sig.concepts]))
+                             [c.id for c in sig.concepts], dict(sig.kinds)))
         if progress:
             progress(1)
     return out
@@ -211,8 +213,32 @@ def evaluate(matcher: Matcher, questions: list[Question],
         report["tuned"] = {"weights": {"dense": w[0], "lexical": w[1], "graph": w[2]},
                            "scores": res}
         report["cross_validated"] = cross_validate(matcher, retrieved)
+    report["hubness"] = {m: hubness(matcher, retrieved, m) for m in MODES}
     report["failures"] = _failures(matcher, retrieved)
     return report
+
+
+def hubness(matcher: Matcher, retrieved: list[Retrieved], mode: Mode, top: int = 3
+            ) -> dict[str, Any]:
+    """How often the same irrelevant results crowd the top `top` (issue 22): per node that
+    is irrelevant to a question yet in its top `top`, the number of such questions; the max
+    and the mean over those nodes, and the worst hub. A node that fills many questions' top 3
+    without answering them (a generic company, a broad programme) is a hub: its text or
+    vector is near everything, and it costs every question it lands in."""
+    counts: Counter[str] = Counter()
+    kinds: dict[str, str] = {}
+    for r in retrieved:
+        ranked = [k for k, _ in matcher.fuse(r.comps, mode)][:top]
+        for k in ranked:
+            if k not in r.question.relevant:
+                counts[k] += 1
+                kinds[k] = r.kinds.get(k, "company")
+    if not counts:
+        return {"max": 0, "mean": 0.0, "nodes": 0, "worst": None}
+    worst, n = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return {"max": n, "mean": round(statistics.fmean(counts.values()), 3),
+            "nodes": len(counts), "questions": len(retrieved),
+            "worst": {"key": worst, "kind": kinds[worst], "count": n}}
 
 
 def _failures(matcher: Matcher, retrieved: list[Retrieved], limit: int = 30

@@ -97,15 +97,25 @@ def _note_kinds(kinds: dict[str, str] | None, records: Sequence[Any]) -> None:
 
 
 def _norm(values: dict[str, float], floor: float = 0.0,
-          scale: dict[str, float] | None = None) -> dict[str, float]:
-    """Values between `floor` (0) and the best of `scale` (default: of `values`; 1), clipped."""
+          scale: dict[str, float] | None = None,
+          uncapped: Callable[[str], bool] | None = None) -> dict[str, float]:
+    """Values between `floor` (0) and the best of `scale` (default: of `values`; 1), clipped.
+
+    A key for which `uncapped` holds is not clipped at 1: the other supply is scored on the
+    companies' scale (issue 19), and several sites or programmes above the companies' best
+    would all tie at 1, losing the very ordering among them the question's kind asks for
+    (`paraat eval`: non-company MRR 0.834 -> 0.93 with the companies' ranking unchanged)."""
     if not values:
         return {}
     top = max((scale or values).values())
     span = top - floor
     if span <= 1e-9:
         return {k: 1.0 for k in values}
-    return {k: max(0.0, min(1.0, (v - floor) / span)) for k, v in values.items()}
+    out = {}
+    for k, v in values.items():
+        x = max(0.0, (v - floor) / span)
+        out[k] = x if uncapped is not None and uncapped(k) else min(1.0, x)
+    return out
 
 
 class Matcher:
@@ -428,8 +438,11 @@ class Matcher:
         to the index's quantization at the boundary, so this is what the matcher can rank
         without a round trip for them, and `paraat eval` measures the same ranking."""
         # against the companies' scale (see `signals`), else every candidate's
-        d = _norm(sig.dense, sig.dense_floor, _companies(sig.dense, sig.kinds))
-        lx = _norm(sig.lexical, 0.0, _companies(sig.lexical, sig.kinds))
+        def supply(key: str) -> bool:
+            return sig.kind(key) != "company"
+
+        d = _norm(sig.dense, sig.dense_floor, _companies(sig.dense, sig.kinds), supply)
+        lx = _norm(sig.lexical, 0.0, _companies(sig.lexical, sig.kinds), supply)
         graph_raw = {k: sig.graph_score(k) for k in sig.graph}
         if self.s.graph_norm == "concepts":
             # Against the best a company could score (every concept of the question held

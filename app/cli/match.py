@@ -194,6 +194,12 @@ def eval_cmd(
             r = res[lang]
             typer.echo(f"{mode:<9} {lang:<14} {r['mrr']:.3f}  {r['ndcg@10']:.3f}    "
                        f"{r['recall@5']:.3f}", err=True)
+    # issue 22: irrelevant results that crowd many questions' top 3
+    for mode, h in report.get("hubness", {}).items():
+        if h.get("worst"):
+            w = h["worst"]
+            typer.echo(f"hubness   {mode:<9} top-3 irrelevant max {h['max']} mean {h['mean']:.2f}"
+                       f"  worst {w['kind']}:{w['key']}", err=True)
     # --tune: in-sample tuned weights, and the cross-validated (held-out) estimate
     for label, key in (("tuned", "tuned"), ("held-out", "cross_validated")):
         block = report.get(key)
