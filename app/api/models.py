@@ -17,6 +17,7 @@ from pydantic import (
     PlainValidator,
     WithJsonSchema,
 )
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from app.api import patterns
 from matching.matcher import Employees
@@ -27,6 +28,17 @@ from ontology.profile import (
     FieldName,
     Level,
 )
+
+
+class _Hex32(StringConvertor):
+    """`{x:hex32}` in a route path: ids are uuid4 hex, so a fixed path beside the route
+    (`/registrations/preview`, `/loket/confirm`) is not taken for an id: a wrong method on it
+    is a 405 naming the methods the fixed path serves, not a 422 about an id."""
+
+    regex = "[0-9a-f]{32}"
+
+
+register_url_convertor("hex32", _Hex32())
 
 T = TypeVar("T")
 

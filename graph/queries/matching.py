@@ -40,7 +40,9 @@ _COMPANY_FILTER = """
 # defence experience; a field a company hid from everyone but admins filters on nothing for
 # other searchers ($filters.reveal_hidden). Only the queries of a search that sets one of
 # these carry it (`with_trust`): the common queries keep their text and so their single plan.
+# Claims and defence experience are a company's: a search that filters on them ranks companies.
 _TRUST_FILTER = """
+  AND c:Company
   AND ($filters.compliance IS NULL OR (
       ($filters.reveal_hidden OR NOT 'compliance' IN coalesce(c.visibility_hidden, []))
       AND COUNT { MATCH (c)-[:HAS_CLAIM]->(cl:ComplianceClaim)

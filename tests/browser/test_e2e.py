@@ -180,7 +180,7 @@ def logout(pg: Any) -> None:
 
 
 def goto(pg: Any, title: str) -> None:
-    pg.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    pg.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
     pg.get_by_role("heading", name=title).first.wait_for()
 
 

@@ -135,7 +135,7 @@ def confirm(body: CodeIn, svc: Service, background: BackgroundTasks) -> Any:
     return answer
 
 
-@router.post("/{item_id}/refer", response_model=ReferralDone,
+@router.post("/{item_id:hex32}/refer", response_model=ReferralDone,
              responses=problem_responses(404, 409))
 def refer(item_id: ItemId, body: Referral, user: DeskWorker, svc: Service,
           background: BackgroundTasks) -> Any:

@@ -113,13 +113,13 @@ def list_items(user: LoketReader, driver: DriverDep, limit: Limit = 50, offset: 
                 lambda rows: [loket_service.public(r, user) for r in rows])
 
 
-@router.get("/{item_id}", response_model=LoketPublic)
+@router.get("/{item_id:hex32}", response_model=LoketPublic)
 def get_item(item_id: ItemId, user: LoketReader, driver: DriverDep) -> Any:
     """One item with its status, triage notes and reverse matches."""
     return loket_service.load(LoketRepository(driver), item_id, user)
 
 
-@router.post("/{item_id}/triage", response_model=LoketPublic)
+@router.post("/{item_id:hex32}/triage", response_model=LoketPublic)
 def triage(item_id: ItemId, body: LoketTriage, user: Triager, driver: DriverDep,
            request: Request, idempotency_key: IdempotencyKey = None) -> Any:
     """Move the item one step (`new → in_behandeling → doorverwezen | afgesloten`) with a note;

@@ -17,7 +17,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.convertors import StringConvertor, register_url_convertor
 
 from app.api.deps import (
     CacheDep,
@@ -55,13 +54,6 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["registrations"])
 
 RegId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="Registration id")]
-
-
-class _Hex32(StringConvertor):
-    regex = "[0-9a-f]{32}"
-
-
-register_url_convertor("hex32", _Hex32())
 
 Submitter = Annotated[UserPublic, Depends(require_roles("company", "admin", "bizdev"))]
 Reviewer = Annotated[UserPublic, Depends(require_roles("admin", "bizdev"))]

@@ -457,6 +457,11 @@ def test_a_405_names_every_method_of_the_path(client: TestClient) -> None:
     r = client.get("/registrations/preview")
     assert_problem(r, 405)
     assert r.headers["allow"] == "POST"
+    # /loket/confirm (POST) beside /loket/{item_id} (GET): schemathesis found "GET, POST"
+    for method in ("GET", "OPTIONS", "DELETE"):
+        r = client.request(method, "/loket/confirm")
+        assert_problem(r, 405)
+        assert r.headers["allow"] == "POST", method
 
 
 # --------------------------------------------------------------------------- metrics

@@ -85,7 +85,7 @@ def test_watchlist_finds_new_and_updated_suppliers(mclient: TestClient, embedded
 
 def test_new_hits_reasons() -> None:
     since = datetime(2026, 6, 1, tzinfo=UTC)
-    hits = [Hit(rank=i, kvk_number=k, name=k, score=1 - i / 10, explanation={})
+    hits = [Hit(rank=i, id=k, kvk_number=k, name=k, score=1 - i / 10, explanation={})
             for i, k in enumerate(["10000001", "10000002", "10000003", "10000004"], start=1)]
     result = MatchResult(question="q", lang="nl", mode="hybrid", concepts=[], hits=hits,
                          timings_ms={})

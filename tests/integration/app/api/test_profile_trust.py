@@ -151,7 +151,7 @@ def test_claims_states_and_who_may_verify(client: TestClient, graph: Driver) -> 
 def _hits(client: TestClient, headers: dict[str, str], **filters: Any) -> dict[str, Any]:
     r = client.post("/match", headers=headers, json={
         "question": "ballistische bescherming en composiet voor militaire voertuigen",
-        "top_k": 12, "filters": filters})
+        "top_k": 12, "filters": {"kinds": ["company"], **filters}})  # sites rank too
     return {h["kvk_number"]: h for h in _ok(r)["hits"]}
 
 
@@ -188,6 +188,11 @@ def test_match_and_list_filter_on_claims_and_defence_experience(client: TestClie
     assert set(_hits(client, scout, defence_experience=["none"])) == {GKN}
     unknown = _hits(client, scout, defence_experience=["unknown"])
     assert unknown and not {TEIJIN, GKN} & set(unknown)
+    # claims and defence experience are a company's: such a search ranks no site or programme
+    r = client.post("/match", headers=scout, json={
+        "question": "terrein van 100 hectare of een opleiding voor reservisten",
+        "filters": {"defence_experience": ["unknown"]}})
+    assert {h["kind"] for h in _ok(r)["hits"]} == {"company"}
 
     # the result shows the state (badges) and the defence experience
     hit = everyone[TEIJIN]
