@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from neo4j import Driver
 
@@ -121,3 +122,39 @@ def test_sign_up_in_the_browser(mail_page: Any, mail_stack: MailStack,
         "MATCH (u:User {role: 'company', kvk_number: '12345670'}) RETURN count(u) AS n")
     assert records[0]["n"] == 1
     assert token
+
+
+def test_sign_up_then_keep_a_field_from_anonymous_readers(
+        mail_page: Any, mail_stack: MailStack, session_driver: Driver) -> None:
+    """Issue 20's walk in one go: a seed company without an account signs itself up (mail,
+    link, token), sets its descriptions to Defence only in its profile form, and an anonymous
+    reader's company page and the API no longer show them."""
+    from ingest.seed import load_seed
+    from tests.browser.test_e2e import choose, goto, logout
+
+    load_seed(session_driver)  # the profiles; no account exists for Combimac
+    kvk, private = "99000004", "pompen, ventilatoren, lieren"
+    pg = mail_page
+    token = sign_up(pg, mail_stack, kvk, "inkoop@combimac.example.nl")
+    goto(pg, "Bedrijf registreren / mijn profiel")
+    pg.get_by_text("Wie ziet wat").wait_for()
+    choose(pg, "Omschrijving", "alleen Defensie")
+    choose(pg, "Omschrijving (Engels)", "alleen Defensie")
+    pg.get_by_role("button", name="Zichtbaarheid opslaan").click()
+    pg.get_by_text("Opgeslagen.").wait_for()
+    pg.screenshot(path=str(SHOTS / "signup-profile-visibility.png"), full_page=True)
+    logout(pg)
+
+    goto(pg, "Bedrijfsprofiel")
+    box = pg.get_by_label("KvK-nummer")
+    box.fill(kvk)
+    box.press("Enter")
+    pg.get_by_role("heading", name="Combimac").wait_for()
+    pg.wait_for_timeout(500)
+    assert private not in pg.inner_text("body")
+    anon = httpx.get(f"{mail_stack.api}/companies/{kvk}", timeout=30).json()
+    assert anon["name"] == "Combimac"
+    assert anon["description"] is None and anon["description_en"] is None
+    own = httpx.get(f"{mail_stack.api}/companies/{kvk}", timeout=30,
+                    headers={"Authorization": f"Bearer {token}"}).json()
+    assert private in own["description"]
