@@ -49,6 +49,8 @@ SET r.set_by = 'company', c.last_verified = date('2025-06-30')
 """
 # The agenda's asks (issue 21) are not part of the RDF export: they are reloaded from
 # agenda_asks.csv and their status is the province's working state, like users and the audit.
+# Nor are the loket's desks (issue 20): routing configuration with e-mail addresses, reloaded
+# from desks.csv, not knowledge about the region.
 COUNT_RELS = "MATCH (a)-[r]->() WHERE NOT a:AgendaAsk RETURN count(r) AS n"
 
 
@@ -59,7 +61,7 @@ def _rows(driver: Driver, query: str) -> list[dict[str, Any]]:
 
 def _state(driver: Driver) -> dict[str, Any]:
     labels = {r["label"]: r["n"] for r in _rows(driver, admin_q.COUNT_BY_LABEL)
-              if r["label"] not in ("ParaatMeta", "ImportRun", "AgendaAsk")}
+              if r["label"] not in ("ParaatMeta", "ImportRun", "AgendaAsk", "Desk")}
     companies = [{**r, "caps": sorted(r["caps"], key=str)}
                  for r in _rows(driver, COMPANY_STATE)]
     return {"labels": labels, "rels": _rows(driver, COUNT_RELS)[0]["n"],

@@ -268,7 +268,8 @@ def test_storing_a_question_shares_one_plan_with_or_without_hits_and_concepts(
     matcher = Matcher(graph, encoder, load_taxonomy(), MatchSettings())
     full = MatchRequest(question="kogelwerende aramide vezels")
     no_hits = MatchRequest(question="kogelwerende aramide vezels",
-                           filters=MatchFilters(municipalities=["westerveld"]))
+                           filters=MatchFilters(municipalities=["westerveld"],
+                                                kinds=["company"]))  # no company there
     plain = MatchRequest(question="een bedrijf in Emmen")
     results = [(r, matcher.match(r)) for r in (full, no_hits, plain)]
     assert results[0][1].hits and results[0][1].concepts
