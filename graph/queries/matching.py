@@ -77,6 +77,17 @@ _OTHER_SUPPLY = "(c:Site|Facility|KnowledgeInstitution|Programme)"
 # A supply node's label beside :Supply (matching.constraints.LABEL_KIND gives its kind).
 _LABEL = "CASE WHEN c:Company THEN 'Company' ELSE [l IN labels(c) WHERE l <> 'Supply'][0] END"
 
+# Both dense queries end alike: the exact cosine of the other supply (about fifty nodes, no
+# index needed), merged with the companies' branch, and one row shape for either.
+_OTHER_SUPPLY_DENSE = """  UNION ALL
+  MATCH """ + _OTHER_SUPPLY + """ WHERE c.embedding IS NOT NULL AND """ + _COMPANY_FILTER + """
+  WITH c, vector.similarity.cosine(c.embedding, $vector) AS score
+  ORDER BY score DESC LIMIT $limit
+  RETURN c, score
+}
+RETURN coalesce(c.kvk_number, c.id) AS kvk, score, """ + _LABEL + """ AS label
+"""
+
 # Dense, approximate: the companies' vector index, over-fetched so filters still leave enough,
 # merged with the exact cosine of the other supply.
 MATCH_DENSE_INDEX = """
@@ -86,14 +97,7 @@ CALL () {
   WITH c, vector.similarity.cosine(c.embedding, $vector) AS score
   ORDER BY score DESC LIMIT $limit
   RETURN c, score
-  UNION ALL
-  MATCH """ + _OTHER_SUPPLY + """ WHERE c.embedding IS NOT NULL AND """ + _COMPANY_FILTER + """
-  WITH c, vector.similarity.cosine(c.embedding, $vector) AS score
-  ORDER BY score DESC LIMIT $limit
-  RETURN c, score
-}
-RETURN coalesce(c.kvk_number, c.id) AS kvk, score, """ + _LABEL + """ AS label
-"""
+""" + _OTHER_SUPPLY_DENSE
 
 # The vector index alone, top k by its own (quantized) scores: `paraat bench matching` times
 # it against a brute-force scan in numpy.
@@ -109,14 +113,7 @@ CALL () {
   WITH c, vector.similarity.cosine(c.embedding, $vector) AS score
   ORDER BY score DESC LIMIT $limit
   RETURN c, score
-  UNION ALL
-  MATCH """ + _OTHER_SUPPLY + """ WHERE c.embedding IS NOT NULL AND """ + _COMPANY_FILTER + """
-  WITH c, vector.similarity.cosine(c.embedding, $vector) AS score
-  ORDER BY score DESC LIMIT $limit
-  RETURN c, score
-}
-RETURN coalesce(c.kvk_number, c.id) AS kvk, score, """ + _LABEL + """ AS label
-"""
+""" + _OTHER_SUPPLY_DENSE
 
 COUNT_FILTERED_COMPANIES = """
 MATCH (c:Supply) WHERE """ + _COMPANY_FILTER + """
