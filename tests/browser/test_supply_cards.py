@@ -68,5 +68,10 @@ def test_the_explorer_starts_from_a_site(page: Any, stack: Stack) -> None:  # no
     shot(page, "verkennen-vanaf-locatie")
     page.get_by_text("Kaart", exact=True).click()
     page.get_by_text("Locaties", exact=True).wait_for()
-    assert page.get_by_text("Rundedal").count() >= 1
+    # The sites table is a data grid drawn after the heading: its accessible cells arrive a
+    # moment later (an immediate count raced it in CI), so wait for the site's row.
+    table = page.locator("[data-testid='stDataFrame']").last
+    table.wait_for()
+    table.get_by_text("Rundedal").first.wait_for(state="attached")
+    assert table.get_by_text("Rundedal").count() >= 1
     shot(page, "kaart-locaties")
