@@ -123,6 +123,24 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> EmbeddingCache:
     return EmbeddingCache(tmp_path_factory.mktemp("embeddings"))
 
 
+def machine_cache() -> EmbeddingCache:
+    """The machine's persistent embedding cache (as `paraat ingest seed` uses): the seed texts
+    are encoded once per machine, not once per run."""
+    return EmbeddingCache(Settings().cache_dir / "embeddings")
+
+
+def seed_graph(driver: Driver, encoder: Encoder, cache: EmbeddingCache | None = None) -> Driver:
+    """An empty graph with the schema for `encoder` and the seed embedded by it (the machine's
+    cache unless another is given)."""
+    from ingest.seed import load_seed
+    from ontology.taxonomy import load_taxonomy
+
+    clear_graph(driver)
+    apply_schema(driver, EmbeddingSpec(encoder.name, encoder.dimension))
+    load_seed(driver, encoder=encoder, taxonomy=load_taxonomy(), cache=cache or machine_cache())
+    return driver
+
+
 @contextmanager
 def serve_app(app: Any) -> Iterator[str]:
     """A real uvicorn server for `app` on a free loopback port, in a thread: real sockets and

@@ -21,15 +21,10 @@ import pytest
 from neo4j import Driver
 
 from app.services.users import UserCreate, create_user
-from core.settings import Settings
 from graph.repositories.users import UsersRepository
-from graph.schema import EmbeddingSpec, apply_schema, clear_graph
 from graph.server import free_port
-from ingest.seed import load_seed
 from matching.encoders.base import Encoder
-from matching.encoders.cache import EmbeddingCache
-from ontology.taxonomy import load_taxonomy
-from tests.conftest import Neo4jTarget, unavailable
+from tests.conftest import Neo4jTarget, seed_graph, unavailable
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -92,12 +87,9 @@ def stack(chromium: str, neo4j_target: Neo4jTarget, session_driver: Driver, enco
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     t0 = time.monotonic()
     print(f"Neo4j + encoder ready after {t0 - T_START[0]:.0f} s", file=sys.stderr)
-    clear_graph(session_driver)
-    apply_schema(session_driver, EmbeddingSpec(encoder.name, encoder.dimension))
-    # The machine's persistent embedding cache (as `paraat ingest seed` uses): the seed texts
-    # are encoded once per machine, not once per run, which keeps this suite near 3 minutes.
-    load_seed(session_driver, encoder=encoder, taxonomy=load_taxonomy(),
-              cache=EmbeddingCache(Settings().cache_dir / "embeddings"))
+    # The machine's persistent embedding cache: the seed texts are encoded once per machine,
+    # not once per run, which keeps this suite near 3 minutes.
+    seed_graph(session_driver, encoder)
     print(f"seed loaded after {time.monotonic() - t0:.0f} s", file=sys.stderr)
     tokens: dict[str, str] = {}
     users = (UserCreate(name="E2E admin", role="admin"), UserCreate(name="E2E bizdev",

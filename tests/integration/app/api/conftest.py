@@ -12,13 +12,10 @@ from neo4j import Driver
 
 from app.api.main import create_app
 from core.settings import ApiSettings, EncoderSettings, Settings
-from graph.schema import EmbeddingSpec, apply_schema, clear_graph
-from ingest.seed import load_seed
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
 from matching.encoders.registry import DEFAULT_MODEL
-from ontology.taxonomy import load_taxonomy
-from tests.conftest import Neo4jTarget, neo4j_settings
+from tests.conftest import Neo4jTarget, neo4j_settings, seed_graph
 from tests.integration.api_helpers import SECRET, seed_without_embeddings
 
 
@@ -36,10 +33,7 @@ def plain(session_driver: Driver) -> Driver:
 @pytest.fixture(scope="module")
 def embedded(session_driver: Driver, encoder: Encoder, cache: EmbeddingCache) -> Driver:
     """The seed with embeddings, for everything that runs the matcher."""
-    clear_graph(session_driver)
-    apply_schema(session_driver, EmbeddingSpec(encoder.name, encoder.dimension))
-    load_seed(session_driver, encoder=encoder, taxonomy=load_taxonomy(), cache=cache)
-    return session_driver
+    return seed_graph(session_driver, encoder, cache)
 
 
 @pytest.fixture

@@ -28,12 +28,9 @@ from app.api.main import create_app
 from app.services.users import UserCreate, create_user
 from core.settings import ApiSettings, Settings
 from graph.repositories.users import UsersRepository
-from graph.schema import EmbeddingSpec, apply_schema, clear_graph
-from ingest.seed import load_seed
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
-from ontology.taxonomy import load_taxonomy
-from tests.conftest import Neo4jTarget, neo4j_settings, serve_app
+from tests.conftest import Neo4jTarget, neo4j_settings, seed_graph, serve_app
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -63,9 +60,7 @@ KNOWN_COMPANIES = 4  # path ids schemathesis may use, so cases reach real compan
 @pytest.fixture(scope="module")
 def fuzz_server(session_driver: Driver, neo4j_target: Neo4jTarget, encoder: Encoder,
                 cache: EmbeddingCache) -> Iterator[tuple[str, dict[str, str], list[str]]]:
-    clear_graph(session_driver)
-    apply_schema(session_driver, EmbeddingSpec(encoder.name, encoder.dimension))
-    load_seed(session_driver, encoder=encoder, taxonomy=load_taxonomy(), cache=cache)
+    seed_graph(session_driver, encoder, cache)
     rows, _, _ = session_driver.execute_query(
         "MATCH (c:Company) RETURN c.kvk_number AS kvk ORDER BY kvk LIMIT $n",
         n=KNOWN_COMPANIES)

@@ -16,13 +16,10 @@ from pydantic import SecretStr
 
 from app.api.main import create_app
 from core.settings import ApiSettings, EncoderSettings, Settings
-from graph.schema import EmbeddingSpec, apply_schema, clear_graph
-from ingest.seed import load_seed
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
-from ontology.taxonomy import load_taxonomy
 from ontology.vocab import PA
-from tests.conftest import Neo4jTarget, neo4j_settings
+from tests.conftest import Neo4jTarget, neo4j_settings, seed_graph
 from tests.integration.api_helpers import SECRET, assert_problem, auth
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -39,10 +36,7 @@ def _date(days: int) -> str:
 
 @pytest.fixture(scope="module")
 def graph(session_driver: Driver, encoder: Encoder, cache: EmbeddingCache) -> Driver:
-    clear_graph(session_driver)
-    apply_schema(session_driver, EmbeddingSpec(encoder.name, encoder.dimension))
-    load_seed(session_driver, encoder=encoder, taxonomy=load_taxonomy(), cache=cache)
-    return session_driver
+    return seed_graph(session_driver, encoder, cache)
 
 
 @pytest.fixture

@@ -12,30 +12,17 @@ from neo4j import Driver
 
 from app.api.main import create_app
 from core.settings import ApiSettings, EncoderSettings, Settings
-from graph.schema import EmbeddingSpec, apply_schema, clear_graph
-from ingest.seed import load_seed
 from matching.encoders.base import Encoder
-from matching.encoders.cache import EmbeddingCache
 from matching.encoders.registry import DEFAULT_MODEL
-from ontology.taxonomy import load_taxonomy
-from tests.conftest import Neo4jTarget, neo4j_settings
+from tests.conftest import Neo4jTarget, neo4j_settings, seed_graph
 from tests.integration.api_helpers import SECRET, assert_problem, auth
 
 pytestmark = pytest.mark.slow
 
 
-def machine_cache() -> EmbeddingCache:
-    """The machine's persistent embedding cache (as `paraat ingest seed` and the browser test
-    use): the seed texts are encoded once per machine, not once per run."""
-    return EmbeddingCache(Settings().cache_dir / "embeddings")
-
-
 @pytest.fixture(scope="module")
 def graph(session_driver: Driver, encoder: Encoder) -> Driver:
-    clear_graph(session_driver)
-    apply_schema(session_driver, EmbeddingSpec(encoder.name, encoder.dimension))
-    load_seed(session_driver, encoder=encoder, taxonomy=load_taxonomy(), cache=machine_cache())
-    return session_driver
+    return seed_graph(session_driver, encoder)
 
 
 @pytest.fixture(scope="module")

@@ -10,29 +10,15 @@ import sys
 import pytest
 from neo4j import Driver
 
-from core.settings import Settings
-from graph.schema import EmbeddingSpec, apply_schema, clear_graph
-from ingest.seed import load_seed
 from matching.encoders.base import Encoder
-from matching.encoders.cache import EmbeddingCache
-from ontology.taxonomy import load_taxonomy
-from tests.conftest import Neo4jTarget
+from tests.conftest import Neo4jTarget, seed_graph
 
 pytestmark = pytest.mark.slow
 
 
-def machine_cache() -> EmbeddingCache:
-    """The machine's persistent embedding cache (as `paraat ingest seed` and the browser test
-    use): the seed texts are encoded once per machine, not once per run."""
-    return EmbeddingCache(Settings().cache_dir / "embeddings")
-
-
 @pytest.fixture(scope="module")
 def graph(session_driver: Driver, encoder: Encoder) -> Driver:
-    clear_graph(session_driver)
-    apply_schema(session_driver, EmbeddingSpec(encoder.name, encoder.dimension))
-    load_seed(session_driver, encoder=encoder, taxonomy=load_taxonomy(), cache=machine_cache())
-    return session_driver
+    return seed_graph(session_driver, encoder)
 
 
 def paraat(target: Neo4jTarget, *args: str) -> subprocess.CompletedProcess[str]:
