@@ -69,6 +69,18 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(10)
 
 
+def launch(env: dict[str, str], logs: Path, api_port: int, ui_port: int
+           ) -> tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]:
+    """`paraat serve api` and `paraat serve ui` (a client of that API) as their own process
+    groups, each logging to a file in `logs`."""
+    def serve(what: str, *args: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "app.cli", "serve", what, *args],
+                                env=env, cwd=ROOT, stdout=(logs / f"{what}.log").open("wb"),
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    api = serve("api", "--port", str(api_port))
+    return api, serve("ui", "--port", str(ui_port), "--api", f"http://127.0.0.1:{api_port}")
+
+
 @pytest.fixture(scope="module")
 def chromium() -> str:
     T_START.append(time.monotonic())
@@ -106,14 +118,7 @@ def stack(chromium: str, neo4j_target: Neo4jTarget, session_driver: Driver, enco
     api_port, ui_port = free_port(), free_port()
     api_url, ui_url = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{ui_port}"
     logs = tmp_path_factory.mktemp("e2e-logs")
-    api = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "api", "--port",
-                            str(api_port)], env=env, cwd=ROOT,
-                           stdout=(logs / "api.log").open("wb"), stderr=subprocess.STDOUT,
-                           start_new_session=True)
-    ui = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "ui", "--port",
-                           str(ui_port), "--api", api_url], env=env, cwd=ROOT,
-                          stdout=(logs / "ui.log").open("wb"), stderr=subprocess.STDOUT,
-                          start_new_session=True)
+    api, ui = launch(env, logs, api_port, ui_port)
     try:
         _wait(f"{api_url}/health", api, "the API")
         print(f"API up after {time.monotonic() - t0:.0f} s", file=sys.stderr)

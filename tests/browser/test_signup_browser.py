@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +19,15 @@ from graph.schema import apply_schema, clear_graph
 from graph.server import free_port
 
 # The Chromium and Playwright fixtures of the main browser test, shared.
-from tests.browser.test_e2e import ROOT, SHOTS, WAIT_MS, _stop, _wait, browser, chromium  # noqa: F401
+from tests.browser.test_e2e import (  # noqa: F401  (fixtures)
+    SHOTS,
+    WAIT_MS,
+    _stop,
+    _wait,
+    browser,
+    chromium,
+    launch,
+)
 from tests.conftest import TEST_EMBEDDING, Neo4jTarget, SmtpInbox, mail_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -52,14 +58,7 @@ def mail_stack(chromium: str, neo4j_target: Neo4jTarget,  # noqa: F811
            "PARAAT_DATA_DIR": str(tmp_path_factory.mktemp("paraat-data")),
            "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
     logs = tmp_path_factory.mktemp("signup-logs")
-    api = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "api", "--port",
-                            str(api_port)], env=env, cwd=ROOT,
-                           stdout=(logs / "api.log").open("wb"), stderr=subprocess.STDOUT,
-                           start_new_session=True)
-    ui = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "ui", "--port",
-                           str(ui_port), "--api", api_url], env=env, cwd=ROOT,
-                          stdout=(logs / "ui.log").open("wb"), stderr=subprocess.STDOUT,
-                          start_new_session=True)
+    api, ui = launch(env, logs, api_port, ui_port)
     try:
         _wait(f"{api_url}/health", api, "the API")
         _wait(f"{ui_url}/_stcore/health", ui, "the UI")
