@@ -151,7 +151,8 @@ class MatchSettings(BaseSettings):
     reverse_w_ecosystem: float = 0.3
     reverse_top: int = 10
     # Issue 19: a site, facility, institution or programme whose kind the question does not
-    # name scores this fraction (matching.constraints.kind_cues); 0.5 chosen with `paraat eval`
+    # name as the thing asked for scores this fraction (matching.constraints.read_kind_cues;
+    # a company named keeps every other kind at it); 0.5 chosen with `paraat eval`
     # on the company and supply questions together (0.6: company R@5 nl 0.776 -> 0.760).
     # Re-checked after supply stopped tying at 1 (h19-quality): 0.4 non-company MRR 0.927,
     # 0.5 0.948, 0.6 0.950 with company R@5 nl 0.793 -> 0.776; a prior on the companies when

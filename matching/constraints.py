@@ -234,36 +234,161 @@ def resolve_kinds(values: list[str] | None) -> tuple[list[str] | None, list[str]
     return kinds, unknown
 
 
-# Words that say which kind of supply a question is about. A site, facility, institution or
-# programme competes with the companies at full weight only when the question says its kind
-# (a place, a facility, a course, a knowledge institution); else its score is multiplied by
-# MatchSettings.supply_prior, so "VR training for combat medics" still finds the company
-# that builds it before a training programme. An area or access stated counts as a place.
+# Words that say which kind of supply a question asks for. A site, facility, institution or
+# programme competes with the companies at full weight only when the question names its kind
+# as the thing asked for (a place, a facility, a course, a knowledge institution); else its
+# score is multiplied by MatchSettings.supply_prior, so "VR training for combat medics" still
+# finds the company that builds it before a training programme. An area or access stated
+# counts as a place. A kind word counts in the question's head only (`request_head`): what the
+# asked thing is for, near or about is its topic ("Measuring noise around a military
+# airfield" asks for a measurement, not an airfield).
+# A compound whose head is a party names the party, not a course ("opleidingspartner").
+_PARTY_HEAD = (r"(?!\w*(?:partners?|leveranciers?|aanbieders?|bedrij(?:f|ven)|"
+               r"specialist(?:en)?|providers?|suppliers?)\b)")
 _KIND_CUES: Final[dict[str, str]] = {
-    "site": r"\b(?:\w*terrein\w*|locatie\w*|kavel\w*|hectare\w*|ha|grond|kazerne\w*|barracks|"
-            r"training\s+areas?|\w*luchthaven\w*|vliegveld\w*|airports?|airfields?|\w*havens?|"
-            r"ports?|\w*terminal\w*|overslag\w*|spoorlijn\w*|railway\s+lines?|\w*dropzone\w*|"
+    "site": r"\b(?:\w*terrein\w*|locatie\w*|kavel\w*|hectare\w*|grond|kazerne\w*|barracks|"
+            r"\w*luchthaven\w*|vliegveld\w*|airports?|airfields?|\w*havens?|ports?|"
+            r"\w*terminal\w*|overslag\w*|spoorlijn\w*|railway\s+lines?|\w*dropzone\w*|"
             r"drop\s+zones?|laagvlieg\w*|low-flying|brownfield\w*|business\s+parks?|"
             r"bedrijvenpark\w*|sites?|locations?|plots?|land|ruimte|space|vestig\w*|settle|"
-            r"corridor\w*|routes?|\w*gebied\w*|areas?|zones?|grounds?|oefenterrein\w*|ranges?)\b",
+            r"corridor\w*|routes?|\w*gebied\w*|areas?|zones?|grounds?|ranges?)\b",
     "facility": r"\b(?:faciliteit\w*|facility|facilities|\w*fabriek\w*|factory|factories|"
                 r"testlocatie\w*|test\s+(?:location|site)s?|proeftuin\w*|testbeds?|fieldlab\w*|"
                 r"field\s+labs?|\w*simulatieruimte\w*|simulation\s+rooms?|\w*centrum|centre|"
                 r"center|schietbaan\w*|shooting\s+ranges?|oefenlocatie\w*|werkplaats\w*|ruimte|"
-                r"rooms?|labs?|laboratori\w*|hal|halls?|hangar\w*|hangaar\w*)\b",
-    "programme": r"\b(?:opleiding\w*|training\w*|cursus\w*|courses?|programma\w*|programmes?|"
-                 r"programs?|minors?|leerlijn\w*|lectoraat\w*|practoraat\w*|leerstoel\w*|"
-                 r"professorships?|chairs?|onderwijs\w*|education\w*|studie\w*|study|studies|"
-                 r"student\w*|modules?|lesmodule\w*|leren|learning|bijscholing|omscholing|"
-                 r"retrain\w*|degree\w*|scholing|reservist\w*)\b",
-    "institution": r"\b(?:kennisinstelling\w*|kennispartner\w*|knowledge\s+(?:institution|"
-                   r"partner)s?|universiteit\w*|universit(?:y|ies)|hogeschool\w*|instituut|"
-                   r"institutes?|onderzoek\w*|research\w*|lectoraat\w*|campus\w*|academie\w*|"
-                   r"academy|college|school\w*|\w*instituut\w*|universit\w*)\b",
+                r"rooms?|labs?|laboratori\w*|hal|halls?|hangar\w*|hangaar\w*|locatie\w*|"
+                r"locations?)\b",
+    "programme": r"\b" + _PARTY_HEAD + r"(?:opleiding\w*|training\w*|cursus\w*|courses?|"
+                 r"programma\w*|programmes?|programs?|minors?|leerlijn\w*|lectoraat\w*|"
+                 r"practoraat\w*|leerstoel\w*|professorships?|chairs?|onderwijs\w*|"
+                 r"education\w*|studie\w*|study|studies|student\w*|modules?|lesmodule\w*|leren|"
+                 r"learning|bijscholing|omscholing|retrain\w*|degree\w*|scholing|reservist\w*)\b",
+    "institution": r"\b(?:kennisinstelling\w*|kennispartner\w*|onderzoekspartner\w*|"
+                   r"knowledge\s+(?:institution|partner)s?|universiteit\w*|universit(?:y|ies)|"
+                   r"hogeschool\w*|instituut|institutes?|onderzoek\w*|research\w*|"
+                   r"lectoraat\w*|campus\w*|academie\w*|academy|college|school\w*|"
+                   r"\w*instituut\w*|universit\w*)\b",
 }
 _KIND_CUE_RE: Final = {k: re.compile(p, re.IGNORECASE) for k, p in _KIND_CUES.items()}
 
+# The question asks for a company: a party that makes or supplies (as the head of a compound:
+# "trainingsbedrijf" is a company, "bedrijfskavel" a plot), or "who makes ...". Then no other
+# kind gets full weight from a cue ("Bedrijf dat opleidingen verzorgt"); a stated area or
+# access still counts as a place (`Matcher.signals`).
+_COMPANY_CUE = re.compile(
+    r"\b(?:\w*leveranciers?|\w*aanbieders?|dienstverleners?|\w*bedrijf|\w*bedrijven|"
+    r"bedrijfje|firma|\w*fabrikanten?|producenten?|makers?|ondernemingen?|suppliers?|"
+    r"providers?|vendors?|contractors?|compan(?:y|ies)|firms?|manufacturers?|producers?|"
+    r"(?:wie|who)\s+(?:\w+\s+)?(?:maakt|maken|bouwt|bouwen|produceert|fabriceert|levert|"
+    r"leveren|makes|make|builds|build|produces|produce|manufactures|manufacture|supplies|"
+    r"supply))\b", re.IGNORECASE)
+
+# English words that name a kind only as the head of their phrase: a "training ground" is a
+# place (not a course); a "ground vehicle", "space debris", "land systems", "school capacity"
+# or a "training simulator" is none. Followed by another content word they are its modifier.
+_MODIFIERS: Final = frozenset({"training", "ground", "grounds", "space", "land", "range",
+                               "school", "area", "study", "learning", "education"})
+
+# Where the head of a request ends: a word that starts what the asked thing is for or near,
+# or a clause about it ("Patient simulators | for training", "Onderwatergeluid meten | om
+# duikers ... een marinehaven", "Snelle boten | voor patrouilles ... in havens"). "of"/"van"
+# do not end it ("Dual use of a railway line", "meeprofiteren van de gebieden").
+_BOUNDARY: Final = frozenset({
+    "for", "to", "around", "near", "so", "that", "which", "who", "where", "whether",
+    "when", "while", "without", "during", "after", "against", "before", "such", "like",
+    "voor", "om", "rond", "rondom", "nabij", "bij", "zodat", "die", "dat", "waar", "wanneer",
+    "zonder", "tijdens", "na", "tegen", "boven", "via", "voordat", "nadat", "zoals"})
+# Words before the head: articles and the like ("We are looking for a ...", "Is er een ...").
+_LEAD: Final = frozenset({"a", "an", "the", "een", "de", "het", "naar", "op", "zoek", "in",
+                          "of", "are", "is", "am", "ben", "zijn", "there", "er", "any", "some",
+                          "also", "ook", "nog"})
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
+# After a _MODIFIERS word, these leave it the head of its phrase ("training for", "space and").
+_AFTER_HEAD: Final = _BOUNDARY | {"and", "or", "of", "in", "on", "with", "from", "is", "are",
+                                  "en", "op", "met", "van"}
+
+
+def _lead_words() -> frozenset[str]:
+    from matching.request import REQUEST_FORMS  # the words of asking, but not the party
+
+    return _LEAD | {f for groups in REQUEST_FORMS.values() for group, lemmas in groups.items()
+                    if group != "party" for forms in lemmas.values() for f in forms}
+
+
+_LEAD_WORDS: Final = _lead_words()
+
+
+def request_head(text: str) -> tuple[int, int]:
+    """(start, end) of the part of a question that names what is asked for: from the first
+    word that is no word of asking (the party asked for does count) or article, up to the first
+    word that starts a purpose, a place or a clause (`_BOUNDARY`). "We are looking for a
+    rapidly deployable facility to clean up ..." -> "rapidly deployable facility"."""
+    start = None
+    for m in _WORD.finditer(text):
+        w = m.group(0).lower()
+        if start is None:
+            if w not in _LEAD_WORDS and w not in _BOUNDARY:
+                start = m.start()
+        elif w in _BOUNDARY:
+            return start, m.start()
+    return (start, len(text)) if start is not None else (0, 0)
+
+
+def _is_modifier(text: str, end: int) -> bool:
+    """Whether the word ending at `end` is followed (after one space) by a content word."""
+    nxt = _WORD.match(text, end + 1) if text[end:end + 1] == " " else None
+    return nxt is not None and nxt.group(0).lower() not in _AFTER_HEAD
+
+
+@dataclass(frozen=True)
+class KindCues:
+    """What a question says about the kind of supply it asks for: the non-company kinds its
+    head names, whether it names a company, and the words that said so."""
+
+    kinds: frozenset[str] = frozenset()
+    company: bool = False
+    matched: dict[str, list[str]] = field(default_factory=dict)
+    place: bool = False  # an area or access mode stated: only a site has one
+
+    @property
+    def full_weight(self) -> frozenset[str]:
+        """The non-company kinds that compete at full weight: none from words when a company
+        is asked, a site when a place is stated."""
+        return (frozenset() if self.company else self.kinds) | (
+            {"site"} if self.place else frozenset())
+
+    def prior(self, kind: str, supply_prior: float) -> float:
+        """The factor on a `kind` node's score: 1 for a company and for a kind the question
+        names (`full_weight`), else `supply_prior`."""
+        return 1.0 if kind == "company" or kind in self.full_weight else supply_prior
+
+    def with_place(self) -> KindCues:
+        """The same with a place named: the question states an area or access mode, which
+        only a site has, so a site competes at full weight even beside a company named."""
+        return KindCues(self.kinds, self.company, self.matched, True)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kinds": sorted(self.full_weight), "company": self.company, "place": self.place,
+                "matched": {k: list(v) for k, v in self.matched.items()}}
+
+
+def read_kind_cues(text: str) -> KindCues:
+    """The kinds a question names as the thing it asks for (`_KIND_CUES` in `request_head`)."""
+    a, b = request_head(text)
+    head = text[a:b]
+    matched: dict[str, list[str]] = {}
+    for kind, rx in _KIND_CUE_RE.items():
+        for m in rx.finditer(head):
+            if m.group(0).lower() in _MODIFIERS and _is_modifier(head, m.end()):
+                continue
+            matched.setdefault(kind, []).append(m.group(0))
+    # the words of asking before the head count here ("Wie maakt ...")
+    company = [m.group(0) for m in _COMPANY_CUE.finditer(text[:b])]
+    if company:
+        matched["company"] = company
+    return KindCues(frozenset(k for k in matched if k != "company"), bool(company), matched)
+
 
 def kind_cues(text: str) -> frozenset[str]:
-    """The non-company kinds a question names (see _KIND_CUES)."""
-    return frozenset(k for k, rx in _KIND_CUE_RE.items() if rx.search(text))
+    """The non-company kinds a question lets compete at full weight (`read_kind_cues`)."""
+    return read_kind_cues(text).full_weight

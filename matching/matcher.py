@@ -30,7 +30,7 @@ from neo4j.exceptions import ClientError
 from core.settings import MatchSettings
 from graph.repositories.matching import MatchingRepository
 from matching import lexical
-from matching.constraints import LABEL_KIND, check, kind_cues, parse_constraints
+from matching.constraints import LABEL_KIND, check, parse_constraints, read_kind_cues
 from matching.encoders.base import Encoder
 from matching.encoders.composite import CompositeEncoder, concept_block
 from matching.errors import MatchError
@@ -359,6 +359,7 @@ class Matcher:
         # An area or access mode the question states: the candidates' attributes, one round
         # trip and only for such questions (matching.constraints).
         wants = parse_constraints(question)
+        cues = read_kind_cues(question)
         attrs: dict[str, dict[str, Any]] = {}
         if wants:
             t0 = time.perf_counter()
@@ -367,7 +368,7 @@ class Matcher:
         return Signals(question, lang, q_terms, concepts, vector,
                        dense, lex, graph, floor, timings,
                        expansion if self.s.expand_query else [], wants, attrs, kinds,
-                       kind_cues(question) | ({"site"} if wants else set()))
+                       cues.with_place() if wants else cues)
 
     def _attributes(self, keys: set[str]) -> dict[str, dict[str, Any]]:
         if not keys:
@@ -461,9 +462,11 @@ class Matcher:
                 # a site that meets the stated area/access is lifted, one that misses it
                 # lowered; a node without such attributes (a company) keeps 1.0
                 out[kvk]["constraint"] = check(sig.attrs.get(kvk, {}), sig.constraints)[0]
-            kind = sig.kind(kvk)
-            if kind != "company" and kind not in sig.kind_cues:
-                out[kvk]["kind_prior"] = self.s.supply_prior
+            # a site, facility, institution or programme whose kind the question does not name
+            # as the thing asked for (matching.constraints.read_kind_cues)
+            prior = sig.kind_cues.prior(sig.kind(kvk), self.s.supply_prior)
+            if prior != 1.0:
+                out[kvk]["kind_prior"] = prior
         return out
 
     def fuse(self, comps: dict[str, dict[str, float]], mode: Mode = "hybrid",
