@@ -297,7 +297,12 @@ _BOUNDARY: Final = frozenset({
     "for", "to", "around", "near", "so", "that", "which", "who", "where", "whether",
     "when", "while", "without", "during", "after", "against", "before", "such", "like",
     "voor", "om", "rond", "rondom", "nabij", "bij", "zodat", "die", "dat", "waar", "wanneer",
-    "zonder", "tijdens", "na", "tegen", "boven", "via", "voordat", "nadat", "zoals"})
+    "zonder", "tijdens", "na", "tegen", "boven", "via", "voordat", "nadat", "zoals", "if"})
+# Dutch "of" is "or", except after a verb of finding out, where it starts the clause of what
+# is to be found out ("We willen weten of een oefenterrein berijdbaar is" asks to measure).
+_FIND_OUT: Final = frozenset({"weten", "nagaan", "bepalen", "controleren", "checken", "zien",
+                              "kijken", "meten", "testen", "vaststellen", "beoordelen",
+                              "onderzoeken", "achterhalen"})
 # Words before the head: articles and the like ("We are looking for a ...", "Is er een ...").
 _LEAD: Final = frozenset({"a", "an", "the", "een", "de", "het", "naar", "op", "zoek", "in",
                           "of", "are", "is", "am", "ben", "zijn", "there", "er", "any", "some",
@@ -324,13 +329,15 @@ def request_head(text: str) -> tuple[int, int]:
     word that starts a purpose, a place or a clause (`_BOUNDARY`). "We are looking for a
     rapidly deployable facility to clean up ..." -> "rapidly deployable facility"."""
     start = None
+    prev = ""
     for m in _WORD.finditer(text):
         w = m.group(0).lower()
         if start is None:
             if w not in _LEAD_WORDS and w not in _BOUNDARY:
                 start = m.start()
-        elif w in _BOUNDARY:
+        elif w in _BOUNDARY or (w == "of" and prev in _FIND_OUT):
             return start, m.start()
+        prev = w
     return (start, len(text)) if start is not None else (0, 0)
 
 
@@ -340,15 +347,23 @@ def _is_modifier(text: str, end: int) -> bool:
     return nxt is not None and nxt.group(0).lower() not in _AFTER_HEAD
 
 
+# A party asked for: an organisation (a partner, a party), so a company or a knowledge
+# institution, and no place, facility or course ("Opleidingspartner voor ..."). The company
+# words (`_COMPANY_CUE`) are parties too.
+_PARTY_CUE = re.compile(r"\b(?:\w*partners?|partij|partijen|part(?:y|ies)|organisaties?|"
+                        r"organi[sz]ations?)\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class KindCues:
     """What a question says about the kind of supply it asks for: the non-company kinds its
-    head names, whether it names a company, and the words that said so."""
+    head names, whether it names a company or another party, and the words that said so."""
 
     kinds: frozenset[str] = frozenset()
     company: bool = False
     matched: dict[str, list[str]] = field(default_factory=dict)
     place: bool = False  # an area or access mode stated: only a site has one
+    party: bool = False  # a partner or party asked for: a company or an institution
 
     @property
     def full_weight(self) -> frozenset[str]:
@@ -357,19 +372,25 @@ class KindCues:
         return (frozenset() if self.company else self.kinds) | (
             {"site"} if self.place else frozenset())
 
-    def prior(self, kind: str, supply_prior: float) -> float:
+    def prior(self, kind: str, supply_prior: float, party_prior: float | None = None
+              ) -> float:
         """The factor on a `kind` node's score: 1 for a company and for a kind the question
-        names (`full_weight`), else `supply_prior`."""
-        return 1.0 if kind == "company" or kind in self.full_weight else supply_prior
+        names (`full_weight`); `party_prior` (default `supply_prior`) when the question asks
+        for a company, or for a party and the node is no institution; else `supply_prior`."""
+        if kind == "company" or kind in self.full_weight:
+            return 1.0
+        if party_prior is not None and (self.company or (self.party and kind != "institution")):
+            return party_prior
+        return supply_prior
 
     def with_place(self) -> KindCues:
         """The same with a place named: the question states an area or access mode, which
         only a site has, so a site competes at full weight even beside a company named."""
-        return KindCues(self.kinds, self.company, self.matched, True)
+        return KindCues(self.kinds, self.company, self.matched, True, self.party)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kinds": sorted(self.full_weight), "company": self.company, "place": self.place,
-                "matched": {k: list(v) for k, v in self.matched.items()}}
+        return {"kinds": sorted(self.full_weight), "company": self.company, "party": self.party,
+                "place": self.place, "matched": {k: list(v) for k, v in self.matched.items()}}
 
 
 def read_kind_cues(text: str) -> KindCues:
@@ -386,7 +407,11 @@ def read_kind_cues(text: str) -> KindCues:
     company = [m.group(0) for m in _COMPANY_CUE.finditer(text[:b])]
     if company:
         matched["company"] = company
-    return KindCues(frozenset(k for k in matched if k != "company"), bool(company), matched)
+    party = [m.group(0) for m in _PARTY_CUE.finditer(head)]
+    if party:
+        matched["party"] = party
+    return KindCues(frozenset(k for k in matched if k not in ("company", "party")),
+                    bool(company), matched, party=bool(party))
 
 
 def kind_cues(text: str) -> frozenset[str]:

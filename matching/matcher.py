@@ -464,7 +464,8 @@ class Matcher:
                 out[kvk]["constraint"] = check(sig.attrs.get(kvk, {}), sig.constraints)[0]
             # a site, facility, institution or programme whose kind the question does not name
             # as the thing asked for (matching.constraints.read_kind_cues)
-            prior = sig.kind_cues.prior(sig.kind(kvk), self.s.supply_prior)
+            prior = sig.kind_cues.prior(sig.kind(kvk), self.s.supply_prior,
+                                        self.s.party_prior)
             if prior != 1.0:
                 out[kvk]["kind_prior"] = prior
         return out

@@ -44,6 +44,9 @@ def test_a_kind_named_as_the_thing_asked_for_counts(text: str, kinds: set[str]) 
     "Land systems integration and vehicle electronics",
     # a compound whose head is a party names the party, not a course
     "Opleidingspartner voor een regionaal programma om burgers op te leiden",
+    # what is to be found out about a place is the topic ("of" = whether)
+    "We willen weten of de grond van een kazerne vervuild is",
+    "We want to know if a training area is still passable after heavy rain",
 ])
 def test_a_topic_word_gives_no_kind_full_weight(text: str) -> None:
     assert kind_cues(text) == frozenset(), read_kind_cues(text).matched
@@ -87,3 +90,23 @@ def test_the_cues_show_the_words_that_named_them() -> None:
     d = read_kind_cues("A training programme for reservists").as_dict()
     assert d["kinds"] == ["programme"] and d["matched"] == {"programme": ["programme"]}
     assert KindCues().as_dict()["kinds"] == []
+
+
+def test_a_party_asked_for_lowers_places_and_courses_but_not_institutions() -> None:
+    cues = read_kind_cues("Opleidingspartner voor burgers die deeltijdmilitair willen worden")
+    assert cues.party and not cues.company and cues.full_weight == frozenset()
+    assert cues.prior("programme", 0.5, 0.35) == cues.prior("facility", 0.5, 0.35) == 0.35
+    assert cues.prior("institution", 0.5, 0.35) == 0.5
+    # a question that names no kind and no party: every other kind at the supply prior
+    plain = read_kind_cues("Warmtebeeldcamera's voor bewakingsposten")
+    assert plain.prior("programme", 0.5, 0.35) == 0.5
+    # a company asked for: institutions too
+    assert read_kind_cues("Welk bedrijf maakt zulke sensoren?").prior("institution", 0.5,
+                                                                     0.35) == 0.35
+
+
+def test_a_knowledge_partner_is_an_institution_at_full_weight() -> None:
+    cues = read_kind_cues("research partner for sensor technology")
+    assert cues.full_weight == {"institution"}
+    assert cues.prior("institution", 0.5, 0.35) == 1.0
+    assert cues.prior("programme", 0.5, 0.35) == 0.35
