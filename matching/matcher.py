@@ -475,17 +475,21 @@ class Matcher:
         wd, wl, wg = weights or (self.s.w_dense, self.s.w_lexical, self.s.w_graph)
         scored = []
         for kvk, c in comps.items():
+            # The kind prior is the question's, not a signal's: every ranking of one question
+            # weighs a kind it does not ask for alike (a single signal's too).
+            prior = c.get("kind_prior", 1.0)
             if mode == "dense":
-                s = c["dense_cosine"]
+                s = c["dense_cosine"] * prior
             elif mode == "lexical":
-                s = c["bm25"]
+                s = c["bm25"] * prior
             elif mode == "graph":
-                s = c["graph_raw"] + 1e-3 * c["dense"]  # ties among graph hits: by dense
+                # ties among graph hits: by dense
+                s = (c["graph_raw"] + 1e-3 * c["dense"]) * prior
                 if c["graph_raw"] <= 0:
                     continue
             else:
                 s = (wd * c["dense"] + wl * c["lexical"] + wg * c["graph"]) * c.get(
-                    "constraint", 1.0) * c.get("kind_prior", 1.0)
+                    "constraint", 1.0) * prior
             if mode == "lexical" and c["bm25"] <= 0:
                 continue
             scored.append((kvk, s))
