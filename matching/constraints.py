@@ -21,6 +21,14 @@ KINDS: Final[dict[str, str]] = {
 }
 LABEL_KIND: Final[dict[str, str]] = {v: k for k, v in KINDS.items()}
 
+#: Top capability concepts whose branch describes supply of another kind than a company's
+#: product or service -> those kinds: places (co-use of airports, training areas, low-flying
+#: routes, barracks; industrial land) and research and test facilities.
+KIND_BRANCHES: Final[dict[str, frozenset[str]]] = {
+    "land-and-sites": frozenset({"site"}),
+    "research-innovation": frozenset({"institution", "facility"}),
+}
+
 #: Access modes a site can have (Site.access holds a list of these).
 ACCESS_MODES: Final[tuple[str, ...]] = ("road", "rail", "water", "air")
 

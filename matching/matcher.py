@@ -30,7 +30,13 @@ from neo4j.exceptions import ClientError
 from core.settings import MatchSettings
 from graph.repositories.matching import MatchingRepository
 from matching import lexical
-from matching.constraints import LABEL_KIND, check, parse_constraints, read_kind_cues
+from matching.constraints import (
+    KIND_BRANCHES,
+    LABEL_KIND,
+    check,
+    parse_constraints,
+    read_kind_cues,
+)
 from matching.encoders.base import Encoder
 from matching.encoders.composite import CompositeEncoder, concept_block
 from matching.errors import MatchError
@@ -147,7 +153,8 @@ class Matcher:
                 found[hit.concept.id] = QuestionConcept(hit.concept.id, w, "label",
                                                         hit.matched_text)
         if self.s.concept_top > 0:
-            cosines = self._concept_cosines(vector)
+            # the closest `concept_top` among those of a kind the question asks for
+            cosines = self._closest_asked(question, vector)
             t = self.s.concept_threshold
             top = max((c for _, c in cosines), default=0.0)
             near = [(cid, cos) for cid, cos in self._clearing(cosines) if cid not in found]
@@ -159,6 +166,25 @@ class Matcher:
                 found[cid] = QuestionConcept(cid, round(w, 4), "embedding", f"~{cos:.2f}")
         return list(found.values())
 
+    def _closest_asked(self, question: str, vector: np.ndarray) -> list[tuple[str, float]]:
+        """The `concept_top` concepts closest to `vector` among those of a kind the question
+        asks for (`_of_kinds_asked`)."""
+        wide = self._concept_cosines(vector, self.s.concept_top + len(self._kind_concepts()))
+        return self._of_kinds_asked(question, wide)[: self.s.concept_top]
+
+    def _of_kinds_asked(self, question: str, near: list[tuple[str, float]]
+                        ) -> list[tuple[str, float]]:
+        """`near` without the concepts of a kind of supply the question does not name
+        (`KIND_BRANCHES`): "Onbemande toestellen die bevoorrading ... naar een afgelegen post
+        brengen" is near low-flying routes and drop zones by its topic, yet asks for no place;
+        such a concept would take the place of one a company can hold."""
+        asked = read_kind_cues(question).full_weight
+        if parse_constraints(question):
+            asked |= {"site"}
+        of_kind = self._kind_concepts()
+        return [(cid, cos) for cid, cos in near
+                if cid not in of_kind or of_kind[cid] & asked]
+
     def _clearing(self, cosines: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """The concepts close enough to count: e5 cosines are compressed, so a concept counts
         when it clears the threshold and is close to the best one."""
@@ -166,7 +192,17 @@ class Matcher:
         return [(cid, cos) for cid, cos in cosines
                 if cos >= self.s.concept_threshold and cos >= top - self.s.concept_margin]
 
-    def _concept_cosines(self, vector: np.ndarray) -> list[tuple[str, float]]:
+    def _kind_concepts(self) -> dict[str, set[str]]:
+        """The capabilities of `KIND_BRANCHES` -> the kinds of supply they describe."""
+        out: dict[str, set[str]] = {}
+        for cid in self.taxonomy.capabilities:
+            for top, kinds in KIND_BRANCHES.items():
+                if top == cid or top in self.taxonomy.broader_closure(cid):
+                    out.setdefault(cid, set()).update(kinds)
+        return out
+
+    def _concept_cosines(self, vector: np.ndarray, top: int | None = None
+                         ) -> list[tuple[str, float]]:
         """The `concept_top` concepts closest to `vector` with their cosines, by exact cosine
         against the concept embeddings kept in memory: the same ranking as the capability
         vector index, without a round trip per question (on the first model's block of a
@@ -176,7 +212,7 @@ class Matcher:
             return []
         q = concept_block(self.encoder, vector)
         sims = matrix @ (q / max(float(np.linalg.norm(q)), 1e-12))
-        top_idx = np.argsort(-sims, kind="stable")[: self.s.concept_top]
+        top_idx = np.argsort(-sims, kind="stable")[: top or self.s.concept_top]
         return [(ids[i], float(sims[i])) for i in top_idx]
 
     def concept_matrix(self) -> tuple[list[str], np.ndarray]:
@@ -261,7 +297,8 @@ class Matcher:
         first = enc.parts[0][0] if isinstance(enc, CompositeEncoder) else enc
         for text, cids in by_text.items():
             if text:  # "": only words of asking and look-alikes, nothing confirms a concept
-                near = {c for c, _ in self._concept_cosines(first.encode_queries([text])[0])}
+                vec = first.encode_queries([text])[0]
+                near = {c for c, _ in self._closest_asked(question, vec)}
                 confirmed |= near & set(cids)
         return confirmed
 
