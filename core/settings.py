@@ -151,7 +151,7 @@ class MatchSettings(BaseSettings):
     reverse_w_ecosystem: float = 0.3
     reverse_top: int = 10
     # Issue 19: a site, facility, institution or programme whose kind the question does not
-    # name as the thing asked for scores this fraction (matching.constraints.read_kind_cues;
+    # name as the thing asked for scores this fraction (matching.kinds.read_kind_cues;
     # a company named keeps every other kind at it); 0.5 chosen with `paraat eval`
     # on the company and supply questions together (0.6: company R@5 nl 0.776 -> 0.760).
     # Re-checked after supply stopped tying at 1 (h19-quality): 0.4 non-company MRR 0.927,

@@ -30,17 +30,12 @@ from neo4j.exceptions import ClientError
 from core.settings import MatchSettings
 from graph.repositories.matching import MatchingRepository
 from matching import lexical
-from matching.constraints import (
-    KIND_BRANCHES,
-    LABEL_KIND,
-    check,
-    parse_constraints,
-    read_kind_cues,
-)
+from matching.constraints import LABEL_KIND, check, parse_constraints
 from matching.encoders.base import Encoder
 from matching.encoders.composite import CompositeEncoder, concept_block
 from matching.errors import MatchError
 from matching.explain import explain
+from matching.kinds import kind_concepts, of_kinds_asked, read_kind_cues
 from matching.lexical import detect_lang
 from matching.models import (
     Employees,
@@ -68,6 +63,8 @@ __all__ = ["Employees", "Hit", "MatchFilters", "MatchRequest", "MatchResult", "M
 # created per API request, so neither may live on the instance.
 _CONCEPT_MATRICES: dict[tuple[str, str, int], tuple[list[str], np.ndarray]] = {}
 _EXECUTOR: ThreadPoolExecutor | None = None
+# per taxonomy version: the concepts of a kind of supply (matching.kinds.kind_concepts)
+_KIND_CONCEPTS: dict[str, dict[str, frozenset[str]]] = {}
 _EXECUTOR_LOCK = threading.Lock()
 
 
@@ -153,7 +150,6 @@ class Matcher:
                 found[hit.concept.id] = QuestionConcept(hit.concept.id, w, "label",
                                                         hit.matched_text)
         if self.s.concept_top > 0:
-            # the closest `concept_top` among those of a kind the question asks for
             cosines = self._closest_asked(question, vector)
             t = self.s.concept_threshold
             top = max((c for _, c in cosines), default=0.0)
@@ -167,23 +163,10 @@ class Matcher:
         return list(found.values())
 
     def _closest_asked(self, question: str, vector: np.ndarray) -> list[tuple[str, float]]:
-        """The `concept_top` concepts closest to `vector` among those of a kind the question
-        asks for (`_of_kinds_asked`)."""
-        wide = self._concept_cosines(vector, self.s.concept_top + len(self._kind_concepts()))
-        return self._of_kinds_asked(question, wide)[: self.s.concept_top]
-
-    def _of_kinds_asked(self, question: str, near: list[tuple[str, float]]
-                        ) -> list[tuple[str, float]]:
-        """`near` without the concepts of a kind of supply the question does not name
-        (`KIND_BRANCHES`): "Onbemande toestellen die bevoorrading ... naar een afgelegen post
-        brengen" is near low-flying routes and drop zones by its topic, yet asks for no place;
-        such a concept would take the place of one a company can hold."""
-        asked = read_kind_cues(question).full_weight
-        if parse_constraints(question):
-            asked |= {"site"}
-        of_kind = self._kind_concepts()
-        return [(cid, cos) for cid, cos in near
-                if cid not in of_kind or of_kind[cid] & asked]
+        """The `concept_top` closest to `vector` of a kind asked for (`of_kinds_asked`)."""
+        of_kind = _KIND_CONCEPTS.setdefault(self.taxonomy.version, kind_concepts(self.taxonomy))
+        wide = self._concept_cosines(vector, self.s.concept_top + len(of_kind))
+        return of_kinds_asked(question, wide, of_kind)[: self.s.concept_top]
 
     def _clearing(self, cosines: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """The concepts close enough to count: e5 cosines are compressed, so a concept counts
@@ -191,15 +174,6 @@ class Matcher:
         top = max((c for _, c in cosines), default=0.0)
         return [(cid, cos) for cid, cos in cosines
                 if cos >= self.s.concept_threshold and cos >= top - self.s.concept_margin]
-
-    def _kind_concepts(self) -> dict[str, set[str]]:
-        """The capabilities of `KIND_BRANCHES` -> the kinds of supply they describe."""
-        out: dict[str, set[str]] = {}
-        for cid in self.taxonomy.capabilities:
-            for top, kinds in KIND_BRANCHES.items():
-                if top == cid or top in self.taxonomy.broader_closure(cid):
-                    out.setdefault(cid, set()).update(kinds)
-        return out
 
     def _concept_cosines(self, vector: np.ndarray, top: int | None = None
                          ) -> list[tuple[str, float]]:
@@ -499,8 +473,7 @@ class Matcher:
                 # a site that meets the stated area/access is lifted, one that misses it
                 # lowered; a node without such attributes (a company) keeps 1.0
                 out[kvk]["constraint"] = check(sig.attrs.get(kvk, {}), sig.constraints)[0]
-            # a site, facility, institution or programme whose kind the question does not name
-            # as the thing asked for (matching.constraints.read_kind_cues)
+            # a kind the question does not name as the thing asked for (matching.kinds)
             prior = sig.kind_cues.prior(sig.kind(kvk), self.s.supply_prior,
                                         self.s.party_prior)
             if prior != 1.0:
@@ -520,8 +493,7 @@ class Matcher:
             elif mode == "lexical":
                 s = c["bm25"] * prior
             elif mode == "graph":
-                # ties among graph hits: by dense
-                s = (c["graph_raw"] + 1e-3 * c["dense"]) * prior
+                s = (c["graph_raw"] + 1e-3 * c["dense"]) * prior  # ties: by dense
                 if c["graph_raw"] <= 0:
                     continue
             else:

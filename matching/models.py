@@ -18,7 +18,8 @@ from pydantic import (
 
 from graph.limits import MAX_EMPLOYEES
 from matching import lexical
-from matching.constraints import KINDS, Constraints, KindCues
+from matching.constraints import KINDS, Constraints
+from matching.kinds import KindCues
 from ontology.profile import ClaimKind, DefenceExperienceFilter
 
 Mode = Literal["hybrid", "dense", "lexical", "graph"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from matching.constraints import KindCues, kind_cues, read_kind_cues, request_head
+from matching.kinds import KindCues, kind_cues, read_kind_cues, request_head
 
 
 @pytest.mark.parametrize(("text", "kinds"), [
@@ -110,3 +110,19 @@ def test_a_knowledge_partner_is_an_institution_at_full_weight() -> None:
     assert cues.full_weight == {"institution"}
     assert cues.prior("institution", 0.5, 0.35) == 1.0
     assert cues.prior("programme", 0.5, 0.35) == 0.35
+
+
+def test_concepts_of_a_kind_not_asked_for_are_not_found_by_embedding() -> None:
+    from matching.kinds import kind_concepts, of_kinds_asked
+    from ontology.taxonomy import load_taxonomy
+
+    of_kind = kind_concepts(load_taxonomy())
+    assert of_kind["airspace-co-use"] == {"site"} and "counter-drone" not in of_kind
+    assert {"institution", "facility"} <= of_kind["test-facility"]
+    near = [("airspace-co-use", 0.86), ("counter-drone", 0.85)]
+    # drones to stop, not a place: the low-flying routes concept gives way
+    assert of_kinds_asked("Ongewenste drones boven het terrein opmerken", near, of_kind) == [
+        ("counter-drone", 0.85)]
+    # a place asked for (by a word, or by an area) keeps it
+    assert of_kinds_asked("Een locatie om drones te testen", near, of_kind) == near
+    assert of_kinds_asked("20 ha voor drones", near, of_kind) == near
