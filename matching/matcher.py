@@ -485,13 +485,13 @@ class Matcher:
         wd, wl, wg = weights or (self.s.w_dense, self.s.w_lexical, self.s.w_graph)
         scored = []
         for kvk, c in comps.items():
-            # The kind prior is the question's, not a signal's: every ranking of one question
-            # weighs a kind it does not ask for alike (a single signal's too).
+            # The kind prior is the question's: in every ranking, on the scale the hybrid weighs
+            # each signal (the companies' own order stays the cosine's and BM25's).
             prior = c.get("kind_prior", 1.0)
             if mode == "dense":
-                s = c["dense_cosine"] * prior
+                s = (c["dense"] + 1e-3 * c["dense_cosine"]) * prior
             elif mode == "lexical":
-                s = c["bm25"] * prior
+                s = c["lexical"] * prior
             elif mode == "graph":
                 s = (c["graph_raw"] + 1e-3 * c["dense"]) * prior  # ties: by dense
                 if c["graph_raw"] <= 0:
