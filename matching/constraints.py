@@ -232,38 +232,3 @@ def resolve_kinds(values: list[str] | None) -> tuple[list[str] | None, list[str]
         elif k not in kinds:
             kinds.append(k)
     return kinds, unknown
-
-
-# Words that say which kind of supply a question is about. A site, facility, institution or
-# programme competes with the companies at full weight only when the question says its kind
-# (a place, a facility, a course, a knowledge institution); else its score is multiplied by
-# MatchSettings.supply_prior, so "VR training for combat medics" still finds the company
-# that builds it before a training programme. An area or access stated counts as a place.
-_KIND_CUES: Final[dict[str, str]] = {
-    "site": r"\b(?:\w*terrein\w*|locatie\w*|kavel\w*|hectare\w*|ha|grond|kazerne\w*|barracks|"
-            r"training\s+areas?|\w*luchthaven\w*|vliegveld\w*|airports?|airfields?|\w*havens?|"
-            r"ports?|\w*terminal\w*|overslag\w*|spoorlijn\w*|railway\s+lines?|\w*dropzone\w*|"
-            r"drop\s+zones?|laagvlieg\w*|low-flying|brownfield\w*|business\s+parks?|"
-            r"bedrijvenpark\w*|sites?|locations?|plots?|land|ruimte|space|vestig\w*|settle|"
-            r"corridor\w*|routes?|\w*gebied\w*|areas?|zones?|grounds?|oefenterrein\w*|ranges?)\b",
-    "facility": r"\b(?:faciliteit\w*|facility|facilities|\w*fabriek\w*|factory|factories|"
-                r"testlocatie\w*|test\s+(?:location|site)s?|proeftuin\w*|testbeds?|fieldlab\w*|"
-                r"field\s+labs?|\w*simulatieruimte\w*|simulation\s+rooms?|\w*centrum|centre|"
-                r"center|schietbaan\w*|shooting\s+ranges?|oefenlocatie\w*|werkplaats\w*|ruimte|"
-                r"rooms?|labs?|laboratori\w*|hal|halls?|hangar\w*|hangaar\w*)\b",
-    "programme": r"\b(?:opleiding\w*|training\w*|cursus\w*|courses?|programma\w*|programmes?|"
-                 r"programs?|minors?|leerlijn\w*|lectoraat\w*|practoraat\w*|leerstoel\w*|"
-                 r"professorships?|chairs?|onderwijs\w*|education\w*|studie\w*|study|studies|"
-                 r"student\w*|modules?|lesmodule\w*|leren|learning|bijscholing|omscholing|"
-                 r"retrain\w*|degree\w*|scholing|reservist\w*)\b",
-    "institution": r"\b(?:kennisinstelling\w*|kennispartner\w*|knowledge\s+(?:institution|"
-                   r"partner)s?|universiteit\w*|universit(?:y|ies)|hogeschool\w*|instituut|"
-                   r"institutes?|onderzoek\w*|research\w*|lectoraat\w*|campus\w*|academie\w*|"
-                   r"academy|college|school\w*|\w*instituut\w*|universit\w*)\b",
-}
-_KIND_CUE_RE: Final = {k: re.compile(p, re.IGNORECASE) for k, p in _KIND_CUES.items()}
-
-
-def kind_cues(text: str) -> frozenset[str]:
-    """The non-company kinds a question names (see _KIND_CUES)."""
-    return frozenset(k for k, rx in _KIND_CUE_RE.items() if rx.search(text))

@@ -65,6 +65,9 @@ def explain(taxonomy: Taxonomy, settings: MatchSettings, sig: Signals, cand: dic
         # the area and access the question states, against what this node has
         "constraints": check(cand.get("attributes") or {}, sig.constraints, lang)[1]
         if sig.constraints else [],
+        # the kinds the question names as the thing asked for, the words that named them,
+        # and the factor on this node's score for its kind (1 for a company or a named kind)
+        "kind_cues": {**sig.kind_cues.as_dict(), "prior": comp.get("kind_prior", 1.0)},
     }
 
 def _phrases(taxonomy: Taxonomy, text: str, lex_terms: Sequence[str],

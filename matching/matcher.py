@@ -30,11 +30,12 @@ from neo4j.exceptions import ClientError
 from core.settings import MatchSettings
 from graph.repositories.matching import MatchingRepository
 from matching import lexical
-from matching.constraints import LABEL_KIND, check, kind_cues, parse_constraints
+from matching.constraints import LABEL_KIND, check, parse_constraints
 from matching.encoders.base import Encoder
 from matching.encoders.composite import CompositeEncoder, concept_block
 from matching.errors import MatchError
 from matching.explain import explain
+from matching.kinds import kind_concepts, of_kinds_asked, read_kind_cues
 from matching.lexical import detect_lang
 from matching.models import (
     Employees,
@@ -62,6 +63,8 @@ __all__ = ["Employees", "Hit", "MatchFilters", "MatchRequest", "MatchResult", "M
 # created per API request, so neither may live on the instance.
 _CONCEPT_MATRICES: dict[tuple[str, str, int], tuple[list[str], np.ndarray]] = {}
 _EXECUTOR: ThreadPoolExecutor | None = None
+# per taxonomy version: the concepts of a kind of supply (matching.kinds.kind_concepts)
+_KIND_CONCEPTS: dict[str, dict[str, frozenset[str]]] = {}
 _EXECUTOR_LOCK = threading.Lock()
 
 
@@ -147,7 +150,7 @@ class Matcher:
                 found[hit.concept.id] = QuestionConcept(hit.concept.id, w, "label",
                                                         hit.matched_text)
         if self.s.concept_top > 0:
-            cosines = self._concept_cosines(vector)
+            cosines = self._closest_asked(question, vector)
             t = self.s.concept_threshold
             top = max((c for _, c in cosines), default=0.0)
             near = [(cid, cos) for cid, cos in self._clearing(cosines) if cid not in found]
@@ -159,6 +162,12 @@ class Matcher:
                 found[cid] = QuestionConcept(cid, round(w, 4), "embedding", f"~{cos:.2f}")
         return list(found.values())
 
+    def _closest_asked(self, question: str, vector: np.ndarray) -> list[tuple[str, float]]:
+        """The `concept_top` closest to `vector` of a kind asked for (`of_kinds_asked`)."""
+        of_kind = _KIND_CONCEPTS.setdefault(self.taxonomy.version, kind_concepts(self.taxonomy))
+        wide = self._concept_cosines(vector, self.s.concept_top + len(of_kind))
+        return of_kinds_asked(question, wide, of_kind)[: self.s.concept_top]
+
     def _clearing(self, cosines: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """The concepts close enough to count: e5 cosines are compressed, so a concept counts
         when it clears the threshold and is close to the best one."""
@@ -166,7 +175,8 @@ class Matcher:
         return [(cid, cos) for cid, cos in cosines
                 if cos >= self.s.concept_threshold and cos >= top - self.s.concept_margin]
 
-    def _concept_cosines(self, vector: np.ndarray) -> list[tuple[str, float]]:
+    def _concept_cosines(self, vector: np.ndarray, top: int | None = None
+                         ) -> list[tuple[str, float]]:
         """The `concept_top` concepts closest to `vector` with their cosines, by exact cosine
         against the concept embeddings kept in memory: the same ranking as the capability
         vector index, without a round trip per question (on the first model's block of a
@@ -176,7 +186,7 @@ class Matcher:
             return []
         q = concept_block(self.encoder, vector)
         sims = matrix @ (q / max(float(np.linalg.norm(q)), 1e-12))
-        top_idx = np.argsort(-sims, kind="stable")[: self.s.concept_top]
+        top_idx = np.argsort(-sims, kind="stable")[: top or self.s.concept_top]
         return [(ids[i], float(sims[i])) for i in top_idx]
 
     def concept_matrix(self) -> tuple[list[str], np.ndarray]:
@@ -261,7 +271,8 @@ class Matcher:
         first = enc.parts[0][0] if isinstance(enc, CompositeEncoder) else enc
         for text, cids in by_text.items():
             if text:  # "": only words of asking and look-alikes, nothing confirms a concept
-                near = {c for c, _ in self._concept_cosines(first.encode_queries([text])[0])}
+                vec = first.encode_queries([text])[0]
+                near = {c for c, _ in self._closest_asked(question, vec)}
                 confirmed |= near & set(cids)
         return confirmed
 
@@ -359,6 +370,7 @@ class Matcher:
         # An area or access mode the question states: the candidates' attributes, one round
         # trip and only for such questions (matching.constraints).
         wants = parse_constraints(question)
+        cues = read_kind_cues(question)
         attrs: dict[str, dict[str, Any]] = {}
         if wants:
             t0 = time.perf_counter()
@@ -367,7 +379,7 @@ class Matcher:
         return Signals(question, lang, q_terms, concepts, vector,
                        dense, lex, graph, floor, timings,
                        expansion if self.s.expand_query else [], wants, attrs, kinds,
-                       kind_cues(question) | ({"site"} if wants else set()))
+                       cues.with_place() if wants else cues)
 
     def _attributes(self, keys: set[str]) -> dict[str, dict[str, Any]]:
         if not keys:
@@ -461,9 +473,11 @@ class Matcher:
                 # a site that meets the stated area/access is lifted, one that misses it
                 # lowered; a node without such attributes (a company) keeps 1.0
                 out[kvk]["constraint"] = check(sig.attrs.get(kvk, {}), sig.constraints)[0]
-            kind = sig.kind(kvk)
-            if kind != "company" and kind not in sig.kind_cues:
-                out[kvk]["kind_prior"] = self.s.supply_prior
+            # a kind the question does not name as the thing asked for (matching.kinds)
+            prior = sig.kind_cues.prior(sig.kind(kvk), self.s.supply_prior,
+                                        self.s.party_prior)
+            if prior != 1.0:
+                out[kvk]["kind_prior"] = prior
         return out
 
     def fuse(self, comps: dict[str, dict[str, float]], mode: Mode = "hybrid",
@@ -471,17 +485,20 @@ class Matcher:
         wd, wl, wg = weights or (self.s.w_dense, self.s.w_lexical, self.s.w_graph)
         scored = []
         for kvk, c in comps.items():
+            # The kind prior is the question's: in every ranking, on the scale the hybrid weighs
+            # each signal (the companies' own order stays the cosine's and BM25's).
+            prior = c.get("kind_prior", 1.0)
             if mode == "dense":
-                s = c["dense_cosine"]
+                s = (c["dense"] + 1e-3 * c["dense_cosine"]) * prior
             elif mode == "lexical":
-                s = c["bm25"]
+                s = c["lexical"] * prior
             elif mode == "graph":
-                s = c["graph_raw"] + 1e-3 * c["dense"]  # ties among graph hits: by dense
+                s = (c["graph_raw"] + 1e-3 * c["dense"]) * prior  # ties: by dense
                 if c["graph_raw"] <= 0:
                     continue
             else:
                 s = (wd * c["dense"] + wl * c["lexical"] + wg * c["graph"]) * c.get(
-                    "constraint", 1.0) * c.get("kind_prior", 1.0)
+                    "constraint", 1.0) * prior
             if mode == "lexical" and c["bm25"] <= 0:
                 continue
             scored.append((kvk, s))

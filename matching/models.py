@@ -19,6 +19,7 @@ from pydantic import (
 from graph.limits import MAX_EMPLOYEES
 from matching import lexical
 from matching.constraints import KINDS, Constraints
+from matching.kinds import KindCues
 from ontology.profile import ClaimKind, DefenceExperienceFilter
 
 Mode = Literal["hybrid", "dense", "lexical", "graph"]
@@ -158,7 +159,7 @@ class Signals:
     attrs: dict[str, dict[str, Any]] = field(default_factory=dict)
     # the kind of every candidate (company, site...), and the kinds the question names
     kinds: dict[str, str] = field(default_factory=dict)
-    kind_cues: frozenset[str] = frozenset()
+    kind_cues: KindCues = field(default_factory=KindCues)
 
     def kind(self, key: str) -> str:
         return self.kinds.get(key, "company")

@@ -108,6 +108,10 @@ def match(
         where = h.kvk_number if h.kind == "company" else f"{kind_label(h.kind, lang)} {h.id}"
         typer.echo(f"{h.rank:>2}. {h.name}  [{where}, {h.municipality or '?'}]  "
                    f"score {h.score:.3f}")
+        cue = h.explanation.get("kind_cues") or {}
+        if cue.get("prior", 1.0) != 1.0:  # its kind is not what the question names
+            why = "soort niet gevraagd" if lang == "nl" else "kind not asked for"
+            typer.echo(f"      × {cue['prior']:g} ({why})")
         for line in h.explanation.get("constraints") or []:
             typer.echo(f"      {'✓' if line['met'] else '✗' if line['met'] is False else '?'} "
                        f"{line['text']}")

@@ -60,6 +60,25 @@ def test_training_for_reservists_puts_a_programme_first(matcher: Matcher) -> Non
     assert {"level", "status"} & set(hits[0]["attributes"])
 
 
+def test_a_place_as_topic_gives_the_sites_no_full_weight(matcher: Matcher) -> None:
+    # the question asks for cameras; the barracks is where they are for (issue 19)
+    hits = ask(matcher, "Camera's en sensoren voor de bewaking rond een kazerne")
+    assert hits[0]["kind"] == "company", [(h["kind"], h["name"]) for h in hits[:3]]
+    for h in hits:
+        cues = h["explanation"]["kind_cues"]
+        assert cues["kinds"] == [] and cues["matched"] == {}
+        assert cues["prior"] == (1.0 if h["kind"] == "company" else 0.5), h["name"]
+
+
+def test_the_explanation_shows_the_kind_named(matcher: Matcher) -> None:
+    hits = ask(matcher, "opleiding voor reservisten")
+    cues = hits[0]["explanation"]["kind_cues"]
+    assert cues["kinds"] == ["programme"] and cues["matched"] == {"programme": ["opleiding"]}
+    assert cues["prior"] == 1.0
+    others = [h for h in hits if h["kind"] not in ("company", "programme")]
+    assert all(h["explanation"]["kind_cues"]["prior"] == 0.5 for h in others)
+
+
 def test_companies_keep_their_kvk_number_and_kind(matcher: Matcher) -> None:
     m = matcher
     hits = ask(m, "Wij zoeken lichtgewicht ballistische bescherming voor voertuigen")
