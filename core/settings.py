@@ -158,6 +158,14 @@ class MatchSettings(BaseSettings):
     # a kind is named (0.7) lifts non-company to 0.972 but costs company MRR nl/en 0.775/0.772
     # -> 0.762/0.739, so the companies keep weight 1.
     supply_prior: float = 0.5
+    # Issue 22: the dense signal's hub penalty (matching/hubs.py, CSLS): a node's cosine loses
+    # this times its mean cosine to its `hub_k` nearest points of a bank of question-like
+    # vectors (the capability concepts and the newest `hub_bank_questions` stored questions,
+    # rebuilt every `hub_bank_ttl` seconds). 0 switches it off; 0.5 is CSLS.
+    hub_penalty: float = Field(default=0.5, ge=0.0)
+    hub_k: int = Field(default=10, ge=1)
+    hub_bank_questions: int = Field(default=2000, ge=0)
+    hub_bank_ttl: float = Field(default=3600.0, gt=0)
 
 
 class ApiSettings(BaseSettings):

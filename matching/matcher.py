@@ -35,6 +35,7 @@ from matching.encoders.base import Encoder
 from matching.encoders.composite import CompositeEncoder, concept_block
 from matching.errors import MatchError
 from matching.explain import explain
+from matching.hubs import HubPenalties, hub_penalties
 from matching.lexical import detect_lang
 from matching.models import (
     Employees,
@@ -410,6 +411,20 @@ class Matcher:
                     for p in r["paths"]]
         return graph, time.perf_counter() - t0
 
+    def dehub(self, cosines: dict[str, float]) -> dict[str, float]:
+        """Cosines less `hub_penalty` times each node's neighbourhood in the question bank
+        (`matching.hubs`): a node near every question loses what it gains from that."""
+        if self.s.hub_penalty <= 0 or not cosines:
+            return cosines
+        r = self.hub_penalties().get(list(cosines), self._supply_embeddings)
+        return {k: v - self.s.hub_penalty * r.get(k, 0.0) for k, v in cosines.items()}
+
+    def hub_penalties(self) -> HubPenalties:
+        return hub_penalties(self.driver, self.repo, self.encoder, self.taxonomy.version, self.s)
+
+    def _supply_embeddings(self, keys: list[str]) -> dict[str, list[float]]:
+        return {r["kvk"]: r["embedding"] for r in self.repo.supply_embeddings(keys)}
+
     def _dense(self, vec: list[float], f: dict[str, Any], filtered: bool,
                kinds: dict[str, str] | None = None) -> dict[str, float]:
         exact = False
@@ -425,7 +440,7 @@ class Matcher:
                                             k=limit * (20 if filtered else 1), limit=limit,
                                             filters=f)
         _note_kinds(kinds, records)
-        return {r["kvk"]: float(r["score"]) for r in records}
+        return self.dehub({r["kvk"]: float(r["score"]) for r in records})
 
     # ------------------------------------------------------------------ ranking
     def component_scores(self, sig: Signals, dense_all: dict[str, float]
@@ -502,7 +517,7 @@ class Matcher:
         missing = sorted((set(sig.lexical) | set(sig.graph)) - set(dense_all))
         if missing:
             records = self.repo.candidate_cosines(missing, sig.vector.astype(float).tolist())
-            dense_all.update({r["kvk"]: float(r["dense"]) for r in records})
+            dense_all.update(self.dehub({r["kvk"]: float(r["dense"]) for r in records}))
         return dense_all
 
     # ------------------------------------------------------------------ the API
@@ -579,5 +594,7 @@ class Matcher:
             "hits": [{"kvk": h.id, "kind": h.kind, "rank": h.rank, "score": h.score,
                       "cosine": h.explanation.get("scores", {}).get("dense_cosine")}
                      for h in result.hits],
-            "concepts": concepts, "nld_areas": self.nld_areas(request.question, concepts)})
+            "concepts": concepts, "nld_areas": self.nld_areas(request.question, concepts),
+            # the hub penalty's bank of past questions (matching/hubs.py)
+            "embedding": self.encoder.encode_queries([request.question])[0].astype(float).tolist()})
         return qid
