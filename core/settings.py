@@ -164,8 +164,14 @@ class MatchSettings(BaseSettings):
     # rebuilt every `hub_bank_ttl` seconds). 0 switches it off; 0.5 is CSLS.
     hub_penalty: float = Field(default=0.5, ge=0.0)
     hub_k: int = Field(default=10, ge=1)
+    # Only nodes nearer to the bank than the median candidate of the question lose (hubs.py).
+    hub_one_sided: bool = True
     hub_bank_questions: int = Field(default=2000, ge=0)
     hub_bank_ttl: float = Field(default=3600.0, gt=0)
+    # An inferred capability's graph path counts confidence ** this (1: linear, as before;
+    # matching.hubs.evidence_weight): a capability inferred from a word the text is not about
+    # counts next to nothing.
+    inferred_conf_power: float = Field(default=2.0, ge=1.0)
 
 
 class ApiSettings(BaseSettings):

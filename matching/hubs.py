@@ -52,6 +52,25 @@ def neighbourhood(vectors: np.ndarray, bank: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
+def penalised(cosines: dict[str, float], r: dict[str, float], weight: float,
+              reference: Sequence[float] | None = None) -> dict[str, float]:
+    """`cos - weight * r` (CSLS), or with a `reference` (the neighbourhoods of the question's
+    candidates) `cos - weight * max(0, r - median(reference))`: one-sided, only a node nearer
+    to the bank than the question's typical candidate loses. Symmetric CSLS also lifts the
+    nodes far from every question (an escape room, a satellite-dish installer) above the
+    specialists near their own topic: on `paraat eval` with weight 0.5 those became the new
+    hubs (in 16-27 irrelevant top-3s)."""
+    ref = float(np.median(reference)) if reference else None
+    out = {}
+    for k, v in cosines.items():
+        rk = r.get(k)
+        if rk is None:
+            out[k] = v
+        else:
+            out[k] = v - weight * (rk if ref is None else max(0.0, rk - ref))
+    return out
+
+
 class HubPenalties:
     """`r_c` per node key against one bank, computed on first use and kept. The bank is built
     by `load_bank` and rebuilt after `ttl` seconds (stored questions accumulate)."""
@@ -91,6 +110,23 @@ class HubPenalties:
                         self._values = {}
                     self._values.update(zip(vecs, (float(x) for x in r), strict=True))
         return {k: self._values[k] for k in keys if k in self._values}
+
+
+def evidence_weight(how: str | None, confidence: float | None, power: float) -> float:
+    """What a graph path counts for beyond its confidence: `confidence ** (power - 1)` for an
+    inferred capability (so it counts `confidence ** power`), 1 for a declared one.
+
+    Graph hubs come from over-broad inferred capabilities: a capability inferred from a word
+    of the description ("sensor", "transport", "assembly", "marine") whose text is not about
+    it gets a low confidence (ingest weighs a label hit by how close the text is to the
+    concept), but the graph score was linear in it. On `paraat eval` (the 120 company
+    questions, every question concept x company holding it directly) the share of such paths
+    that lead to a relevant company falls much faster than the confidence: 0.42 declared,
+    0.42 at confidence 0.9, 0.29 at 0.7, 0.17 at 0.5, 0.09 at 0.3, 0.04 at 0.1. Relative to
+    a declared capability that is close to `confidence ** 2`."""
+    if how != "inferred" or confidence is None or power == 1.0:
+        return 1.0
+    return float(max(0.0, confidence)) ** (power - 1.0)
 
 
 # The penalties per graph (driver) and bank: one per process, whatever the matcher instances.
