@@ -156,3 +156,9 @@ def question_bank(repo: MatchingRepository, dimension: int, questions: int) -> n
     if questions > 0:
         rows += [r["embedding"] for r in repo.question_bank(dimension, questions)]
     return np.asarray(rows, dtype=np.float32).reshape(len(rows), dimension)
+
+
+def forget(driver: Any) -> None:
+    """Drop the penalties kept for this graph (its bank changed)."""
+    with _HUBS_LOCK:
+        _HUBS.pop(driver, None)

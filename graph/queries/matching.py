@@ -296,6 +296,16 @@ MATCH (d:DemandQuestion) WHERE d.embedding IS NOT NULL AND size(d.embedding) = $
 RETURN d.embedding AS embedding ORDER BY d.created_at DESC LIMIT $limit
 """
 
+# `paraat eval` on its throw-away graph: the questions of the other folds as the hub
+# penalty's bank of past questions (matching.evaluate.retrieve_all), then gone again.
+CREATE_BANK_QUESTIONS = """
+UNWIND $questions AS q
+CREATE (:DemandQuestion {id: q.id, question: q.question, lang: q.lang, created_at: datetime(),
+                         embedding: q.embedding, eval_bank: true})
+"""
+
+DELETE_BANK_QUESTIONS = "MATCH (d:DemandQuestion {eval_bank: true}) DETACH DELETE d"
+
 # One map parameter, $q, for the same reason as $filters: an empty list of hits, concepts or
 # areas is another parameter type than a full one, so each mix was planned anew (measured
 # under load: up to 1.1 s per plan, 8.4 s of planning over 24 new filter combinations).

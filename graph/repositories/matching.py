@@ -66,6 +66,12 @@ class MatchingRepository(Repository):
         """The newest stored questions' embeddings of this dimension (the hub penalty)."""
         return self._read(matching_q.MATCH_QUESTION_BANK, dimension=dimension, limit=limit)
 
+    def replace_bank_questions(self, questions: list[dict[str, Any]]) -> None:
+        """`paraat eval` only: its bank questions (id, question, lang, embedding) replaced."""
+        self._write(matching_q.DELETE_BANK_QUESTIONS)
+        if questions:
+            self._write(matching_q.CREATE_BANK_QUESTIONS, questions=questions)
+
     def count_companies(self) -> int:
         return int(self._read(matching_q.MATCH_COUNT_COMPANIES)[0]["n"])
 
