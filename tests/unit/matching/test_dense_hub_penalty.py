@@ -8,7 +8,13 @@ from typing import Any
 import numpy as np
 
 from core.settings import MatchSettings
-from matching.hubs import HubPenalties, evidence_weight, neighbourhood, penalised
+from matching.hubs import (
+    HubPenalties,
+    evidence_kind,
+    evidence_weight,
+    neighbourhood,
+    penalised,
+)
 from matching.matcher import Matcher
 
 
@@ -101,3 +107,11 @@ def test_penalties_are_computed_once_per_node() -> None:
     m.dehub({"far": 0.3}, pool=["specialist", "hub"])  # the reference is the pool's
     assert repo.asked[-1] == ["far"]
     assert m.dehub({"site:x": 0.3}) == {"site:x": 0.3}
+
+
+def test_the_evidence_kind_orders_declared_high_low() -> None:
+    assert evidence_kind("declared", 1.0) == "declared"
+    assert evidence_kind(None, None) == "declared"  # a site's own capability
+    assert evidence_kind("inferred", 0.9) == "inferred_high"
+    assert evidence_kind("inferred", 0.3) == "inferred_low"
+    assert evidence_kind("inferred", None) == "inferred_low"
