@@ -6,6 +6,7 @@ similarity local scaling (CSLS, Conneau et al. 2018) ranks a candidate `c` for a
 by `2 cos(q, c) - r_q - r_c`, where `r_c` is `c`'s mean cosine to its `k` nearest points of
 the question side. For one question `r_q` is a constant, so the ranking is that of
 `cos(q, c) - r_c / 2`: `MatchSettings.hub_penalty` is the weight of `r_c` (0.5 is CSLS).
+By default only the part of `r_c` above the question's median candidate counts (`penalised`).
 
 The question side is a *bank* of question-like vectors that are never the questions being
 scored: the capability concepts' embeddings (the ontology's labels in both languages, in the
