@@ -163,6 +163,24 @@ class MatchSettings(BaseSettings):
     # institution keeps supply_prior), which is no place, facility or course. 0.35 with
     # `paraat eval` (0.5: company MRR nl 0.777, 0.35: 0.781; non-company unchanged).
     party_prior: float = 0.35
+    # Issue 22: the dense signal's hub penalty (matching/hubs.py, CSLS): a node's cosine loses
+    # this times how much nearer it is to its `hub_k` nearest points of a bank of question-like
+    # vectors than the question's median candidate (one-sided; off: its whole neighbourhood,
+    # as CSLS). The bank: the capability concepts and the newest `hub_bank_questions` stored
+    # questions, rebuilt every `hub_bank_ttl` seconds. 0 switches it off. `paraat eval`
+    # (2-fold CV, the other fold's questions as the bank), MRR / R@5 held out, nl | en:
+    # off 0.796 / 0.830 | 0.811 / 0.882, hybrid hubness max 11 mean 2.24; 0.5 with k 20
+    # 0.802 / 0.832 | 0.853 / 0.878, hubness 9 / 2.04 (k 10: 0.800 / 0.846 | 0.844 / 0.871,
+    # 10 / 2.05; 0.25: more R@5, hubness 12 / 2.06; CSLS as is lifts distractors: see hubs.py).
+    hub_penalty: float = Field(default=0.5, ge=0.0)
+    hub_k: int = Field(default=20, ge=1)
+    hub_one_sided: bool = True
+    hub_bank_questions: int = Field(default=2000, ge=0)
+    hub_bank_ttl: float = Field(default=3600.0, gt=0)
+    # An inferred capability's graph path counts confidence ** this (1: linear;
+    # matching.hubs.evidence_weight). 1.5 on `paraat eval` (CV, with the hub penalty): MRR nl
+    # 0.802 -> 0.812 but en 0.853 -> 0.840, graph hubness 13 -> 13 / 3.03 -> 3.22: not kept.
+    inferred_conf_power: float = Field(default=1.0, ge=1.0)
 
 
 class ApiSettings(BaseSettings):

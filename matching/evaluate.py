@@ -22,6 +22,7 @@ from typing import Any
 
 from core.errors import ValidationError
 from core.settings import MatchSettings
+from matching.hubs import forget
 from matching.matcher import Matcher
 from matching.metrics import mrr_ndcg_recall
 from matching.models import Mode
@@ -85,7 +86,37 @@ class Retrieved:
 
 
 def retrieve_all(matcher: Matcher, questions: Iterable[Question],
-                 progress: Callable[[int], None] | None = None) -> list[Retrieved]:
+                 progress: Callable[[int], None] | None = None,
+                 bank_folds: int = 0) -> list[Retrieved]:
+    """One retrieval per question. With `bank_folds` (and the hub penalty on), the questions
+    are dealt into that many folds like `folds_of` (the cross-validation's), and each fold is
+    retrieved with the others' questions stored as the bank of past questions
+    (matching/hubs.py): no question is ever in its own bank, as in production, where only
+    earlier questions are. Only on `paraat eval`'s throw-away graph."""
+    qs = list(questions)
+    if bank_folds < 2 or matcher.s.hub_penalty <= 0 or matcher.s.hub_bank_questions <= 0:
+        return _retrieve(matcher, qs, progress)
+    parts = _deal([q.lang for q in qs], bank_folds)
+    vectors = matcher.encoder.encode_queries([q.question for q in qs])
+    got: dict[int, Retrieved] = {}
+    try:
+        for part in parts:
+            held = set(part)
+            matcher.repo.replace_bank_questions([
+                {"id": f"eval-bank-{i}", "question": q.question, "lang": q.lang,
+                 "embedding": vectors[i].astype(float).tolist()}
+                for i, q in enumerate(qs) if i not in held])
+            forget(matcher.driver)
+            got |= dict(zip(part, _retrieve(matcher, [qs[i] for i in part], progress),
+                            strict=True))
+    finally:
+        matcher.repo.replace_bank_questions([])
+        forget(matcher.driver)
+    return [got[i] for i in range(len(qs))]
+
+
+def _retrieve(matcher: Matcher, questions: Iterable[Question],
+              progress: Callable[[int], None] | None = None) -> list[Retrieved]:
     out = []
     for q in questions:
         sig = matcher.signals(q.question)
@@ -165,9 +196,13 @@ def tune(matcher: Matcher, retrieved: list[Retrieved], step: float = 0.05,
 def folds_of(retrieved: list[Retrieved], folds: int) -> list[list[int]]:
     """Question indexes split into `folds` parts, each language dealt round-robin so every
     fold holds as many Dutch as English questions (deterministic: no seed to cherry-pick)."""
+    return _deal([r.question.lang for r in retrieved], folds)
+
+
+def _deal(langs: list[str], folds: int) -> list[list[int]]:
     out: list[list[int]] = [[] for _ in range(folds)]
-    for lang in sorted({r.question.lang for r in retrieved}):
-        idx = [i for i, r in enumerate(retrieved) if r.question.lang == lang]
+    for lang in sorted(set(langs)):
+        idx = [i for i, lg in enumerate(langs) if lg == lang]
         for n, i in enumerate(idx):
             out[n % folds].append(i)
     return [sorted(f) for f in out]
@@ -197,8 +232,8 @@ def cross_validate(matcher: Matcher, retrieved: list[Retrieved], folds: int = 2
 
 def evaluate(matcher: Matcher, questions: list[Question],
              progress: Callable[[int], None] | None = None,
-             do_tune: bool = False) -> dict[str, Any]:
-    retrieved = retrieve_all(matcher, questions, progress)
+             do_tune: bool = False, bank_folds: int = 2) -> dict[str, Any]:
+    retrieved = retrieve_all(matcher, questions, progress, bank_folds)
     report: dict[str, Any] = {
         "questions": len(questions),
         "languages": {lg: sum(q.lang == lg for q in questions) for lg in ("nl", "en")},
@@ -207,6 +242,11 @@ def evaluate(matcher: Matcher, questions: list[Question],
         "weights": {"dense": matcher.s.w_dense, "lexical": matcher.s.w_lexical,
                     "graph": matcher.s.w_graph},
         "modes": {m: score(matcher, retrieved, m) for m in MODES},
+        "hub_penalty": {"weight": matcher.s.hub_penalty, "k": matcher.s.hub_k,
+                        "one_sided": matcher.s.hub_one_sided,
+                        "bank": "capability concepts" + (
+                            f" + the other {bank_folds - 1} fold(s)' questions"
+                            if bank_folds >= 2 and matcher.s.hub_bank_questions > 0 else "")},
     }
     if do_tune:
         w, res = tune(matcher, retrieved)

@@ -10,6 +10,7 @@ from typing import Any
 from core.settings import MatchSettings
 from matching import lexical
 from matching.constraints import check
+from matching.hubs import evidence_kind
 from matching.models import Signals
 from ontology.taxonomy import Taxonomy
 
@@ -45,7 +46,10 @@ def explain(taxonomy: Taxonomy, settings: MatchSettings, sig: Signals, cand: dic
         paths.append(path)
         concepts.append({"id": p.concept, "label": q_label, "via": p.via,
                          "held": p.held, "held_label": held_label, "source": p.how,
-                         "confidence": p.confidence, "score": round(p.score, 4)})
+                         "confidence": p.confidence, "score": round(p.score, 4),
+                         # declared > inferred_high > inferred_low (issue 22)
+                         "evidence": None if p.via == "cluster" else evidence_kind(
+                             p.how, p.confidence)})
     text = cand["description_en"] if lang == "en" and cand.get("description_en") \
         else cand["description"]
     lex_terms = lexical.matched_terms(sig.terms, text or "") if comp["bm25"] > 0 else []

@@ -35,6 +35,8 @@ from matching.encoders.base import Encoder
 from matching.encoders.composite import CompositeEncoder, concept_block
 from matching.errors import MatchError
 from matching.explain import explain
+from matching.fusion import _companies, _norm, _note_kinds
+from matching.hubs import HubPenalties, evidence_weight, hub_penalties, penalised
 from matching.kinds import kind_concepts, of_kinds_asked, read_kind_cues
 from matching.lexical import detect_lang
 from matching.models import (
@@ -85,40 +87,6 @@ def with_concept_labels(question: str, concept_ids: Sequence[str], taxonomy: Tax
         labels += [concept.label("nl"), concept.label("en")]
     extra = [lb for lb in dict.fromkeys(labels) if lb.lower() not in question.lower()]
     return f"{question} ({', '.join(extra)})" if extra else question
-
-
-def _companies(values: dict[str, float], kinds: dict[str, str]) -> dict[str, float]:
-    """The companies' values, or all when there are no companies among them."""
-    own = {k: v for k, v in values.items() if kinds.get(k, "company") == "company"}
-    return own or values
-
-
-def _note_kinds(kinds: dict[str, str] | None, records: Sequence[Any]) -> None:
-    if kinds is not None:
-        for r in records:
-            kinds[r["kvk"]] = LABEL_KIND.get(r["label"], "company")
-
-
-def _norm(values: dict[str, float], floor: float = 0.0,
-          scale: dict[str, float] | None = None,
-          uncapped: Callable[[str], bool] | None = None) -> dict[str, float]:
-    """Values between `floor` (0) and the best of `scale` (default: of `values`; 1), clipped.
-
-    A key for which `uncapped` holds is not clipped at 1: the other supply is scored on the
-    companies' scale (issue 19), and several sites or programmes above the companies' best
-    would all tie at 1, losing the very ordering among them the question's kind asks for
-    (`paraat eval`: non-company MRR 0.834 -> 0.93 with the companies' ranking unchanged)."""
-    if not values:
-        return {}
-    top = max((scale or values).values())
-    span = top - floor
-    if span <= 1e-9:
-        return {k: 1.0 for k in values}
-    out = {}
-    for k, v in values.items():
-        x = max(0.0, (v - floor) / span)
-        out[k] = x if uncapped is not None and uncapped(k) else min(1.0, x)
-    return out
 
 
 class Matcher:
@@ -418,9 +386,29 @@ class Matcher:
             for r in records:
                 graph[r["kvk"]] = [GraphPath(
                     p["concept"], p["via"], p["held"], p["how"],
-                    None if p["conf"] is None else float(p["conf"]), float(p["s"]))
+                    None if p["conf"] is None else float(p["conf"]),
+                    float(p["s"]) * evidence_weight(p["how"], p["conf"],
+                                                    self.s.inferred_conf_power))
                     for p in r["paths"]]
         return graph, time.perf_counter() - t0
+
+    def dehub(self, cosines: dict[str, float], pool: Sequence[str] | None = None
+              ) -> dict[str, float]:
+        """Cosines less the hub penalty (`matching.hubs.penalised`); the reference is the
+        median neighbourhood of `pool` (default: of `cosines`), the question's vector pool."""
+        if self.s.hub_penalty <= 0 or not cosines:
+            return cosines
+        hubs = self.hub_penalties()
+        r = hubs.get(list(cosines), self._supply_embeddings)
+        ref = hubs.get(list(pool), self._supply_embeddings) if pool is not None else r
+        return penalised(cosines, r, self.s.hub_penalty,
+                         list(ref.values()) if self.s.hub_one_sided else None)
+
+    def hub_penalties(self) -> HubPenalties:
+        return hub_penalties(self.driver, self.repo, self.encoder, self.taxonomy.version, self.s)
+
+    def _supply_embeddings(self, keys: list[str]) -> dict[str, list[float]]:
+        return {r["kvk"]: r["embedding"] for r in self.repo.supply_embeddings(keys)}
 
     def _dense(self, vec: list[float], f: dict[str, Any], filtered: bool,
                kinds: dict[str, str] | None = None) -> dict[str, float]:
@@ -437,7 +425,7 @@ class Matcher:
                                             k=limit * (20 if filtered else 1), limit=limit,
                                             filters=f)
         _note_kinds(kinds, records)
-        return {r["kvk"]: float(r["score"]) for r in records}
+        return self.dehub({r["kvk"]: float(r["score"]) for r in records})
 
     # ------------------------------------------------------------------ ranking
     def component_scores(self, sig: Signals, dense_all: dict[str, float]
@@ -519,7 +507,8 @@ class Matcher:
         missing = sorted((set(sig.lexical) | set(sig.graph)) - set(dense_all))
         if missing:
             records = self.repo.candidate_cosines(missing, sig.vector.astype(float).tolist())
-            dense_all.update({r["kvk"]: float(r["dense"]) for r in records})
+            dense_all.update(self.dehub({r["kvk"]: float(r["dense"]) for r in records},
+                                        list(sig.dense)))
         return dense_all
 
     # ------------------------------------------------------------------ the API
@@ -596,5 +585,7 @@ class Matcher:
             "hits": [{"kvk": h.id, "kind": h.kind, "rank": h.rank, "score": h.score,
                       "cosine": h.explanation.get("scores", {}).get("dense_cosine")}
                      for h in result.hits],
-            "concepts": concepts, "nld_areas": self.nld_areas(request.question, concepts)})
+            "concepts": concepts, "nld_areas": self.nld_areas(request.question, concepts),
+            # the hub penalty's bank of past questions (matching/hubs.py)
+            "embedding": self.encoder.encode_queries([request.question])[0].astype(float).tolist()})
         return qid

@@ -276,13 +276,44 @@ WITH kvk, c WHERE c.embedding IS NOT NULL
 RETURN kvk, vector.similarity.cosine(c.embedding, $vector) AS dense
 """
 
+# The embeddings of supply nodes by key, for the dense signal's hub penalty (matching/hubs.py):
+# asked once per node and process, the penalty is kept.
+MATCH_SUPPLY_EMBEDDINGS = """
+UNWIND $kvks AS kvk
+CALL (kvk) {
+  MATCH (c:Company {kvk_number: kvk}) RETURN c
+  UNION
+  MATCH (c:Supply {id: kvk}) RETURN c
+}
+WITH kvk, c WHERE c.embedding IS NOT NULL
+RETURN kvk, c.embedding AS embedding
+"""
+
+# The hub penalty's bank of past questions: the newest stored demand questions' embeddings of
+# the current model (its dimension; `Matcher.store` writes them).
+MATCH_QUESTION_BANK = """
+MATCH (d:DemandQuestion) WHERE d.embedding IS NOT NULL AND size(d.embedding) = $dimension
+RETURN d.embedding AS embedding ORDER BY d.created_at DESC LIMIT $limit
+"""
+
+# `paraat eval` on its throw-away graph: the questions of the other folds as the hub
+# penalty's bank of past questions (matching.evaluate.retrieve_all), then gone again.
+CREATE_BANK_QUESTIONS = """
+UNWIND $questions AS q
+CREATE (:DemandQuestion {id: q.id, question: q.question, lang: q.lang, created_at: datetime(),
+                         embedding: q.embedding, eval_bank: true})
+"""
+
+DELETE_BANK_QUESTIONS = "MATCH (d:DemandQuestion {eval_bank: true}) DETACH DELETE d"
+
 # One map parameter, $q, for the same reason as $filters: an empty list of hits, concepts or
 # areas is another parameter type than a full one, so each mix was planned anew (measured
 # under load: up to 1.1 s per plan, 8.4 s of planning over 24 new filter combinations).
 CREATE_DEMAND_QUESTION = """
 CREATE (d:DemandQuestion {id: $q.id, question: $q.question, lang: $q.lang,
                           created_at: datetime(), filters: $q.filters, owner: $q.owner,
-                          top_k: $q.top_k, nld_areas: $q.nld_areas})
+                          top_k: $q.top_k, nld_areas: $q.nld_areas,
+                          embedding: $q.embedding})
 WITH d
 CALL (d) {
   UNWIND $q.hits AS h

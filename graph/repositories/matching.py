@@ -59,6 +59,19 @@ class MatchingRepository(Repository):
     def candidate_cosines(self, kvks: list[str], vector: list[float]) -> list[Record]:
         return self._read(matching_q.MATCH_CANDIDATE_COSINES, kvks=kvks, vector=vector)
 
+    def supply_embeddings(self, kvks: list[str]) -> list[Record]:
+        return self._read(matching_q.MATCH_SUPPLY_EMBEDDINGS, kvks=kvks)
+
+    def question_bank(self, dimension: int, limit: int) -> list[Record]:
+        """The newest stored questions' embeddings of this dimension (the hub penalty)."""
+        return self._read(matching_q.MATCH_QUESTION_BANK, dimension=dimension, limit=limit)
+
+    def replace_bank_questions(self, questions: list[dict[str, Any]]) -> None:
+        """`paraat eval` only: its bank questions (id, question, lang, embedding) replaced."""
+        self._write(matching_q.DELETE_BANK_QUESTIONS)
+        if questions:
+            self._write(matching_q.CREATE_BANK_QUESTIONS, questions=questions)
+
     def count_companies(self) -> int:
         return int(self._read(matching_q.MATCH_COUNT_COMPANIES)[0]["n"])
 
