@@ -278,8 +278,10 @@ RETURN kvk, vector.similarity.cosine(c.embedding, $vector) AS dense
 
 # The embeddings of supply nodes by key, for the dense signal's hub penalty (matching/hubs.py):
 # asked once per node and process, the penalty is kept.
+# The keys in a map (`$shortlist.kvks`), as MATCH_CANDIDATES: a list's size steps would plan
+# the query again for each (tests/integration/matching/test_filters_by_name.py counts plans).
 MATCH_SUPPLY_EMBEDDINGS = """
-UNWIND $kvks AS kvk
+UNWIND $shortlist.kvks AS kvk
 CALL (kvk) {
   MATCH (c:Company {kvk_number: kvk}) RETURN c
   UNION

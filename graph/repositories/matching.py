@@ -60,7 +60,7 @@ class MatchingRepository(Repository):
         return self._read(matching_q.MATCH_CANDIDATE_COSINES, kvks=kvks, vector=vector)
 
     def supply_embeddings(self, kvks: list[str]) -> list[Record]:
-        return self._read(matching_q.MATCH_SUPPLY_EMBEDDINGS, kvks=kvks)
+        return self._read(matching_q.MATCH_SUPPLY_EMBEDDINGS, shortlist={"kvks": kvks})
 
     def question_bank(self, dimension: int, limit: int) -> list[Record]:
         """The newest stored questions' embeddings of this dimension (the hub penalty)."""

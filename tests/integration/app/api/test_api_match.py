@@ -68,7 +68,7 @@ def test_match_ranks_explains_and_stores_the_question(client: TestClient, graph:
     assert {"concepts", "graph_paths", "scores"} <= set(hit["explanation"])
     qid = res["demand_question_id"]
     records, _, _ = graph.execute_query(
-        "MATCH (d:DemandQuestion {id: $id})-[m:MATCHED]->(c:Company) "
+        "MATCH (d:DemandQuestion {id: $id})-[m:MATCHED]->(:Supply) "
         "RETURN d.owner AS owner, count(m) AS n", id=qid)
     assert records[0]["owner"] == user_id and records[0]["n"] == len(kvks)
 
