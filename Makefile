@@ -21,7 +21,7 @@ $(VENV)/.paraat-setup: pyproject.toml
 	@command -v mvn >/dev/null || { echo "Maven is needed (apt-get install maven)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade "uv>=0.5,<1"
-	$(BIN)/uv pip install --python $(BIN)/python -e '.[dev]'
+	$(BIN)/uv pip install --python $(BIN)/python --compile-bytecode -e '.[dev]'
 	touch $@
 
 run: setup
