@@ -238,16 +238,19 @@ FILTERED_MATCH_QUERIES_PER_PARAMETER: dict[str, str] = {
     name: q.replace("$filters.", "$").replace("$question.", "$")
     for name, q in FILTERED_MATCH_QUERIES.items()}
 
-# What the explanation of a shortlisted candidate shows (texts, metadata, its exact cosine);
-# the KvK numbers in a map ($shortlist.kvks), so top 1, 5 or 50 is one plan.
-MATCH_CANDIDATES = """
-UNWIND $shortlist.kvks AS kvk
+# A supply node by its key (a company's KvK number, any other node's id), for each `kvk`.
+_NODE_BY_KEY = """
 CALL (kvk) {
   MATCH (c:Company {kvk_number: kvk}) RETURN c
   UNION
   MATCH (c:Supply {id: kvk}) RETURN c
 }
-WITH kvk, head(collect(c)) AS c
+"""
+
+# What the explanation of a shortlisted candidate shows (texts, metadata, its exact cosine);
+# the KvK numbers in a map ($shortlist.kvks), so top 1, 5 or 50 is one plan.
+MATCH_CANDIDATES = """
+UNWIND $shortlist.kvks AS kvk""" + _NODE_BY_KEY + """WITH kvk, head(collect(c)) AS c
 OPTIONAL MATCH (c)-[:LOCATED_IN]->(m:Municipality)
 WITH kvk, c, head(collect(m)) AS m
 RETURN kvk, labels(c) AS labels, c.id AS id, c.kvk_number AS kvk_number, c.name AS name,
@@ -266,13 +269,7 @@ RETURN kvk, labels(c) AS labels, c.id AS id, c.kvk_number AS kvk_number, c.name 
 # Dense cosine of candidates outside the vector pool. The ranking does not need it (below the
 # pool's floor the dense score is 0); `paraat eval` does, to rank dense-only on every candidate.
 MATCH_CANDIDATE_COSINES = """
-UNWIND $kvks AS kvk
-CALL (kvk) {
-  MATCH (c:Company {kvk_number: kvk}) RETURN c
-  UNION
-  MATCH (c:Supply {id: kvk}) RETURN c
-}
-WITH kvk, c WHERE c.embedding IS NOT NULL
+UNWIND $kvks AS kvk""" + _NODE_BY_KEY + """WITH kvk, c WHERE c.embedding IS NOT NULL
 RETURN kvk, vector.similarity.cosine(c.embedding, $vector) AS dense
 """
 
@@ -281,13 +278,7 @@ RETURN kvk, vector.similarity.cosine(c.embedding, $vector) AS dense
 # The keys in a map (`$shortlist.kvks`), as MATCH_CANDIDATES: a list's size steps would plan
 # the query again for each (tests/integration/matching/test_filters_by_name.py counts plans).
 MATCH_SUPPLY_EMBEDDINGS = """
-UNWIND $shortlist.kvks AS kvk
-CALL (kvk) {
-  MATCH (c:Company {kvk_number: kvk}) RETURN c
-  UNION
-  MATCH (c:Supply {id: kvk}) RETURN c
-}
-WITH kvk, c WHERE c.embedding IS NOT NULL
+UNWIND $shortlist.kvks AS kvk""" + _NODE_BY_KEY + """WITH kvk, c WHERE c.embedding IS NOT NULL
 RETURN kvk, c.embedding AS embedding
 """
 
