@@ -421,7 +421,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "patterns.list": {"nl": "Alle vragen", "en": "All questions"},
     # ------------------------------------------------------------------ sign-up (issue 20)
     "page.signup": {"nl": "Bedrijf registreren", "en": "Register your company"},
-    "page.report": {"nl": "Loket: vraag of idee insturen", "en": "Desk: send a question or idea"},
+    "page.report": {"nl": "Vraag of idee insturen", "en": "Send a question or idea"},
     "page.desk": {"nl": "Balie-wachtrij", "en": "Desk queue"},
     "signup.intro": {"nl": "Vraag zelf toegang aan voor uw bedrijf. U krijgt een link per mail; "
                            "daarmee ontvangt u uw toegangstoken.",

@@ -38,7 +38,9 @@ PAGES: dict[str, tuple[Callable[[], None], str, str, tuple[str, ...] | None]] = 
     "signup": (signup.render, "aanmelden", ":material/how_to_reg:", ("guest",)),
     "register": (register.render, "registreren", ":material/edit_note:", ("company", "admin")),
     "loket": (loket.render, "loket", ":material/inbox:", ("company", "bizdev", "admin")),
-    "report": (report.render, "melden", ":material/support_agent:", None),
+    # the desk without an account; a company has its own loket, bizdev and admin the queue,
+    # so they would see two pages to send the same thing (both were named "Loket")
+    "report": (report.render, "melden", ":material/support_agent:", ("guest", "scout", "policy")),
     "desk": (desk.render, "balie", ":material/move_to_inbox:", ("bizdev", "admin")),
     "patterns": (patterns.render, "vraagpatronen", ":material/monitoring:",
                  ("bizdev", "scout", "admin")),

@@ -140,8 +140,9 @@ def test_main_shows_pages_by_role_and_logs_in(api: FakeApi) -> None:
     assert visible_pages("scout") == ["home", "search", "clusters", "company", "report",
                                       "patterns", "monitor", "scouting"]
     assert visible_pages("policy") == ["home", "clusters", "company", "report", "monitor"]
-    assert visible_pages("company") == ["home", "clusters", "company", "register", "loket",
-                                        "report"]
+    # one place to send a question: a company's own loket, not also the page without account
+    assert visible_pages("company") == ["home", "clusters", "company", "register", "loket"]
+    assert "report" not in visible_pages("bizdev")
     assert "desk" in visible_pages("bizdev") and "desk" not in visible_pages("company")
     assert "admin" in visible_pages("admin") and "admin" not in visible_pages("bizdev")
 
