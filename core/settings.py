@@ -176,14 +176,6 @@ class MatchSettings(BaseSettings):
     # 0.802 / 0.832 | 0.853 / 0.878, hubness 9 / 2.04 (k 10: 0.800 / 0.846 | 0.844 / 0.871,
     # 10 / 2.05; 0.25: more R@5, hubness 12 / 2.06; CSLS as is lifts distractors: see hubs.py).
     hub_penalty: float = Field(default=0.5, ge=0.0)
-    # ... at most this much cosine (none: uncapped), so it reorders near ties but cannot sink
-    # a clearly closer node. Uncapped, suppliers relevant to many questions counted as hubs
-    # and the dense signal's en R@5 fell below issue 17's floor (0.8218 -> 0.8179, `paraat
-    # eval`, default file). Same run, nl | en, MRR / R@5: uncapped dense 0.775 / 0.797 |
-    # 0.835 / 0.818; cap 0.005: 0.778 / 0.799 | 0.804 / 0.842 (0.0075: en R@5 0.820). CV
-    # hybrid held out: uncapped 0.819 / 0.848 | 0.876 / 0.885; cap 0.005 0.818 / 0.868 |
-    # 0.856 / 0.890; hybrid hubness max/mean 9 / 2.11 -> 9 / 2.12.
-    hub_penalty_cap: float | None = Field(default=0.005, gt=0.0)
     hub_k: int = Field(default=20, ge=1)
     hub_one_sided: bool = True
     hub_bank_questions: int = Field(default=2000, ge=0)

@@ -54,27 +54,21 @@ def neighbourhood(vectors: np.ndarray, bank: np.ndarray, k: int) -> np.ndarray:
 
 
 def penalised(cosines: dict[str, float], r: dict[str, float], weight: float,
-              reference: Sequence[float] | None = None,
-              cap: float | None = None) -> dict[str, float]:
+              reference: Sequence[float] | None = None) -> dict[str, float]:
     """`cos - weight * r` (CSLS), or with a `reference` (the neighbourhoods of the question's
     candidates) `cos - weight * max(0, r - median(reference))`: one-sided, only a node nearer
     to the bank than the question's typical candidate loses. Symmetric CSLS also lifts the
     nodes far from every question (an escape room, a satellite-dish installer) above the
     specialists near their own topic: on `paraat eval` with weight 0.5 those became the new
-    hubs (in 16-27 irrelevant top-3s).
-
-    `cap` bounds the penalty: it reorders near ties (a generic node a hair above a specific
-    one) but cannot sink a node that is clearly closer. Uncapped, a supplier relevant to
-    many questions is a "hub" too, and fell out of the top 5 of questions it answers."""
+    hubs (in 16-27 irrelevant top-3s)."""
     ref = float(np.median(reference)) if reference else None
     out = {}
     for k, v in cosines.items():
         rk = r.get(k)
         if rk is None:
             out[k] = v
-            continue
-        loss = weight * (rk if ref is None else max(0.0, rk - ref))
-        out[k] = v - (loss if cap is None else min(cap, loss))
+        else:
+            out[k] = v - weight * (rk if ref is None else max(0.0, rk - ref))
     return out
 
 

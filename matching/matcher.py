@@ -402,8 +402,7 @@ class Matcher:
         r = hubs.get(list(cosines), self._supply_embeddings)
         ref = hubs.get(list(pool), self._supply_embeddings) if pool is not None else r
         return penalised(cosines, r, self.s.hub_penalty,
-                         list(ref.values()) if self.s.hub_one_sided else None,
-                         self.s.hub_penalty_cap)
+                         list(ref.values()) if self.s.hub_one_sided else None)
 
     def hub_penalties(self) -> HubPenalties:
         return hub_penalties(self.driver, self.repo, self.encoder, self.taxonomy.version, self.s)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pytest
 
 from core.settings import MatchSettings
 from matching.hubs import (
@@ -54,10 +53,9 @@ class _Repo:
         return {k: vecs[k].tolist() for k in keys if k in vecs}
 
 
-def _matcher(penalty: float, repo: _Repo, cap: float | None = 0.005) -> Matcher:
+def _matcher(penalty: float, repo: _Repo) -> Matcher:
     none: Any = None
-    m = Matcher(none, none, none, MatchSettings(hub_penalty=penalty, hub_k=3,
-                                                hub_penalty_cap=cap))
+    m = Matcher(none, none, none, MatchSettings(hub_penalty=penalty, hub_k=3))
     hubs = HubPenalties(lambda: BANK, k=3)
     m.hub_penalties = lambda: hubs  # type: ignore[method-assign]
     m._supply_embeddings = repo.embeddings  # type: ignore[method-assign]
@@ -69,7 +67,7 @@ def test_the_hub_no_longer_outranks_the_specialist() -> None:
            "far": float(QUESTION @ FAR)}
     assert cos["hub"] > cos["specialist"]  # raw cosine: the hub wins (the defect)
     repo = _Repo()
-    dehubbed = _matcher(0.5, repo, cap=None).dehub(cos)  # uncapped: CSLS's own effect
+    dehubbed = _matcher(0.5, repo).dehub(cos)
     assert dehubbed["specialist"] > dehubbed["hub"]
     # one-sided: a node less near the bank than the median candidate keeps its cosine
     assert dehubbed["far"] == cos["far"]
@@ -88,29 +86,6 @@ def test_symmetric_csls_lifts_the_far_node_one_sided_does_not() -> None:
     one = penalised(cos, r, 0.5, list(r.values()))
     assert one["far"] == one["specialist"] == 0.8 > one["hub"]
     assert penalised({"x": 0.5}, {}, 0.5, [0.1]) == {"x": 0.5}  # no embedding: unchanged
-
-
-def test_the_capped_penalty_reorders_near_ties_but_keeps_a_clear_lead() -> None:
-    # a supplier that answers many questions is near the question bank too: uncapped, its
-    # clear lead (0.03) is wiped out; capped, only a near tie (0.003) is reordered
-    cos = {"popular-right": 0.83, "near-tie": 0.827, "generic": 0.80}
-    r = {"popular-right": 0.95, "near-tie": 0.70, "generic": 0.70}
-    ref = [0.70, 0.70, 0.95]
-    uncapped = penalised(cos, r, 0.5, ref)
-    assert uncapped["popular-right"] < uncapped["generic"] < uncapped["near-tie"]
-    capped = penalised(cos, r, 0.5, ref, cap=0.005)
-    assert capped["popular-right"] == pytest.approx(0.825)
-    assert capped["near-tie"] > capped["popular-right"] > capped["generic"]
-
-
-def test_the_matcher_passes_its_cap() -> None:
-    cos = {"specialist": float(QUESTION @ SPECIALIST), "hub": float(QUESTION @ HUB),
-           "far": float(QUESTION @ FAR)}
-    assert MatchSettings().hub_penalty_cap == 0.005
-    capped = _matcher(0.5, _Repo()).dehub(cos)
-    uncapped = _matcher(0.5, _Repo(), cap=None).dehub(cos)
-    assert cos["hub"] - uncapped["hub"] > 0.005  # the hub's own penalty is larger ...
-    assert cos["hub"] - capped["hub"] == pytest.approx(0.005)  # ... and capped
 
 
 def test_inferred_capabilities_count_confidence_to_the_power() -> None:
