@@ -29,7 +29,9 @@ from matching.models import Mode
 
 log = logging.getLogger(__name__)
 
-MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical", "graph")
+#: dense is the encoder alone (as before issue 22), dense_hub the same less the hub penalty:
+#: the hub reduction's effect with its same-run baseline
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "dense_hub", "lexical", "graph")
 EVAL_DIR = Path(__file__).with_name("eval")
 #: The labelled questions for supply beyond companies (issue 19), read beside questions.jsonl.
 SUPPLY_QUESTIONS = EVAL_DIR / "supply_questions.jsonl"
@@ -120,7 +122,8 @@ def _retrieve(matcher: Matcher, questions: Iterable[Question],
     out = []
     for q in questions:
         sig = matcher.signals(q.question)
-        out.append(Retrieved(q, matcher.component_scores(sig, matcher.dense_for_pool(sig)),
+        raw_all, dense_all = matcher.cosines_for_pool(sig)
+        out.append(Retrieved(q, matcher.component_scores(sig, dense_all, raw_all),
                              [c.id for c in sig.concepts], dict(sig.kinds)))
         if progress:
             progress(1)

@@ -320,7 +320,8 @@ class Matcher:
                 question, self._with_labels(question, expansion), memo)
             timings["encode_expanded"] = time.perf_counter() - t0
         vec = vector.astype(float).tolist()
-        dense, timings["dense"] = self._timed(self._dense, vec, f, filtered, kinds)
+        raw, timings["dense"] = self._timed(self._dense, vec, f, filtered, kinds)
+        dense, timings["hub_penalty"] = self._timed(self.dehub, raw)
         graph, timings["graph"] = graph_future.result()
         lex: dict[str, float] = {}
         timings["lexical"] = 0.0
@@ -332,9 +333,7 @@ class Matcher:
         # The companies set the scale when there are any (issue 19): the other supply comes
         # in its own pool and is scored against the companies' best and floor, so adding it
         # leaves the companies' ranking among themselves as it was.
-        ref = _companies(dense, kinds)
-        floor = (sorted(ref.values(), reverse=True)[min(len(ref), self.s.dense_pool) - 1]
-                 if ref else 0.0)
+        floor = self._floor(_companies(dense, kinds))
         # An area or access mode the question states: the candidates' attributes, one round
         # trip and only for such questions (matching.constraints).
         wants = parse_constraints(question)
@@ -347,7 +346,13 @@ class Matcher:
         return Signals(question, lang, q_terms, concepts, vector,
                        dense, lex, graph, floor, timings,
                        expansion if self.s.expand_query else [], wants, attrs, kinds,
-                       cues.with_place() if wants else cues)
+                       cues.with_place() if wants else cues,
+                       dense_raw=raw, dense_raw_floor=self._floor(_companies(raw, kinds)))
+
+    def _floor(self, ref: dict[str, float]) -> float:
+        """The `dense_pool`-th best of `ref`: a dense score counts above it."""
+        return (sorted(ref.values(), reverse=True)[min(len(ref), self.s.dense_pool) - 1]
+                if ref else 0.0)
 
     def _attributes(self, keys: set[str]) -> dict[str, dict[str, Any]]:
         if not keys:
@@ -425,10 +430,11 @@ class Matcher:
                                             k=limit * (20 if filtered else 1), limit=limit,
                                             filters=f)
         _note_kinds(kinds, records)
-        return self.dehub({r["kvk"]: float(r["score"]) for r in records})
+        return {r["kvk"]: float(r["score"]) for r in records}
 
     # ------------------------------------------------------------------ ranking
-    def component_scores(self, sig: Signals, dense_all: dict[str, float]
+    def component_scores(self, sig: Signals, dense_all: dict[str, float],
+                         raw_all: dict[str, float] | None = None
                          ) -> dict[str, dict[str, float]]:
         """Normalised dense/lexical/graph per candidate (the union of the three pools).
 
@@ -436,13 +442,19 @@ class Matcher:
         other candidates score 0 on it even when `dense_all` holds their cosine (eval's
         single-signal rankings use it). Their cosines lie below the pool's floor anyway, up
         to the index's quantization at the boundary, so this is what the matcher can rank
-        without a round trip for them, and `paraat eval` measures the same ranking."""
+        without a round trip for them, and `paraat eval` measures the same ranking.
+        `raw_all` (the cosines before the hub penalty, `cosines_for_pool`) adds the encoder's
+        own score for the single-signal ranking `dense`; without it that ranking is
+        `dense_hub`'s."""
         # against the companies' scale (see `signals`), else every candidate's
         def supply(key: str) -> bool:
             return sig.kind(key) != "company"
 
         d = _norm(sig.dense, sig.dense_floor, _companies(sig.dense, sig.kinds), supply)
         lx = _norm(sig.lexical, 0.0, _companies(sig.lexical, sig.kinds), supply)
+        d_raw = (_norm(sig.dense_raw, sig.dense_raw_floor,
+                       _companies(sig.dense_raw, sig.kinds), supply)
+                 if raw_all is not None else {})
         graph_raw = {k: sig.graph_score(k) for k in sig.graph}
         if self.s.graph_norm == "concepts":
             # Against the best a company could score (every concept of the question held
@@ -457,6 +469,9 @@ class Matcher:
             out[kvk] = {"dense": d.get(kvk, 0.0), "lexical": lx.get(kvk, 0.0),
                         "graph": g.get(kvk, 0.0), "dense_cosine": dense_all.get(kvk, 0.0),
                         "bm25": sig.lexical.get(kvk, 0.0), "graph_raw": graph_raw.get(kvk, 0.0)}
+            if raw_all is not None:
+                out[kvk]["dense_raw"] = d_raw.get(kvk, 0.0)
+                out[kvk]["raw_cosine"] = raw_all.get(kvk, 0.0)
             if sig.constraints:
                 # a site that meets the stated area/access is lifted, one that misses it
                 # lowered; a node without such attributes (a company) keeps 1.0
@@ -476,7 +491,9 @@ class Matcher:
             # The kind prior is the question's: in every ranking, on the scale the hybrid weighs
             # each signal (the companies' own order stays the cosine's and BM25's).
             prior = c.get("kind_prior", 1.0)
-            if mode == "dense":
+            if mode == "dense" and "dense_raw" in c:  # the encoder alone
+                s = (c["dense_raw"] + 1e-3 * c["raw_cosine"]) * prior
+            elif mode in ("dense", "dense_hub"):  # less the hub penalty
                 s = (c["dense"] + 1e-3 * c["dense_cosine"]) * prior
             elif mode == "lexical":
                 s = c["lexical"] * prior
@@ -500,16 +517,22 @@ class Matcher:
         return {r["kvk"]: dict(r) for r in records}
 
     def dense_for_pool(self, sig: Signals) -> dict[str, float]:
-        """Dense cosine for every candidate of the three pools, for rankings by a single
-        signal (`paraat eval`, mode dense or graph): one round trip for those outside the
-        vector pool. The hybrid ranking does not need it (see the floor in `signals`)."""
-        dense_all = dict(sig.dense)
+        """Dense cosine (less the hub penalty) for every candidate of the three pools, for
+        rankings by a single signal (`paraat eval`, mode dense or graph): one round trip for
+        those outside the vector pool. The hybrid ranking does not need it (see the floor in
+        `signals`)."""
+        return self.cosines_for_pool(sig)[1]
+
+    def cosines_for_pool(self, sig: Signals) -> tuple[dict[str, float], dict[str, float]]:
+        """`dense_for_pool`'s cosines before and after the hub penalty, one round trip."""
+        raw_all, dense_all = dict(sig.dense_raw or sig.dense), dict(sig.dense)
         missing = sorted((set(sig.lexical) | set(sig.graph)) - set(dense_all))
         if missing:
             records = self.repo.candidate_cosines(missing, sig.vector.astype(float).tolist())
-            dense_all.update(self.dehub({r["kvk"]: float(r["dense"]) for r in records},
-                                        list(sig.dense)))
-        return dense_all
+            raw = {r["kvk"]: float(r["dense"]) for r in records}
+            raw_all.update(raw)
+            dense_all.update(self.dehub(raw, list(sig.dense)))
+        return raw_all, dense_all
 
     # ------------------------------------------------------------------ the API
     def ensure_ready(self) -> None:
@@ -529,8 +552,8 @@ class Matcher:
             # company (one count on this rare path, not a round trip before every question).
             self.ensure_ready()
         t1 = time.perf_counter()
-        comps = self.component_scores(
-            sig, sig.dense if mode == "hybrid" else self.dense_for_pool(sig))
+        comps = (self.component_scores(sig, sig.dense) if mode == "hybrid"
+                 else self.component_scores(sig, *reversed(self.cosines_for_pool(sig))))
         ranked = self.fuse(comps, mode)[: request.top_k]
         # texts, metadata and exact cosines for the shortlist only (explanations)
         cands = self.candidates_for([kvk for kvk, _ in ranked], sig)

@@ -22,7 +22,9 @@ from matching.constraints import KINDS, Constraints
 from matching.kinds import KindCues
 from ontology.profile import ClaimKind, DefenceExperienceFilter
 
-Mode = Literal["hybrid", "dense", "lexical", "graph"]
+# dense: the encoder's cosine alone; dense_hub: the same less the hub penalty (issue 22,
+# matching/hubs.py), which is what the hybrid weighs
+Mode = Literal["hybrid", "dense", "dense_hub", "lexical", "graph"]
 MAX_QUESTION_CHARS = 1000
 
 
@@ -160,6 +162,10 @@ class Signals:
     # the kind of every candidate (company, site...), and the kinds the question names
     kinds: dict[str, str] = field(default_factory=dict)
     kind_cues: KindCues = field(default_factory=KindCues)
+    # the vector pool's cosines before the hub penalty (`dense` is after it) and their floor:
+    # the encoder's own signal, which `paraat eval` reports beside the corrected one
+    dense_raw: dict[str, float] = field(default_factory=dict)
+    dense_raw_floor: float = 0.0
 
     def kind(self, key: str) -> str:
         return self.kinds.get(key, "company")

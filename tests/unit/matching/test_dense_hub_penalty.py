@@ -78,6 +78,21 @@ def test_the_hub_no_longer_outranks_the_specialist() -> None:
     assert off.asked == []
 
 
+def test_eval_ranks_the_encoder_alone_and_less_the_penalty_apart() -> None:
+    from matching.models import Signals
+
+    raw = {"specialist": float(QUESTION @ SPECIALIST), "hub": float(QUESTION @ HUB),
+           "far": float(QUESTION @ FAR)}
+    m = _matcher(0.5, _Repo())
+    sig = Signals("q", "nl", [], [], QUESTION, m.dehub(raw), {}, {}, dense_raw=raw)
+    comps = m.component_scores(sig, sig.dense, raw)
+    assert [k for k, _ in m.fuse(comps, "dense")][0] == "hub"  # the encoder alone
+    assert [k for k, _ in m.fuse(comps, "dense_hub")][0] == "specialist"
+    # without the raw cosines (the API's hybrid path) dense is the corrected signal
+    plain = m.component_scores(sig, sig.dense)
+    assert m.fuse(plain, "dense") == m.fuse(plain, "dense_hub") == m.fuse(comps, "dense_hub")
+
+
 def test_symmetric_csls_lifts_the_far_node_one_sided_does_not() -> None:
     cos = {"specialist": 0.8, "hub": 0.8, "far": 0.8}
     r = {"specialist": 0.7, "hub": 0.9, "far": 0.2}

@@ -33,10 +33,11 @@ class _Fake:
         self.seen[question] = list(self.bank)
         return SimpleNamespace(concepts=[], kinds={}, question=question)
 
-    def dense_for_pool(self, sig: Any) -> dict[str, float]:
-        return {}
+    def cosines_for_pool(self, sig: Any) -> tuple[dict[str, float], dict[str, float]]:
+        return {}, {}
 
-    def component_scores(self, sig: Any, dense: dict[str, float]) -> dict[str, Any]:
+    def component_scores(self, sig: Any, dense: dict[str, float],
+                         raw: dict[str, float] | None = None) -> dict[str, Any]:
         return {}
 
 
