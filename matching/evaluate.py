@@ -22,8 +22,8 @@ from typing import Any
 
 from core.errors import ValidationError
 from core.settings import MatchSettings
-from matching.hubs import forget
 from matching import ltr
+from matching.hubs import forget
 from matching.ltr import Model, Query, signal_features
 from matching.matcher import Matcher
 from matching.metrics import mrr_ndcg_recall
