@@ -43,6 +43,9 @@ PARAMS: dict[str, Any] = {
     "num_threads": 1, "deterministic": True, "force_row_wise": True, "verbose": -1,
 }
 ROUNDS = 60
+#: >0: the trees learn a correction of the weighted sum, scaled by this (LightGBM's
+#: init_score), instead of a ranking from scratch; 0: from scratch.
+BASE = 0.0
 
 
 @dataclass
@@ -137,15 +140,17 @@ def features(q: Query, weights: tuple[float, float, float]) -> tuple[list[str], 
 class Model:
     """A trained ranker: `rank` orders a question's candidates by the model's score."""
 
-    def __init__(self, booster: Any, weights: tuple[float, float, float]) -> None:
+    def __init__(self, booster: Any, weights: tuple[float, float, float], base: float = 0.0
+                 ) -> None:
         self.booster = booster
         self.weights = weights
+        self.base = base
 
     def scores(self, q: Query) -> list[tuple[str, float]]:
         keys, x = features(q, self.weights)
         if not keys:
             return []
-        pred = self.booster.predict(x)
+        pred = self.booster.predict(x) + self.base * x[:, FEATURES.index("wsum")]
         return sorted(zip(keys, (float(p) for p in pred), strict=True),
                       key=lambda kv: (-kv[1], kv[0]))
 
@@ -160,10 +165,13 @@ class Model:
 
 
 def train(queries: Sequence[Query], weights: tuple[float, float, float], seed: int = 0,
-          rounds: int = ROUNDS, params: dict[str, Any] | None = None) -> Model:
+          rounds: int | None = None, params: dict[str, Any] | None = None,
+          base: float | None = None) -> Model:
     """A lambdarank model on `queries` (a candidate is relevant = label 1); reproducible for
-    a given seed (one thread, deterministic)."""
+    a given seed (one thread, deterministic). Defaults: `ROUNDS`, `PARAMS`, `BASE`."""
     import lightgbm as lgb
+
+    base = BASE if base is None else base
 
     xs, ys, groups = [], [], []
     for q in queries:
@@ -174,8 +182,10 @@ def train(queries: Sequence[Query], weights: tuple[float, float, float], seed: i
         ys.append(np.array([1.0 if k in q.relevant else 0.0 for k in keys]))
         groups.append(len(keys))
     p = {**PARAMS, **(params or {}), "seed": seed}
-    data = lgb.Dataset(np.vstack(xs), np.concatenate(ys), group=groups,
-                       feature_name=list(FEATURES), free_raw_data=False,
+    x = np.vstack(xs)
+    data = lgb.Dataset(x, np.concatenate(ys), group=groups, feature_name=list(FEATURES),
+                       init_score=base * x[:, FEATURES.index("wsum")] if base else None,
+                       free_raw_data=False,
                        params={"min_data_in_leaf": p["min_data_in_leaf"], "verbose": -1})
-    booster = lgb.train(p, data, num_boost_round=rounds)
-    return Model(booster, weights)
+    booster = lgb.train(p, data, num_boost_round=rounds or ROUNDS)
+    return Model(booster, weights, base)
