@@ -17,6 +17,7 @@ lightgbm is imported only when a model is trained (it is not a dependency of the
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from core.errors import ConfigError
 from matching.hubs import evidence_kind
 from matching.models import Signals
 
@@ -162,6 +164,14 @@ class Model:
         total = float(sum(gain)) or 1.0
         return {f: round(float(g) / total, 4) for f, g in
                 sorted(zip(FEATURES, gain, strict=True), key=lambda x: -x[1]) if g > 0}
+
+
+def require() -> None:
+    """A clear error, before any work, when lightgbm is not installed (it is no dependency:
+    docs/ltr.md)."""
+    if importlib.util.find_spec("lightgbm") is None:
+        raise ConfigError("The learnt fusion needs lightgbm: uv pip install lightgbm==4.7.0 "
+                          "(an experiment, docs/ltr.md).")
 
 
 def train(queries: Sequence[Query], weights: tuple[float, float, float], seed: int = 0,

@@ -185,6 +185,9 @@ def eval_cmd(
             questions += load_questions(supply)
         run = None
         if ltr:
+            from matching.ltr import require
+
+            require()
             train = None if default_file else (
                 load_questions(Path("matching/eval/questions.jsonl"))
                 + load_questions(SUPPLY_QUESTIONS))

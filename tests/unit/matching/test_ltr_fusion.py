@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import importlib.util
 import random
 from typing import Any
 
 import numpy as np
 import pytest
 
+from core.errors import ConfigError
 from matching import evaluate, ltr
 from matching.evaluate import Question, Retrieved, as_query, folds_of, ltr_cross_validate
 from matching.models import GraphPath, QuestionConcept, Signals
 
-pytest.importorskip("lightgbm")
+needs_lightgbm = pytest.mark.skipif(importlib.util.find_spec("lightgbm") is None,
+                                    reason="lightgbm is no dependency (docs/ltr.md)")
 
 
 def _retrieved(n: int, per_q: int = 20, seed: int = 7) -> list[Retrieved]:
@@ -38,6 +41,7 @@ def _retrieved(n: int, per_q: int = 20, seed: int = 7) -> list[Retrieved]:
     return out
 
 
+@needs_lightgbm
 def test_the_model_learns_a_clearly_separable_signal() -> None:
     train, test = _retrieved(60), _retrieved(20, seed=8)
     model = ltr.train([as_query(r) for r in train], (0.5, 0.3, 0.2), seed=0)
@@ -46,6 +50,7 @@ def test_the_model_learns_a_clearly_separable_signal() -> None:
     assert next(iter(model.importance())) == "ev_declared"
 
 
+@needs_lightgbm
 def test_out_of_fold_never_trains_on_a_held_out_question(monkeypatch: Any) -> None:
     r = _retrieved(40)
     trained_on: list[set[int]] = []
@@ -89,3 +94,9 @@ def test_signal_features_summarise_the_graph_evidence() -> None:
     assert per["a"]["concept_share"] == 1.0 and per["b"]["concept_share"] == 0.5
     assert per["b"]["ev_cluster"] == 0.1 and per["d"] == {"kind_named": 0.0}
     assert question["n_concepts"] == 2.0 and question["n_label_concepts"] == 1.0
+
+
+def test_without_lightgbm_the_option_fails_with_a_clear_message(monkeypatch: Any) -> None:
+    monkeypatch.setattr(ltr.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ConfigError, match="lightgbm"):
+        ltr.require()
