@@ -8,7 +8,7 @@ Features per (question, candidate), none of them read a question's id or words:
   BM25, raw graph score, kind prior, constraint factor) and the weighted sum of them;
 - the candidate's rank by each signal, and its gap to the question's best per signal;
 - the graph evidence: the best path score per kind of evidence (declared, inferred_high,
-  inferred_low, cluster) and the share of the question's concepts the candidate holds;
+  inferred_low, cluster) and the share of the question's concepts it has a path to;
 - the candidate's kind against the kinds the question names (`matching.kinds.KindCues`),
   and how many concepts the question has and how they were found.
 
