@@ -22,7 +22,9 @@ from typing import Any
 
 from core.errors import ValidationError
 from core.settings import MatchSettings
+from matching import ltr
 from matching.hubs import forget
+from matching.ltr import Model, Query, signal_features
 from matching.matcher import Matcher
 from matching.metrics import mrr_ndcg_recall
 from matching.models import Mode
@@ -85,6 +87,9 @@ class Retrieved:
     comps: dict[str, dict[str, float]]
     concepts: list[str]
     kinds: dict[str, str] = field(default_factory=dict)  # a candidate's kind; absent = company
+    # matching.ltr.signal_features: graph evidence per candidate, the question's own features
+    extra: dict[str, dict[str, float]] = field(default_factory=dict)
+    qfeatures: dict[str, float] = field(default_factory=dict)
 
 
 def retrieve_all(matcher: Matcher, questions: Iterable[Question],
@@ -123,8 +128,9 @@ def _retrieve(matcher: Matcher, questions: Iterable[Question],
     for q in questions:
         sig = matcher.signals(q.question)
         raw_all, dense_all = matcher.cosines_for_pool(sig)
+        extra, qfeatures = signal_features(sig)
         out.append(Retrieved(q, matcher.component_scores(sig, dense_all, raw_all),
-                             [c.id for c in sig.concepts], dict(sig.kinds)))
+                             [c.id for c in sig.concepts], dict(sig.kinds), extra, qfeatures))
         if progress:
             progress(1)
     return out
@@ -233,10 +239,90 @@ def cross_validate(matcher: Matcher, retrieved: list[Retrieved], folds: int = 2
             "held_out": {k: _metrics(v) for k, v in per.items()}}
 
 
+LTR_SEEDS = (0, 1, 2)
+
+
+def as_query(r: Retrieved) -> Query:
+    """What matching/ltr.py ranks of one retrieval: no id, no words of the question."""
+    return Query(r.comps, r.question.relevant, r.kinds, r.extra, r.qfeatures, r.question.lang)
+
+
+def _ltr_rows(model: Model, retrieved: list[Retrieved], idx: Iterable[int],
+              per: dict[str, list[tuple[float, float, float]]]) -> None:
+    for i in idx:
+        r = retrieved[i]
+        m = mrr_ndcg_recall(model.rank(as_query(r))[:10], r.question.relevant)
+        for g in _groups(r.question):
+            per.setdefault(g, []).append(m)
+
+
+def _over_seeds(runs: list[dict[str, dict[str, float]]]) -> dict[str, Any]:
+    """Per group and metric: the mean and the standard deviation over seeds."""
+    out: dict[str, Any] = {}
+    for g in runs[0]:
+        if not runs[0][g].get("n"):
+            continue
+        out[g] = {"n": runs[0][g]["n"]}
+        for m in ("mrr", "ndcg@10", "recall@5"):
+            vals = [r[g][m] for r in runs]
+            out[g][m] = round(statistics.fmean(vals), 4)
+            out[g][f"{m}_sd"] = round(statistics.pstdev(vals), 4)
+    return out
+
+
+def ltr_cross_validate(retrieved: list[Retrieved],
+                       weights_per_fold: list[tuple[float, float, float]], folds: int = 2,
+                       seeds: Iterable[int] = LTR_SEEDS) -> dict[str, Any]:
+    """The learnt fusion out of fold, on `cross_validate`'s folds: per fold a model trained on
+    the other folds' questions (with the weights the weighted sum tuned on them as its
+    `wsum` feature) ranks the held-out fold; per seed the held-out questions are pooled."""
+    parts = folds_of(retrieved, folds)
+    runs, importance = [], []
+    for seed in seeds:
+        per = _empty_groups(retrieved)
+        for part, w in zip(parts, weights_per_fold, strict=True):
+            held = set(part)
+            model = ltr.train([as_query(r) for i, r in enumerate(retrieved) if i not in held],
+                              w, seed=seed)
+            _ltr_rows(model, retrieved, part, per)
+            importance.append(model.importance())
+        runs.append({k: _metrics(v) for k, v in per.items()})
+    return {"folds": folds, "seeds": list(seeds), "held_out": _over_seeds(runs),
+            "per_seed": runs, "importance": _mean_importance(importance)}
+
+
+def ltr_transfer(train_on: list[Retrieved], retrieved: list[Retrieved],
+                 weights: tuple[float, float, float], seeds: Iterable[int] = LTR_SEEDS
+                 ) -> dict[str, Any]:
+    """The learnt fusion trained on all of `train_on` (the default set), scored on
+    `retrieved` (another set: none of its questions is trained on)."""
+    runs, importance = [], []
+    for seed in seeds:
+        model = ltr.train([as_query(r) for r in train_on], weights, seed=seed)
+        per = _empty_groups(retrieved)
+        _ltr_rows(model, retrieved, range(len(retrieved)), per)
+        runs.append({k: _metrics(v) for k, v in per.items()})
+        importance.append(model.importance())
+    return {"trained_on": len(train_on), "seeds": list(seeds), "scores": _over_seeds(runs),
+            "per_seed": runs, "importance": _mean_importance(importance)}
+
+
+def _mean_importance(imps: list[dict[str, float]], top: int = 12) -> dict[str, float]:
+    total: Counter[str] = Counter()
+    for imp in imps:
+        total.update(imp)
+    return {k: round(v / len(imps), 4) for k, v in total.most_common(top)} if imps else {}
+
+
 def evaluate(matcher: Matcher, questions: list[Question],
              progress: Callable[[int], None] | None = None,
-             do_tune: bool = False, bank_folds: int = 2) -> dict[str, Any]:
+             do_tune: bool = False, bank_folds: int = 2, ltr_eval: bool = False,
+             ltr_train: list[Question] | None = None) -> dict[str, Any]:
+    """The report. `ltr_eval` adds the learnt fusion (matching/ltr.py): out of fold beside
+    the weighted sum's held-out rows (it implies `do_tune`), or, with `ltr_train`, trained on
+    those questions (retrieved in the same graph) and scored on `questions`."""
     retrieved = retrieve_all(matcher, questions, progress, bank_folds)
+    do_tune = do_tune or (ltr_eval and ltr_train is None)
     report: dict[str, Any] = {
         "questions": len(questions),
         "languages": {lg: sum(q.lang == lg for q in questions) for lg in ("nl", "en")},
@@ -256,6 +342,14 @@ def evaluate(matcher: Matcher, questions: list[Question],
         report["tuned"] = {"weights": {"dense": w[0], "lexical": w[1], "graph": w[2]},
                            "scores": res}
         report["cross_validated"] = cross_validate(matcher, retrieved)
+        if ltr_eval and ltr_train is None:
+            wf = [(w["dense"], w["lexical"], w["graph"])
+                  for w in report["cross_validated"]["weights_per_fold"]]
+            report["ltr"] = ltr_cross_validate(retrieved, wf)
+    if ltr_eval and ltr_train is not None:
+        train_on = retrieve_all(matcher, ltr_train, None, bank_folds)
+        report["ltr_transfer"] = ltr_transfer(
+            train_on, retrieved, (matcher.s.w_dense, matcher.s.w_lexical, matcher.s.w_graph))
     report["hubness"] = {m: hubness(matcher, retrieved, m) for m in MODES}
     report["failures"] = _failures(matcher, retrieved)
     return report

@@ -155,6 +155,10 @@ def eval_cmd(
     ] = None,
     no_supply: Annotated[bool, typer.Option("--no-supply", help="Company questions only")
                          ] = False,
+    ltr: Annotated[bool, typer.Option(
+        "--ltr", help="Also rank by a learnt fusion (matching/ltr.py, needs lightgbm): out of "
+                      "fold beside the weighted sum's held-out rows (implies --tune); for "
+                      "another FILE, trained on the default set and scored on FILE")] = False,
 ) -> None:
     """MRR / nDCG@10 / Recall@5 per language (and per kind of supply) for hybrid, dense,
     lexical and graph."""
@@ -179,10 +183,19 @@ def eval_cmd(
         questions = load_questions(file)
         if supply is not None and not no_supply:
             questions += load_questions(supply)
+        run = None
+        if ltr:
+            from matching.ltr import require
+
+            require()
+            train = None if default_file else (
+                load_questions(Path("matching/eval/questions.jsonl"))
+                + load_questions(SUPPLY_QUESTIONS))
+            run = _ltr_run(progress, tune, train)
         report = run_evaluation(get_settings(), questions, make_matcher=make_matcher,
                                 registry=registry, use_current_graph=use_current_graph,
                                 tune=tune, progress=progress,
-                                log_=lambda m: typer.echo(m, err=True))
+                                log_=lambda m: typer.echo(m, err=True), run=run)
     except ParaatError as e:
         raise fail(e) from e
     finally:
@@ -213,6 +226,25 @@ def eval_cmd(
                 r = res[lang]
                 typer.echo(f"{label:<9} {lang:<5} {r['mrr']:.3f}  {r['ndcg@10']:.3f}    "
                            f"{r['recall@5']:.3f}", err=True)
+    # --ltr: the learnt fusion, mean (sd) over seeds, beside the weighted sum above
+    for label, key, res_key in (("ltr-oof", "ltr", "held_out"),
+                                ("ltr", "ltr_transfer", "scores")):
+        if key in report:
+            for lang, r in report[key][res_key].items():
+                if lang in ("all", "nl", "en"):
+                    typer.echo(f"{label:<9} {lang:<5} " + "  ".join(
+                        f"{r[m]:.3f}({r[m + '_sd']:.3f})" for m in ("mrr", "ndcg@10", "recall@5")),
+                        err=True)
+
+
+def _ltr_run(progress: Any, tune: bool, train: Any) -> Any:
+    """`run_evaluation`'s `run` for --ltr: the report with the learnt fusion's rows."""
+    from matching.evaluate import evaluate
+
+    def run(matcher: Any, questions: Any) -> Any:
+        return evaluate(matcher, questions, progress=progress, do_tune=tune, ltr_eval=True,
+                        ltr_train=train)
+    return run
 
 
 def reindex() -> None:

@@ -10,6 +10,7 @@ import numpy as np
 
 from core.settings import MatchSettings
 from matching.evaluate import Question, folds_of, retrieve_all
+from matching.models import Signals
 
 
 class _Driver:  # the penalties are kept per driver (weakly)
@@ -31,7 +32,7 @@ class _Fake:
 
     def signals(self, question: str) -> Any:
         self.seen[question] = list(self.bank)
-        return SimpleNamespace(concepts=[], kinds={}, question=question)
+        return Signals(question, "nl", [], [], np.zeros(4), {}, {}, {})
 
     def cosines_for_pool(self, sig: Any) -> tuple[dict[str, float], dict[str, float]]:
         return {}, {}
