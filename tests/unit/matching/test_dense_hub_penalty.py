@@ -115,3 +115,70 @@ def test_the_evidence_kind_orders_declared_high_low() -> None:
     assert evidence_kind("inferred", 0.9) == "inferred_high"
     assert evidence_kind("inferred", 0.3) == "inferred_low"
     assert evidence_kind("inferred", None) == "inferred_low"
+
+
+class _DenseRepo:
+    """The dense query of a graph with the three nodes: their embeddings in the rows only
+    when asked (`embeddings=True`), as MatchingRepository.dense_index."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        self.flags: list[bool] = []
+
+    def dense_index(self, vec: list[float], *, filtered: bool, k: int, limit: int,
+                    filters: dict[str, Any], embeddings: bool = False) -> list[dict[str, Any]]:
+        self.flags.append(embeddings)
+        vecs = {"specialist": SPECIALIST, "hub": HUB, "far": FAR}
+        q = np.asarray(vec, dtype=np.float32)
+        rows: list[dict[str, Any]] = []
+        for key in self.keys:
+            row = {"kvk": key, "score": float(q @ vecs[key]), "label": "Company"}
+            if embeddings:
+                row["embedding"] = vecs[key].tolist()
+            rows.append(row)
+        return rows
+
+
+def test_the_dense_query_brings_the_embeddings_only_when_penalties_are_missing() -> None:
+    """Issue 22: the hub penalty's embeddings come with the dense query's rows when the
+    matcher expects candidates it has not scored (no second round trip), and the scores are
+    those of the two-round-trip path."""
+    question = QUESTION.astype(float).tolist()
+    # the reference: the penalised cosines by the separate fetch
+    ref_repo = _Repo()
+    ref = _matcher(0.5, ref_repo).dehub(
+        {k: float(QUESTION @ v) for k, v in (("specialist", SPECIALIST), ("hub", HUB))})
+    repo = _Repo()
+    m = _matcher(0.5, repo)
+    dense = _DenseRepo(["specialist", "hub"])
+    m.repo = dense  # type: ignore[assignment]
+    assert m.hub_penalties().expects_misses()  # nothing scored yet
+    assert m._dense(question, {}, False) == ref
+    assert dense.flags == [True] and repo.asked == []  # one round trip
+    # the last question had new candidates, so this one may too; it has none, so the next
+    # asks for the scores alone, with the same values
+    assert m._dense(question, {}, False) == ref
+    assert m._dense(question, {}, False) == ref
+    assert dense.flags == [True, True, False] and repo.asked == []
+    # a new candidate while none was expected: fetched as before, then expected again
+    dense.keys = ["specialist", "hub", "far"]
+    m._dense(question, {}, False)
+    assert dense.flags[-1] is False and repo.asked == [["far"]]
+    assert m.hub_penalties().expects_misses()
+    m._dense(question, {}, False)
+    assert dense.flags[-1] is True and repo.asked == [["far"]]
+    assert not m.hub_penalties().expects_misses()
+
+
+def test_no_penalty_no_embeddings_in_the_dense_query() -> None:
+    m = _matcher(0.0, _Repo())
+    dense = _DenseRepo(["specialist", "hub"])
+    m.repo = dense  # type: ignore[assignment]
+    m._dense(QUESTION.astype(float).tolist(), {}, False)
+    assert dense.flags == [False]
+
+
+def test_an_empty_bank_never_asks_for_embeddings() -> None:
+    hubs = HubPenalties(lambda: BANK[:0], k=3)
+    assert hubs.get(["hub"], lambda keys: {}) == {}
+    assert not hubs.expects_misses()
