@@ -84,7 +84,6 @@ class HubPenalties:
         self._bank: np.ndarray | None = None
         self._loaded = 0.0
         self._values: dict[str, float] = {}
-        self._last_missed = True
         self._lock = threading.Lock()
 
     def bank(self) -> np.ndarray:
@@ -95,21 +94,11 @@ class HubPenalties:
                 self._values = {}
             return self._bank
 
-    def expects_misses(self) -> bool:
-        """Whether the next candidates likely include nodes whose `r` is not computed yet:
-        none is (no bank yet, or its ttl passed) or the last `get` had some. The matcher then
-        asks the dense query for the embeddings too (one round trip, not two); once a
-        question's candidates were all known, it asks for scores alone again."""
-        with self._lock:
-            return (self._bank is None or time.monotonic() - self._loaded > self.ttl
-                    or self._last_missed)
-
     def get(self, keys: Sequence[str],
             fetch: Callable[[list[str]], dict[str, list[float]]]) -> dict[str, float]:
         """`r` for `keys`; those not computed yet are fetched (their embeddings, one call)."""
         bank = self.bank()
         missing = [k for k in dict.fromkeys(keys) if k not in self._values]
-        self._last_missed = bool(missing) and len(bank) > 0
         if missing and len(bank):
             vecs = {k: v for k, v in fetch(missing).items() if len(v) == bank.shape[1]}
             with self._lock:  # no embedding (of this model): no penalty, not asked again

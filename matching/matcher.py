@@ -392,16 +392,14 @@ class Matcher:
                     for p in r["paths"]]
         return graph, time.perf_counter() - t0
 
-    def dehub(self, cosines: dict[str, float], pool: Sequence[str] | None = None,
-              fetch: Callable[[list[str]], dict[str, list[float]]] | None = None
+    def dehub(self, cosines: dict[str, float], pool: Sequence[str] | None = None
               ) -> dict[str, float]:
         """Cosines less the hub penalty (`matching.hubs.penalised`); the reference is the
-        median neighbourhood of `pool` (default: of `cosines`), the question's vector pool.
-        `fetch`: the embeddings of `cosines`' keys when the caller has them already."""
+        median neighbourhood of `pool` (default: of `cosines`), the question's vector pool."""
         if self.s.hub_penalty <= 0 or not cosines:
             return cosines
         hubs = self.hub_penalties()
-        r = hubs.get(list(cosines), fetch or self._supply_embeddings)
+        r = hubs.get(list(cosines), self._supply_embeddings)
         ref = hubs.get(list(pool), self._supply_embeddings) if pool is not None else r
         return penalised(cosines, r, self.s.hub_penalty,
                          list(ref.values()) if self.s.hub_one_sided else None)
@@ -420,21 +418,14 @@ class Matcher:
         # Only the top `dense_pool` matter to the fusion (see the floor in `signals`), and
         # the index's cost grows with k (100 -> 50: p95 70 -> 31 ms at 100k companies).
         limit = self.s.dense_pool
-        # The hub penalty needs the embeddings of candidates it has not scored yet: with the
-        # dense query's rows when some are expected, not in a second round trip (issue 22).
-        embed = self.s.hub_penalty > 0 and self.hub_penalties().expects_misses()
         if exact:
-            records = self.repo.dense_exact(vec, limit, f, embeddings=embed)
+            records = self.repo.dense_exact(vec, limit, f)
         else:
             records = self.repo.dense_index(vec, filtered=filtered,
                                             k=limit * (20 if filtered else 1), limit=limit,
-                                            filters=f, embeddings=embed)
+                                            filters=f)
         _note_kinds(kinds, records)
-        cosines = {r["kvk"]: float(r["score"]) for r in records}
-        if not embed:
-            return self.dehub(cosines)
-        have = {r["kvk"]: r["embedding"] for r in records if r["embedding"] is not None}
-        return self.dehub(cosines, fetch=lambda keys: {k: have[k] for k in keys if k in have})
+        return self.dehub({r["kvk"]: float(r["score"]) for r in records})
 
     # ------------------------------------------------------------------ ranking
     def component_scores(self, sig: Signals, dense_all: dict[str, float]

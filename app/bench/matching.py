@@ -94,37 +94,22 @@ def _timed_match(m: Matcher, q: str) -> tuple[float, float]:
 def _cold_cache(driver: Any, on: Matcher, off: Matcher, repeats: int) -> dict[str, Any]:
     """The penalty's per-process cache (matching.hubs.HubPenalties) cold and warm, per
     question: right after the penalties were dropped (the bank is built in the call and no
-    node's penalty is known); with the bank built but no node's penalty known (a question
-    whose candidates were never scored since the bank's last rebuild), the embeddings with
-    the dense query's rows (`nodes_cold`) and in a second round trip as before
-    (`nodes_cold_separate_fetch`), alternating which goes first; then all known, right after
-    a cold question (the dense query still brings the embeddings) and after that (scores
-    alone); the matcher without the penalty on the same question alongside."""
+    node's penalty is known), with the bank built but no node's penalty known (a question
+    whose candidates were never scored since the bank's last rebuild: their embeddings in a
+    second round trip and their neighbourhoods computed), then warm; the matcher without the
+    penalty on the same question alongside."""
     rows: dict[str, list[tuple[float, float]]] = {
-        "bank_and_nodes_cold": [], "nodes_cold": [], "nodes_cold_separate_fetch": [],
-        "warm_after_cold": [], "warm": [], "off": []}
+        "bank_and_nodes_cold": [], "nodes_cold": [], "warm": [], "off": []}
     build: list[float] = []
-
-    def nodes_cold(q: str, separate: bool) -> None:
-        forget(driver)
-        hubs = on.hub_penalties()
-        t = time.perf_counter()
-        hubs.bank()
-        build.append((time.perf_counter() - t) * 1000)
-        if separate:  # the path before: never expect misses, fetch them afterwards
-            hubs.expects_misses = lambda: False  # type: ignore[method-assign]
-        rows["nodes_cold_separate_fetch" if separate else "nodes_cold"].append(
-            _timed_match(on, q))
-        if separate:
-            del hubs.expects_misses  # the class's again: the last question had misses
-
-    for rep in range(repeats):
-        for i, q in enumerate(QUESTIONS):
+    for _ in range(repeats):
+        for q in QUESTIONS:
             forget(driver)
             rows["bank_and_nodes_cold"].append(_timed_match(on, q))
-            for separate in ((True, False) if (rep + i) % 2 == 0 else (False, True)):
-                nodes_cold(q, separate)
-            rows["warm_after_cold"].append(_timed_match(on, q))
+            forget(driver)
+            t = time.perf_counter()
+            on.hub_penalties().bank()
+            build.append((time.perf_counter() - t) * 1000)
+            rows["nodes_cold"].append(_timed_match(on, q))
             rows["warm"].append(_timed_match(on, q))
             rows["off"].append(_timed_match(off, q))
     out: dict[str, Any] = {"samples": len(rows["off"]),

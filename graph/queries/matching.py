@@ -218,22 +218,6 @@ _TRUSTED: dict[str, LiteralString] = {
               MATCH_DENSE_INDEX)}
 
 
-# The dense queries with each node's embedding in the same round trip, for the hub penalty
-# (matching/hubs.py) when the matcher expects nodes whose penalty it has not computed yet:
-# otherwise a second round trip (MATCH_SUPPLY_EMBEDDINGS) after the dense query. The rows and
-# their order are those of the query without it.
-_DENSE_RETURN = "RETURN coalesce(c.kvk_number, c.id) AS kvk, score, " + _LABEL + " AS label\n"
-_WITH_EMBEDDINGS: dict[str, LiteralString] = {
-    q: q.replace(_DENSE_RETURN, _DENSE_RETURN.rstrip("\n") + ", c.embedding AS embedding\n")
-    for q in (MATCH_DENSE_INDEX, MATCH_DENSE_INDEX_ALL, MATCH_DENSE_EXACT,
-              _TRUSTED[MATCH_DENSE_INDEX], _TRUSTED[MATCH_DENSE_EXACT])}
-
-
-def with_embeddings(query: LiteralString) -> LiteralString:
-    """A dense query (any of the above, trusted or not) that also returns `embedding`."""
-    return _WITH_EMBEDDINGS[query]
-
-
 def with_trust(query: LiteralString, filters: dict[str, Any]) -> LiteralString:
     """`query` (a filtered one) with the trust filter when the search sets one."""
     if filters.get("compliance") or filters.get("verified_only") \

@@ -37,21 +37,15 @@ class MatchingRepository(Repository):
         query = matching_q.with_trust(matching_q.COUNT_FILTERED_COMPANIES, filters)
         return int(self._read(query, filters=filters)[0]["n"])
 
-    def dense_exact(self, vector: list[float], limit: int, filters: dict[str, Any],
-                    *, embeddings: bool = False) -> list[Record]:
-        """`embeddings`: each row also holds the node's `embedding` (same rows, same order)."""
-        query = matching_q.with_trust(matching_q.MATCH_DENSE_EXACT, filters)
-        if embeddings:
-            query = matching_q.with_embeddings(query)
-        return self._read(query, vector=vector, limit=limit, filters=filters)
+    def dense_exact(self, vector: list[float], limit: int, filters: dict[str, Any]
+                    ) -> list[Record]:
+        return self._read(matching_q.with_trust(matching_q.MATCH_DENSE_EXACT, filters),
+                          vector=vector, limit=limit, filters=filters)
 
     def dense_index(self, vector: list[float], *, filtered: bool, k: int, limit: int,
-                    filters: dict[str, Any], embeddings: bool = False) -> list[Record]:
-        """`embeddings`: each row also holds the node's `embedding` (same rows, same order)."""
+                    filters: dict[str, Any]) -> list[Record]:
         query = matching_q.with_trust(matching_q.MATCH_DENSE_INDEX, filters) if filtered \
             else matching_q.MATCH_DENSE_INDEX_ALL
-        if embeddings:
-            query = matching_q.with_embeddings(query)
         return self._read(query, vector=vector, k=k, limit=limit, filters=filters)
 
     def vector_index_top(self, vector: list[float], k: int) -> list[Record]:

@@ -24,7 +24,7 @@ from ingest.seed import load_seed
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
 from matching.encoders.registry import DEFAULT_MODEL
-from matching.hubs import HubPenalties, forget
+from matching.hubs import forget
 from matching.matcher import Matcher
 from matching.models import MatchFilters, MatchRequest
 from ontology.taxonomy import load_taxonomy
@@ -235,18 +235,12 @@ QUESTIONS = [
 
 # -1: never the exact scan, 10**9: always (the filtered count decides otherwise)
 @pytest.mark.parametrize("exact_dense_below", [-1, 10**9], ids=["index", "exact"])
-# The hub penalty's embeddings with the dense query's rows, or fetched afterwards: which one
-# depends on the candidates seen before (HubPenalties.expects_misses), not on the filters;
-# fixed here so both passes use the same query texts.
-@pytest.mark.parametrize("prefetch", [True, False], ids=["prefetch", "separate"])
 def test_every_question_and_filter_combination_shares_one_query_plan(
-        graph: Driver, encoder: Encoder, exact_dense_below: int, prefetch: bool,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        graph: Driver, encoder: Encoder, exact_dense_below: int) -> None:
     """Neo4j caches a plan per query text and parameter types (and sizes): the same number of
     searches makes as many plans with other filters, questions and shortlist lengths each time
     as with the same search again and again (before: a plan per filter combination, and per
     size step of the question's text, concepts and shortlist)."""
-    monkeypatch.setattr(HubPenalties, "expects_misses", lambda self: prefetch)
     matcher = Matcher(graph, encoder, load_taxonomy(),
                       MatchSettings(exact_dense_below=exact_dense_below))
     rows, _, _ = graph.execute_query("MATCH (c:Company) RETURN c.kvk_number AS kvk")

@@ -62,6 +62,5 @@ def test_bench_matching_reports_latency_against_the_numpy_baseline(lib_dir: Path
     assert hub["bank"]["concepts"] > 0
     cold = hub["cold_cache"]
     assert cold["samples"] == 10 and cold["bank_build_p50_ms"] > 0
-    for k in ("bank_and_nodes_cold", "nodes_cold", "nodes_cold_separate_fetch",
-              "warm_after_cold", "warm", "off"):
+    for k in ("bank_and_nodes_cold", "nodes_cold", "warm", "off"):
         assert 0 < cold[k]["dense_p50_ms"] <= cold[k]["dense_p95_ms"], k
