@@ -44,15 +44,19 @@ def bench_ingest_cmd(
 @group.command("matching")
 def bench_matching_cmd(
     sizes: Annotated[str, typer.Option(help="Comma-separated company counts")] = "1k,10k,100k",
+    repeats: Annotated[int, typer.Option(
+        min=1, max=1000, help="Timed passes over the questions, per arm (hub penalty on/off)")
+    ] = 10,
     out: Annotated[Path, typer.Option(help="Folder for the JSON result")] = Path(
         ".paraat/bench"),
 ) -> None:
-    """Query latency p50/p95 vs. a brute-force numpy baseline, encoder speed, as JSON."""
+    """Query latency p50/p95 vs. a brute-force numpy baseline, encoder speed, and the dense
+    hub penalty on vs. off in the same run (ratios), as JSON."""
     from app.bench.common import write_json
     from app.bench.matching import bench_matching
 
     try:
-        res = bench_matching(get_settings(), _sizes(sizes),
+        res = bench_matching(get_settings(), _sizes(sizes), repeats=repeats,
                              log_=lambda m: typer.echo(m, err=True))
     except ParaatError as e:
         raise fail(e) from e

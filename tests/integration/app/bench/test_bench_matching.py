@@ -14,7 +14,8 @@ def test_bench_matching_reports_latency_against_the_numpy_baseline(lib_dir: Path
                                                                    tmp_path: Path) -> None:
     lines: list[str] = []
     s = Settings()
-    res = bench_matching(s, [300], repeats=1, warmup=1, retrieval_repeats=2, templates=20,
+    res = bench_matching(s, [300], repeats=1, warmup=1, cold_repeats=1, retrieval_repeats=2,
+                         templates=20,
                          throughput_s=0.5,
                          heap="512m", pagecache="64m", home=tmp_path / "bench-neo4j",
                          log_=lines.append)
@@ -45,3 +46,21 @@ def test_bench_matching_reports_latency_against_the_numpy_baseline(lib_dir: Path
     assert stages["total"]["p50"] >= stages["encode"]["p50"]
     assert stages.get("encode_expanded", {"samples": 0})["samples"] <= 10
     assert len(lines) == 1
+    # the dense hub penalty on (the settings) vs. off (hub_penalty=0), same run: as many
+    # samples of each, and the ratios are those of the unrounded percentiles
+    hub = size["hub_penalty"]
+    assert hub["settings"]["hub_penalty"] == s.match.hub_penalty > 0
+    assert hub["hybrid_on_p95_ms"] == size["hybrid_p95_ms"]
+    assert len(hub["hybrid_off_stages_ms"]["total"]) == 3
+    assert hub["hybrid_off_stages_ms"]["total"]["samples"] == 10
+    for arm in ("hybrid", "dense"):
+        for q in (50, 95):
+            assert hub[f"ratio_{arm}_on_off_p{q}"] == pytest.approx(
+                hub[f"{arm}_on_p{q}_ms"] / hub[f"{arm}_off_p{q}_ms"], rel=0.05), (arm, q)
+    # the bank holds the stored questions a production graph would have, besides concepts
+    assert hub["bank"]["questions"] == s.match.hub_bank_questions
+    assert hub["bank"]["concepts"] > 0
+    cold = hub["cold_cache"]
+    assert cold["samples"] == 10 and cold["bank_build_p50_ms"] > 0
+    for k in ("bank_and_nodes_cold", "nodes_cold", "warm", "off"):
+        assert 0 < cold[k]["dense_p50_ms"] <= cold[k]["dense_p95_ms"], k
