@@ -29,13 +29,13 @@ from neo4j.exceptions import ClientError
 
 from core.settings import MatchSettings
 from graph.repositories.matching import MatchingRepository
-from matching import lexical
-from matching.constraints import LABEL_KIND, check, parse_constraints
+from matching import fusion, lexical
+from matching.constraints import LABEL_KIND, parse_constraints
 from matching.encoders.base import Encoder
 from matching.encoders.composite import CompositeEncoder, concept_block
 from matching.errors import MatchError
 from matching.explain import explain
-from matching.fusion import _companies, _norm, _note_kinds
+from matching.fusion import _companies, _note_kinds
 from matching.hubs import HubPenalties, evidence_weight, hub_penalties, penalised
 from matching.kinds import kind_concepts, of_kinds_asked, read_kind_cues
 from matching.lexical import detect_lang
@@ -415,6 +415,12 @@ class Matcher:
     def _supply_embeddings(self, keys: list[str]) -> dict[str, list[float]]:
         return {r["kvk"]: r["embedding"] for r in self.repo.supply_embeddings(keys)}
 
+    def dense_scores(self, vec: list[float], f: dict[str, Any], filtered: bool
+                     ) -> dict[str, float]:
+        """The dense stage as `signals` runs it (`paraat bench matching` times it alone): the
+        vector pool's cosines less the hub penalty."""
+        return self.dehub(self._dense(vec, f, filtered))
+
     def _dense(self, vec: list[float], f: dict[str, Any], filtered: bool,
                kinds: dict[str, str] | None = None) -> dict[str, float]:
         exact = False
@@ -436,79 +442,12 @@ class Matcher:
     def component_scores(self, sig: Signals, dense_all: dict[str, float],
                          raw_all: dict[str, float] | None = None
                          ) -> dict[str, dict[str, float]]:
-        """Normalised dense/lexical/graph per candidate (the union of the three pools).
-
-        The dense score counts for the vector pool only (the index's top `dense_pool`); the
-        other candidates score 0 on it even when `dense_all` holds their cosine (eval's
-        single-signal rankings use it). Their cosines lie below the pool's floor anyway, up
-        to the index's quantization at the boundary, so this is what the matcher can rank
-        without a round trip for them, and `paraat eval` measures the same ranking.
-        `raw_all` (the cosines before the hub penalty, `cosines_for_pool`) adds the encoder's
-        own score for the single-signal ranking `dense`; without it that ranking is
-        `dense_hub`'s."""
-        # against the companies' scale (see `signals`), else every candidate's
-        def supply(key: str) -> bool:
-            return sig.kind(key) != "company"
-
-        d = _norm(sig.dense, sig.dense_floor, _companies(sig.dense, sig.kinds), supply)
-        lx = _norm(sig.lexical, 0.0, _companies(sig.lexical, sig.kinds), supply)
-        d_raw = (_norm(sig.dense_raw, sig.dense_raw_floor,
-                       _companies(sig.dense_raw, sig.kinds), supply)
-                 if raw_all is not None else {})
-        graph_raw = {k: sig.graph_score(k) for k in sig.graph}
-        if self.s.graph_norm == "concepts":
-            # Against the best a company could score (every concept of the question held
-            # directly, with full confidence), so weak evidence (only a cluster path) stays
-            # weak when nothing stronger is found, instead of being stretched to 1.
-            best = self.s.w_direct * sum(c.weight for c in sig.concepts)
-            g = {k: min(1.0, v / best) for k, v in graph_raw.items()} if best > 0 else {}
-        else:
-            g = _norm(graph_raw)
-        out = {}
-        for kvk in set(dense_all) | set(sig.lexical) | set(sig.graph):
-            out[kvk] = {"dense": d.get(kvk, 0.0), "lexical": lx.get(kvk, 0.0),
-                        "graph": g.get(kvk, 0.0), "dense_cosine": dense_all.get(kvk, 0.0),
-                        "bm25": sig.lexical.get(kvk, 0.0), "graph_raw": graph_raw.get(kvk, 0.0)}
-            if raw_all is not None:
-                out[kvk]["dense_raw"] = d_raw.get(kvk, 0.0)
-                out[kvk]["raw_cosine"] = raw_all.get(kvk, 0.0)
-            if sig.constraints:
-                # a site that meets the stated area/access is lifted, one that misses it
-                # lowered; a node without such attributes (a company) keeps 1.0
-                out[kvk]["constraint"] = check(sig.attrs.get(kvk, {}), sig.constraints)[0]
-            # a kind the question does not name as the thing asked for (matching.kinds)
-            prior = sig.kind_cues.prior(sig.kind(kvk), self.s.supply_prior,
-                                        self.s.party_prior)
-            if prior != 1.0:
-                out[kvk]["kind_prior"] = prior
-        return out
+        """Normalised dense/lexical/graph per candidate (`matching.fusion.component_scores`)."""
+        return fusion.component_scores(self.s, sig, dense_all, raw_all)
 
     def fuse(self, comps: dict[str, dict[str, float]], mode: Mode = "hybrid",
              weights: tuple[float, float, float] | None = None) -> list[tuple[str, float]]:
-        wd, wl, wg = weights or (self.s.w_dense, self.s.w_lexical, self.s.w_graph)
-        scored = []
-        for kvk, c in comps.items():
-            # The kind prior is the question's: in every ranking, on the scale the hybrid weighs
-            # each signal (the companies' own order stays the cosine's and BM25's).
-            prior = c.get("kind_prior", 1.0)
-            if mode == "dense" and "dense_raw" in c:  # the encoder alone
-                s = (c["dense_raw"] + 1e-3 * c["raw_cosine"]) * prior
-            elif mode in ("dense", "dense_hub"):  # less the hub penalty
-                s = (c["dense"] + 1e-3 * c["dense_cosine"]) * prior
-            elif mode == "lexical":
-                s = c["lexical"] * prior
-            elif mode == "graph":
-                s = (c["graph_raw"] + 1e-3 * c["dense"]) * prior  # ties: by dense
-                if c["graph_raw"] <= 0:
-                    continue
-            else:
-                s = (wd * c["dense"] + wl * c["lexical"] + wg * c["graph"]) * c.get(
-                    "constraint", 1.0) * prior
-            if mode == "lexical" and c["bm25"] <= 0:
-                continue
-            scored.append((kvk, s))
-        scored.sort(key=lambda x: (-x[1], x[0]))
-        return scored
+        return fusion.fuse(self.s, comps, mode, weights)
 
     def candidates_for(self, kvks: Sequence[str], sig: Signals) -> dict[str, dict[str, Any]]:
         if not kvks:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matching.matcher import _norm
+from matching.fusion import _norm
 
 
 def test_supply_above_the_companies_best_is_not_tied_at_one() -> None:
