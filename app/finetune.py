@@ -129,8 +129,11 @@ def batches(pairs: list[Pair], recipe: Recipe) -> list[list[Pair]]:
 
 
 def train(model_path: Path, out_path: Path, pairs: list[Pair], recipe: Recipe,
-          log: Callable[[str], None] = logger.info) -> dict[str, Any]:
-    """Fine-tunes the model file at `model_path` and writes the result to `out_path`."""
+          log: Callable[[str], None] = logger.info, hidden_file: Path | None = None
+          ) -> dict[str, Any]:
+    """Fine-tunes the model file at `model_path` and writes the result to `out_path`.
+    `hidden_file` keeps the frozen layers' outputs between runs (they depend only on the
+    source model, the number of frozen layers and the text: name the file by those)."""
     import torch
     import torch.nn.functional as F
 
@@ -154,6 +157,10 @@ def train(model_path: Path, out_path: Path, pairs: list[Pair], recipe: Recipe,
                    | {("passage: ", p.passage) for b in plan for p in b},
                    key=lambda t: (len(t[1]), t))
     hidden: dict[tuple[str, str], torch.Tensor] = {}
+    if hidden_file is not None and hidden_file.exists():
+        hidden = torch.load(hidden_file)
+    known = len(hidden)
+    texts = [t for t in texts if t not in hidden]
     with torch.no_grad():
         for i in range(0, len(texts), 32):
             group = texts[i:i + 32]
@@ -166,7 +173,13 @@ def train(model_path: Path, out_path: Path, pairs: list[Pair], recipe: Recipe,
                 x = layer(x, bias)
             for j, (key, (_, m)) in enumerate(zip(group, xs, strict=True)):
                 hidden[key] = x[j, : m.shape[1]].clone()
-    log(f"frozen layers 0-{frozen - 1}: {len(texts)} texts in {time.perf_counter() - t0:.0f} s")
+    log(f"frozen layers 0-{frozen - 1}: {len(texts)} texts in {time.perf_counter() - t0:.0f} s"
+        f" ({known} known)")
+    if hidden_file is not None and texts:
+        hidden_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = hidden_file.with_name(f".{hidden_file.name}.tmp")
+        torch.save(hidden, tmp)
+        tmp.replace(hidden_file)
 
     def encode(keys: list[tuple[str, str]]) -> torch.Tensor:
         width = max(hidden[k].shape[0] for k in keys)
@@ -202,7 +215,8 @@ def train(model_path: Path, out_path: Path, pairs: list[Pair], recipe: Recipe,
                 f"({time.perf_counter() - t1:.0f} s)")
     tensors = {k: v for k, v in model.tensors().items() if int(k[1:].split(".")[0]) >= frozen}
     write_model(model_path, out_path, tensors)
-    return {"texts": len(texts), "steps": len(plan), "loss_first10": float(np.mean(losses[:10])),
+    return {"texts": len(texts) + known, "steps": len(plan),
+            "loss_first10": float(np.mean(losses[:10])),
             "loss_last10": float(np.mean(losses[-10:])),
             "seconds": round(time.perf_counter() - t0, 1)}
 
@@ -240,7 +254,10 @@ def build_tuned(agenda: Path, cache_dir: Path, recipe: Recipe | None = None, *,
     torch.set_num_threads(2)
     pairs = build_pairs(load_taxonomy(), text, recipe)
     log(f"{len(pairs)} pairs; training {recipe.steps} steps")
-    stats = train(source, target, pairs, recipe, log=log)
+    hidden = cache_dir / "finetune" / (
+        f"hidden-{file_digest(source, cache_dir / 'e5-openvino' / 'digests')[:12]}"
+        f"-{recipe.trained_layers}.pt")
+    stats = train(source, target, pairs, recipe, log=log, hidden_file=hidden)
     target.with_suffix(".json").write_text(json.dumps(
         {"recipe": asdict(recipe), "recipe_version": RECIPE_VERSION, "pairs": len(pairs),
          **stats}, indent=2), encoding="utf-8")

