@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -35,7 +35,7 @@ def finetune_e5_cmd(
 
     from app.finetune import Recipe, build_tuned
 
-    given = {"steps": steps, "lr": lr, "trained_layers": layers}
+    given: dict[str, Any] = {"steps": steps, "lr": lr, "trained_layers": layers}
     recipe = replace(Recipe(), **{k: v for k, v in given.items() if v is not None})
     try:
         path, trained = build_tuned(agenda, get_settings().cache_dir, recipe,

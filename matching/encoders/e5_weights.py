@@ -160,8 +160,12 @@ def build_trainable(image: _Image, *, quant_aware: bool = True) -> Any:
             return F.normalize(pooled, dim=-1)
 
         def tensors(self) -> dict[str, np.ndarray]:
-            return {f"l{n}.{key.replace('_', '.')}": p.detach().numpy().copy()
-                    for n, layer in enumerate(self.layers) for key, p in layer.p.items()}
+            out: dict[str, np.ndarray] = {}
+            for n, layer in enumerate(self.layers):
+                params: torch.nn.ParameterDict = layer.p  # type: ignore[assignment]
+                for key, p in params.items():
+                    out[f"l{n}.{key.replace('_', '.')}"] = p.detach().numpy().copy()
+            return out
 
     return Encoder()
 
