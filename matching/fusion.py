@@ -46,6 +46,11 @@ def _norm(values: dict[str, float], floor: float = 0.0,
     return out
 
 
+def pool_floor(ref: dict[str, float], pool: int) -> float:
+    """The `pool`-th best of `ref` (the vector pool's edge): a dense score counts above it."""
+    return sorted(ref.values(), reverse=True)[min(len(ref), pool) - 1] if ref else 0.0
+
+
 def component_scores(ms: MatchSettings, sig: Signals, dense_all: dict[str, float],
                      raw_all: dict[str, float] | None = None) -> dict[str, dict[str, float]]:
     """Normalised dense/lexical/graph per candidate (the union of the three pools).
@@ -64,9 +69,10 @@ def component_scores(ms: MatchSettings, sig: Signals, dense_all: dict[str, float
 
     d = _norm(sig.dense, sig.dense_floor, _companies(sig.dense, sig.kinds), supply)
     lx = _norm(sig.lexical, 0.0, _companies(sig.lexical, sig.kinds), supply)
-    d_raw = (_norm(sig.dense_raw, sig.dense_raw_floor,
-                   _companies(sig.dense_raw, sig.kinds), supply)
-             if raw_all is not None else {})
+    d_raw: dict[str, float] = {}
+    if raw_all is not None:
+        raw_ref = _companies(sig.dense_raw, sig.kinds)
+        d_raw = _norm(sig.dense_raw, pool_floor(raw_ref, ms.dense_pool), raw_ref, supply)
     graph_raw = {k: sig.graph_score(k) for k in sig.graph}
     if ms.graph_norm == "concepts":
         # Against the best a company could score (every concept of the question held

@@ -333,7 +333,7 @@ class Matcher:
         # The companies set the scale when there are any (issue 19): the other supply comes
         # in its own pool and is scored against the companies' best and floor, so adding it
         # leaves the companies' ranking among themselves as it was.
-        floor = self._floor(_companies(dense, kinds))
+        floor = fusion.pool_floor(_companies(dense, kinds), self.s.dense_pool)
         # An area or access mode the question states: the candidates' attributes, one round
         # trip and only for such questions (matching.constraints).
         wants = parse_constraints(question)
@@ -346,13 +346,7 @@ class Matcher:
         return Signals(question, lang, q_terms, concepts, vector,
                        dense, lex, graph, floor, timings,
                        expansion if self.s.expand_query else [], wants, attrs, kinds,
-                       cues.with_place() if wants else cues,
-                       dense_raw=raw, dense_raw_floor=self._floor(_companies(raw, kinds)))
-
-    def _floor(self, ref: dict[str, float]) -> float:
-        """The `dense_pool`-th best of `ref`: a dense score counts above it."""
-        return (sorted(ref.values(), reverse=True)[min(len(ref), self.s.dense_pool) - 1]
-                if ref else 0.0)
+                       cues.with_place() if wants else cues, dense_raw=raw)
 
     def _attributes(self, keys: set[str]) -> dict[str, dict[str, Any]]:
         if not keys:
@@ -491,8 +485,11 @@ class Matcher:
             # company (one count on this rare path, not a round trip before every question).
             self.ensure_ready()
         t1 = time.perf_counter()
-        comps = (self.component_scores(sig, sig.dense) if mode == "hybrid"
-                 else self.component_scores(sig, *reversed(self.cosines_for_pool(sig))))
+        if mode == "hybrid":
+            comps = self.component_scores(sig, sig.dense)
+        else:
+            raw_all, dense_all = self.cosines_for_pool(sig)
+            comps = self.component_scores(sig, dense_all, raw_all)
         ranked = self.fuse(comps, mode)[: request.top_k]
         # texts, metadata and exact cosines for the shortlist only (explanations)
         cands = self.candidates_for([kvk for kvk, _ in ranked], sig)

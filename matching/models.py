@@ -162,10 +162,9 @@ class Signals:
     # the kind of every candidate (company, site...), and the kinds the question names
     kinds: dict[str, str] = field(default_factory=dict)
     kind_cues: KindCues = field(default_factory=KindCues)
-    # the vector pool's cosines before the hub penalty (`dense` is after it) and their floor:
-    # the encoder's own signal, which `paraat eval` reports beside the corrected one
+    # the vector pool's cosines before the hub penalty (`dense` is after it): the encoder's
+    # own signal, which `paraat eval` reports beside the corrected one
     dense_raw: dict[str, float] = field(default_factory=dict)
-    dense_raw_floor: float = 0.0
 
     def kind(self, key: str) -> str:
         return self.kinds.get(key, "company")

@@ -63,6 +63,19 @@ def _ratio(a: list[float], b: list[float], q: float) -> float:
     return round(float(np.percentile(a, q)) / float(np.percentile(b, q)), 3)
 
 
+def _stage_stats(stages: dict[str, list[float]]) -> dict[str, dict[str, float]]:
+    return {k: {"p50": percentile(v, 50), "p95": percentile(v, 95), "samples": len(v)}
+            for k, v in stages.items()}
+
+
+def _on_off(name: str, on: list[float], off: list[float]) -> dict[str, float]:
+    """`name`'s p50 and p95 without and with the hub penalty, and their ratios on / off."""
+    return {f"{name}_off_p50_ms": percentile(off, 50), f"{name}_off_p95_ms": percentile(off, 95),
+            f"{name}_on_p50_ms": percentile(on, 50), f"{name}_on_p95_ms": percentile(on, 95),
+            f"ratio_{name}_on_off_p50": _ratio(on, off, 50),
+            f"ratio_{name}_on_off_p95": _ratio(on, off, 95)}
+
+
 def fill_question_bank(repo: MatchingRepository, encoder: Encoder, n: int, sigma: float = 0.05,
                        seed: int = 3) -> dict[str, Any]:
     """The hub penalty's bank as a production graph has it once `n` questions were stored:
@@ -246,8 +259,7 @@ def bench_matching(settings: Settings, sizes: list[int], *, repeats: int = 10,
                 # The matcher's own stage timings in the hybrid runs (they overlap: lexical
                 # runs during encoding, graph during the feedback encoding); `samples` < the
                 # hybrid samples for a stage that runs only for some questions.
-                "hybrid_stages_ms": {k: {"p50": percentile(v, 50), "p95": percentile(v, 95),
-                                         "samples": len(v)} for k, v in stages.items()},
+                "hybrid_stages_ms": _stage_stats(stages),
                 "dense_index_with_encoding_p95_ms": percentile(with_enc, 95),
                 "bruteforce_numpy_with_encoding_p95_ms": percentile(base_enc, 95),
                 # Issue 22's dense hub penalty (matching/hubs.py) against the same matcher
@@ -259,21 +271,9 @@ def bench_matching(settings: Settings, sizes: list[int], *, repeats: int = 10,
                                  "hub_one_sided": settings.match.hub_one_sided,
                                  "hub_bank_questions": settings.match.hub_bank_questions},
                     "bank": bank_info,
-                    "hybrid_off_p50_ms": percentile(lat_by["off"], 50),
-                    "hybrid_off_p95_ms": percentile(lat_by["off"], 95),
-                    "hybrid_on_p50_ms": percentile(lat, 50),
-                    "hybrid_on_p95_ms": percentile(lat, 95),
-                    "ratio_hybrid_on_off_p50": _ratio(lat, lat_by["off"], 50),
-                    "ratio_hybrid_on_off_p95": _ratio(lat, lat_by["off"], 95),
-                    "dense_off_p50_ms": percentile(dense_by["off"], 50),
-                    "dense_off_p95_ms": percentile(dense_by["off"], 95),
-                    "dense_on_p50_ms": percentile(dense, 50),
-                    "dense_on_p95_ms": percentile(dense, 95),
-                    "ratio_dense_on_off_p50": _ratio(dense, dense_by["off"], 50),
-                    "ratio_dense_on_off_p95": _ratio(dense, dense_by["off"], 95),
-                    "hybrid_off_stages_ms": {
-                        k: {"p50": percentile(v, 50), "p95": percentile(v, 95),
-                            "samples": len(v)} for k, v in stages_by["off"].items()},
+                    **_on_off("hybrid", lat, lat_by["off"]),
+                    **_on_off("dense", dense, dense_by["off"]),
+                    "hybrid_off_stages_ms": _stage_stats(stages_by["off"]),
                     "cold_cache": cold,
                 },
             }

@@ -129,6 +129,10 @@ def match(
         typer.echo("Geen leveranciers gevonden / no suppliers found.")
 
 
+#: `paraat eval`'s default file; with it the supply questions are scored too, and --ltr on
+#: another file trains on it
+DEFAULT_QUESTIONS = Path("matching/eval/questions.jsonl")
+
 _KIND_LABELS = {"nl": {"company": "bedrijf", "site": "locatie", "facility": "faciliteit",
                        "institution": "kennisinstelling", "programme": "programma"},
                 "en": {"company": "company", "site": "site", "facility": "facility",
@@ -140,8 +144,7 @@ def kind_label(kind: str, lang: str) -> str:
 
 
 def eval_cmd(
-    file: Annotated[Path, typer.Argument(help="questions.jsonl")] = Path(
-        "matching/eval/questions.jsonl"),
+    file: Annotated[Path, typer.Argument(help="questions.jsonl")] = DEFAULT_QUESTIONS,
     registry: Annotated[Path | None, typer.Option(help="Companies the questions are judged "
                                                         "against (CSV)")] = None,
     use_current_graph: Annotated[bool, typer.Option(
@@ -167,7 +170,7 @@ def eval_cmd(
     from app.evaluation import run_evaluation
     from matching.evaluate import SUPPLY_QUESTIONS, load_questions
 
-    default_file = file == Path("matching/eval/questions.jsonl")
+    default_file = file == DEFAULT_QUESTIONS
     if supply is None and default_file and not no_supply and SUPPLY_QUESTIONS.exists():
         supply = SUPPLY_QUESTIONS
 
@@ -189,7 +192,7 @@ def eval_cmd(
 
             require()
             train = None if default_file else (
-                load_questions(Path("matching/eval/questions.jsonl"))
+                load_questions(DEFAULT_QUESTIONS)
                 + load_questions(SUPPLY_QUESTIONS))
             run = _ltr_run(progress, tune, train)
         report = run_evaluation(get_settings(), questions, make_matcher=make_matcher,

@@ -14,15 +14,12 @@ from app.evaluation import DEFAULT_REGISTRY, index_registry
 from core.settings import MatchSettings
 from matching.encoders.base import Encoder
 from matching.encoders.cache import EmbeddingCache
-from matching.evaluate import evaluate, load_questions
+from matching.evaluate import EVAL_DIR, SUPPLY_QUESTIONS, evaluate, load_questions
 from matching.matcher import Matcher
 from ontology.taxonomy import load_taxonomy
 from tests.conftest import seed_graph
 
 pytestmark = pytest.mark.slow
-
-QUESTIONS = "matching/eval/questions.jsonl"
-SUPPLY = "matching/eval/supply_questions.jsonl"
 
 # (mode, language) -> MRR, nDCG@10, Recall@5 as `paraat eval` printed them at fca9173
 FLOOR: dict[tuple[str, str], tuple[float, float, float]] = {
@@ -36,12 +33,10 @@ METRICS = ("mrr", "ndcg@10", "recall@5")
 
 def test_eval_per_language_and_signal_keeps_the_issue_17_floor(
         driver: Driver, encoder: Encoder, cache: EmbeddingCache) -> None:
-    from pathlib import Path
-
     tax = load_taxonomy()
     seed_graph(driver, encoder, cache)
     index_registry(driver, DEFAULT_REGISTRY, tax, encoder, cache)
-    questions = load_questions(Path(QUESTIONS)) + load_questions(Path(SUPPLY))
+    questions = load_questions(EVAL_DIR / "questions.jsonl") + load_questions(SUPPLY_QUESTIONS)
     report = evaluate(Matcher(driver, encoder, tax, MatchSettings()), questions)
     below = []
     for (mode, lang), floor in FLOOR.items():
