@@ -68,6 +68,11 @@ def component_scores(ms: MatchSettings, sig: Signals, dense_all: dict[str, float
         return sig.kind(key) != "company"
 
     d = _norm(sig.dense, sig.dense_floor, _companies(sig.dense, sig.kinds), supply)
+    if ms.dense_gain > 0 and d:
+        # the cosine's margin above the pool floor (settings.dense_gain): _norm divided by
+        # the companies' span, which is multiplied back
+        span = max(_companies(sig.dense, sig.kinds).values()) - sig.dense_floor
+        d = {k: v * ms.dense_gain * max(span, 0.0) for k, v in d.items()}
     lx = _norm(sig.lexical, 0.0, _companies(sig.lexical, sig.kinds), supply)
     d_raw: dict[str, float] = {}
     if raw_all is not None:
