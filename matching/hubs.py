@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -73,8 +73,10 @@ def penalised(cosines: dict[str, float], r: dict[str, float], weight: float,
 
 
 class HubPenalties:
-    """`r_c` per node key against one bank, computed on first use and kept. The bank is built
-    by `load_bank` and rebuilt after `ttl` seconds (stored questions accumulate)."""
+    """`r_c` per node key and vector version (its embedding_hash) against one bank, computed
+    on first use and kept: a node whose text changed has a new hash, so its penalty is
+    computed again from the new vector. The bank is built by `load_bank` and rebuilt after
+    `ttl` seconds (stored questions accumulate)."""
 
     def __init__(self, load_bank: Callable[[], np.ndarray], k: int, ttl: float = 3600.0
                  ) -> None:
@@ -83,7 +85,7 @@ class HubPenalties:
         self.ttl = ttl
         self._bank: np.ndarray | None = None
         self._loaded = 0.0
-        self._values: dict[str, float] = {}
+        self._values: dict[tuple[str, str | None], float] = {}
         self._lock = threading.Lock()
 
     def bank(self) -> np.ndarray:
@@ -95,22 +97,27 @@ class HubPenalties:
             return self._bank
 
     def get(self, keys: Sequence[str],
-            fetch: Callable[[list[str]], dict[str, list[float]]]) -> dict[str, float]:
-        """`r` for `keys`; those not computed yet are fetched (their embeddings, one call)."""
+            fetch: Callable[[list[str]], dict[str, list[float]]],
+            versions: Mapping[str, str | None] | None = None) -> dict[str, float]:
+        """`r` for `keys`; those not computed for their version yet are fetched (their
+        embeddings, one call). `versions`: key -> embedding_hash (None when unknown)."""
         bank = self.bank()
-        missing = [k for k in dict.fromkeys(keys) if k not in self._values]
+        ver = versions or {}
+        want = {k: (k, ver.get(k)) for k in dict.fromkeys(keys)}
+        missing = [k for k, vk in want.items() if vk not in self._values]
         if missing and len(bank):
             vecs = {k: v for k, v in fetch(missing).items() if len(v) == bank.shape[1]}
             with self._lock:  # no embedding (of this model): no penalty, not asked again
-                self._values.update((k, 0.0) for k in missing if k not in vecs)
+                self._values.update((want[k], 0.0) for k in missing if k not in vecs)
             if vecs:
                 r = neighbourhood(np.asarray(list(vecs.values()), dtype=np.float32),
                                   bank, self.k)
                 with self._lock:
                     if len(self._values) > _MAX_CACHED:
                         self._values = {}
-                    self._values.update(zip(vecs, (float(x) for x in r), strict=True))
-        return {k: self._values[k] for k in keys if k in self._values}
+                    self._values.update(zip((want[k] for k in vecs), (float(x) for x in r),
+                                            strict=True))
+        return {k: self._values[want[k]] for k in keys if want[k] in self._values}
 
 
 def evidence_weight(how: str | None, confidence: float | None, power: float) -> float:

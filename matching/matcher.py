@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -320,8 +320,9 @@ class Matcher:
                 question, self._with_labels(question, expansion), memo)
             timings["encode_expanded"] = time.perf_counter() - t0
         vec = vector.astype(float).tolist()
-        raw, timings["dense"] = self._timed(self._dense, vec, f, filtered, kinds)
-        dense, timings["hub_penalty"] = self._timed(self.dehub, raw)
+        versions: dict[str, str | None] = {}
+        raw, timings["dense"] = self._timed(self._dense, vec, f, filtered, kinds, versions)
+        dense, timings["hub_penalty"] = self._timed(self.dehub, raw, None, versions)
         graph, timings["graph"] = graph_future.result()
         lex: dict[str, float] = {}
         timings["lexical"] = 0.0
@@ -346,7 +347,8 @@ class Matcher:
         return Signals(question, lang, q_terms, concepts, vector,
                        dense, lex, graph, floor, timings,
                        expansion if self.s.expand_query else [], wants, attrs, kinds,
-                       cues.with_place() if wants else cues, dense_raw=raw)
+                       cues.with_place() if wants else cues, dense_raw=raw,
+                       versions=versions)
 
     def _attributes(self, keys: set[str]) -> dict[str, dict[str, Any]]:
         if not keys:
@@ -391,15 +393,17 @@ class Matcher:
                     for p in r["paths"]]
         return graph, time.perf_counter() - t0
 
-    def dehub(self, cosines: dict[str, float], pool: Sequence[str] | None = None
-              ) -> dict[str, float]:
+    def dehub(self, cosines: dict[str, float], pool: Sequence[str] | None = None,
+              versions: Mapping[str, str | None] | None = None) -> dict[str, float]:
         """Cosines less the hub penalty (`matching.hubs.penalised`); the reference is the
-        median neighbourhood of `pool` (default: of `cosines`), the question's vector pool."""
+        median neighbourhood of `pool` (default: of `cosines`), the question's vector pool.
+        `versions` (key -> embedding_hash, read with the cosines) keys the kept penalties."""
         if self.s.hub_penalty <= 0 or not cosines:
             return cosines
         hubs = self.hub_penalties()
-        r = hubs.get(list(cosines), self._supply_embeddings)
-        ref = hubs.get(list(pool), self._supply_embeddings) if pool is not None else r
+        r = hubs.get(list(cosines), self._supply_embeddings, versions)
+        ref = hubs.get(list(pool), self._supply_embeddings, versions) if pool is not None \
+            else r
         return penalised(cosines, r, self.s.hub_penalty,
                          list(ref.values()) if self.s.hub_one_sided else None)
 
@@ -413,10 +417,12 @@ class Matcher:
                      ) -> dict[str, float]:
         """The dense stage as `signals` runs it (`paraat bench matching` times it alone): the
         vector pool's cosines less the hub penalty."""
-        return self.dehub(self._dense(vec, f, filtered))
+        versions: dict[str, str | None] = {}
+        return self.dehub(self._dense(vec, f, filtered, None, versions), None, versions)
 
     def _dense(self, vec: list[float], f: dict[str, Any], filtered: bool,
-               kinds: dict[str, str] | None = None) -> dict[str, float]:
+               kinds: dict[str, str] | None = None,
+               versions: dict[str, str | None] | None = None) -> dict[str, float]:
         exact = False
         if filtered:
             exact = self.repo.count_filtered(f) <= self.s.exact_dense_below
@@ -430,6 +436,8 @@ class Matcher:
                                             k=limit * (20 if filtered else 1), limit=limit,
                                             filters=f)
         _note_kinds(kinds, records)
+        if versions is not None:
+            versions.update((r["kvk"], r["ehash"]) for r in records)
         return {r["kvk"]: float(r["score"]) for r in records}
 
     # ------------------------------------------------------------------ ranking
@@ -463,8 +471,9 @@ class Matcher:
         if missing:
             records = self.repo.candidate_cosines(missing, sig.vector.astype(float).tolist())
             raw = {r["kvk"]: float(r["dense"]) for r in records}
+            versions = {**sig.versions, **{r["kvk"]: r["ehash"] for r in records}}
             raw_all.update(raw)
-            dense_all.update(self.dehub(raw, list(sig.dense)))
+            dense_all.update(self.dehub(raw, list(sig.dense), versions))
         return raw_all, dense_all
 
     # ------------------------------------------------------------------ the API

@@ -165,6 +165,9 @@ class Signals:
     # the vector pool's cosines before the hub penalty (`dense` is after it): the encoder's
     # own signal, which `paraat eval` reports beside the corrected one
     dense_raw: dict[str, float] = field(default_factory=dict)
+    # the embedding_hash of each dense candidate's vector: the hub penalty's cache key, so a
+    # node whose text (and vector) changed is scored again, not from the old vector
+    versions: dict[str, str | None] = field(default_factory=dict)
 
     def kind(self, key: str) -> str:
         return self.kinds.get(key, "company")

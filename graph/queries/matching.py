@@ -85,7 +85,8 @@ _OTHER_SUPPLY_DENSE = """  UNION ALL
   ORDER BY score DESC LIMIT $limit
   RETURN c, score
 }
-RETURN coalesce(c.kvk_number, c.id) AS kvk, score, """ + _LABEL + """ AS label
+RETURN coalesce(c.kvk_number, c.id) AS kvk, score, """ + _LABEL + """ AS label,
+       c.embedding_hash AS ehash
 """
 
 # Dense, approximate: the companies' vector index, over-fetched so filters still leave enough,
@@ -270,7 +271,7 @@ RETURN kvk, labels(c) AS labels, c.id AS id, c.kvk_number AS kvk_number, c.name 
 # pool's floor the dense score is 0); `paraat eval` does, to rank dense-only on every candidate.
 MATCH_CANDIDATE_COSINES = """
 UNWIND $kvks AS kvk""" + _NODE_BY_KEY + """WITH kvk, c WHERE c.embedding IS NOT NULL
-RETURN kvk, vector.similarity.cosine(c.embedding, $vector) AS dense
+RETURN kvk, vector.similarity.cosine(c.embedding, $vector) AS dense, c.embedding_hash AS ehash
 """
 
 # The embeddings of supply nodes by key, for the dense signal's hub penalty (matching/hubs.py):
