@@ -30,6 +30,9 @@ def test_a_changed_description_is_penalised_from_its_new_vector(
     load_seed(driver, encoder=encoder, taxonomy=tax, cache=cache)
     write_companies(driver, COMPANIES, tax, RunContext(source="test"), encoder=encoder,
                     cache=cache)
+    # the bank is kept per driver: an earlier test's graph (other concepts, other stored
+    # questions) must not be this test's bank
+    forget(driver)
     m = Matcher(driver, encoder, tax, MatchSettings(hub_penalty=0.5))
     before = m.signals(QUESTION)
     assert KEY in before.dense
